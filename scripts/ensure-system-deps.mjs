@@ -1,0 +1,40 @@
+// Makes sure the Debian packages Calmline's demo and tests need are installed:
+// Kamailio with WebSocket modules (the SIP server), SIPp (simulated callers) and
+// Chromium (the UI tests' browser). Installs them when running as root; otherwise
+// prints the apt line and fails.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+const needs = [
+  { pkg: 'kamailio', ok: () => has('kamailio') },
+  {
+    pkg: 'kamailio-websocket-modules',
+    ok: () => existsSync('/usr/lib/x86_64-linux-gnu/kamailio/modules/websocket.so') || findModule('websocket.so'),
+  },
+  { pkg: 'sip-tester', ok: () => has('sipp') },
+  { pkg: 'chromium', ok: () => existsSync('/usr/bin/chromium') },
+];
+
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
+}
+
+function findModule(name) {
+  const result = spawnSync('sh', ['-c', `ls /usr/lib/*/kamailio/modules/${name}`], { stdio: 'ignore' });
+  return result.status === 0;
+}
+
+const missing = needs.filter((need) => !need.ok()).map((need) => need.pkg);
+if (missing.length === 0) process.exit(0);
+
+const aptLine = `apt-get install -y ${missing.join(' ')}`;
+if (process.getuid?.() !== 0) {
+  console.error(`Calmline needs these Debian packages: ${missing.join(', ')}.\nInstall them with:\n  sudo apt-get update && sudo ${aptLine}`);
+  process.exit(1);
+}
+console.log(`Installing Debian packages: ${missing.join(', ')}`);
+const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+// Debian's kamailio package enables a system service on :5060; we run our own
+// instances on other ports and leave it alone (no systemd in CI containers anyway).

@@ -1,0 +1,100 @@
+/**
+ * Settings and secrets as the core sees them: narrow interfaces the hosts fill in
+ * (electron-store and safeStorage in Electron, `conf` and memory in the web host).
+ */
+import { z } from 'zod';
+import type { AccountInput, AccountView } from '../../shared/contract';
+import type { CoreLogger } from './logger';
+
+/** The part of electron-store / conf the core uses. */
+export interface KeyValueStore {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
+}
+
+/** Where the SIP password lives. Implementations never write it in clear text. */
+export interface SecretStore {
+  getPassword(): string | undefined;
+  setPassword(password: string): void;
+  /** False when the password only lives in memory for this run. */
+  readonly persistent: boolean;
+}
+
+/** The stored SIP account, without the password. */
+export const storedAccountSchema = z.object({
+  wsUrl: z.string(),
+  sipUri: z.string(),
+  displayName: z.string(),
+});
+export type StoredAccount = z.infer<typeof storedAccountSchema>;
+
+const ACCOUNT_KEY = 'account';
+
+/** Reads and writes the account settings, validating what comes off disk. */
+export class AccountSettings {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly secrets: SecretStore,
+    private readonly logger: CoreLogger,
+  ) {}
+
+  /** The stored account, or undefined when none (or an unreadable one) is stored. */
+  get(): StoredAccount | undefined {
+    const raw = this.store.get(ACCOUNT_KEY);
+    if (raw === undefined) return undefined;
+    const parsed = storedAccountSchema.safeParse(raw);
+    if (!parsed.success) {
+      this.logger.warn('The stored SIP account is unreadable; the settings form will ask for it again.');
+      return undefined;
+    }
+    return parsed.data;
+  }
+
+  /** What the renderer may see. */
+  view(): AccountView {
+    const account = this.get();
+    return {
+      wsUrl: account?.wsUrl ?? '',
+      sipUri: account?.sipUri ?? '',
+      displayName: account?.displayName ?? '',
+      hasPassword: Boolean(this.secrets.getPassword()),
+    };
+  }
+
+  /** Saves validated input; an absent password keeps the stored one. */
+  save(input: AccountInput): void {
+    this.store.set(ACCOUNT_KEY, {
+      wsUrl: input.wsUrl,
+      sipUri: input.sipUri,
+      displayName: input.displayName,
+    } satisfies StoredAccount);
+    if (input.password !== undefined) this.secrets.setPassword(input.password);
+  }
+
+  password(): string {
+    return this.secrets.getPassword() ?? '';
+  }
+}
+
+/** A secret store that keeps the password for this run only (web host, tests). */
+export function createMemorySecretStore(initial?: string): SecretStore {
+  let password = initial;
+  return {
+    persistent: false,
+    getPassword: () => password,
+    setPassword: (value) => {
+      password = value;
+    },
+  };
+}
+
+/** A key-value store in memory (tests). */
+export function createMemoryStore(initial: Record<string, unknown> = {}): KeyValueStore {
+  const data = new Map(Object.entries(structuredClone(initial)));
+  return {
+    get: (key) => structuredClone(data.get(key)),
+    set: (key, value) => {
+      data.set(key, structuredClone(value));
+    },
+  };
+}

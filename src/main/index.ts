@@ -1,0 +1,68 @@
+/**
+ * Electron main entry: thin glue around the core. Everything that decides anything
+ * lives in ./core (no Electron import there), so it runs and is tested in Node.
+ */
+import { app, BrowserWindow } from 'electron';
+import Store from 'electron-store';
+import { accountFromEnvironment } from './core/account-preset';
+import { AppCore } from './core/app-core';
+import { systemClock } from './core/clock';
+import { createConsoleLogger } from './core/logger';
+import { createSignallingMediaFactory } from './core/phone/signalling-media';
+import { installProcessGuards } from './core/process-guards';
+import { AccountSettings } from './core/settings';
+import { registerIpc } from './ipc';
+import { createSafeStorageSecretStore } from './secret-store';
+import { createMainWindow, hardenSession } from './window';
+
+const logger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+installProcessGuards(logger);
+
+if (!app.requestSingleInstanceLock()) {
+  // A second Calmline would register the same account twice and split the calls.
+  app.quit();
+} else {
+  let mainWindow: BrowserWindow | undefined;
+  app.on('second-instance', () => {
+    if (mainWindow?.isMinimized()) mainWindow.restore();
+    mainWindow?.focus();
+  });
+
+  void app.whenReady().then(async () => {
+    hardenSession();
+    const store = new Store<Record<string, unknown>>({ name: 'settings' });
+    const secrets = createSafeStorageSecretStore(store);
+    const preset = accountFromEnvironment(process.env);
+    if (preset && 'error' in preset) logger.error(preset.error);
+    else if (preset) new AccountSettings(store, secrets, logger).save(preset.account);
+    const core = new AppCore({
+      store,
+      secrets,
+      clock: systemClock,
+      logger,
+      createMediaFactory: () => createSignallingMediaFactory(),
+    });
+    registerIpc(core, () => mainWindow);
+    mainWindow = createMainWindow();
+    mainWindow.on('closed', () => {
+      mainWindow = undefined;
+    });
+    await core.start();
+
+    let stopping = false;
+    app.on('before-quit', (event) => {
+      if (stopping) return;
+      // Un-REGISTER and end calls cleanly before the process goes.
+      event.preventDefault();
+      stopping = true;
+      void core.stop().finally(() => app.quit());
+    });
+    app.on('activate', () => {
+      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow();
+    });
+  });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+}

@@ -1,0 +1,40 @@
+/**
+ * Registers the contract's commands on ipcMain. Every command goes through the
+ * core's router (schema validation, typed errors); this layer only adds the check
+ * that the sender is our own window's main frame.
+ */
+import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
+import type { AppCore } from './core/app-core';
+import { commands, type CommandChannel } from '../shared/contract';
+import { fail } from '../shared/result';
+
+/** Wires commands and events between the core and one window; returns a disposer. */
+export function registerIpc(core: AppCore, getWindow: () => BrowserWindow | undefined): () => void {
+  const isOurWindow = (event: IpcMainInvokeEvent) => {
+    const window = getWindow();
+    return (
+      window !== undefined &&
+      event.sender === window.webContents &&
+      event.senderFrame !== null &&
+      event.senderFrame === window.webContents.mainFrame
+    );
+  };
+
+  const channels = Object.keys(commands) as CommandChannel[];
+  for (const channel of channels) {
+    ipcMain.handle(channel, (event, payload: unknown) => {
+      if (!isOurWindow(event)) return fail('forbidden-sender', 'Commands are accepted from the Calmline window only.');
+      return core.router(channel, payload);
+    });
+  }
+
+  const unsubscribe = core.onEvent((channel, payload) => {
+    const window = getWindow();
+    if (window && !window.isDestroyed()) window.webContents.send(channel, payload);
+  });
+
+  return () => {
+    unsubscribe();
+    for (const channel of channels) ipcMain.removeHandler(channel);
+  };
+}

@@ -1,0 +1,36 @@
+/**
+ * The answer shape of every command that crosses the process boundary. No raw Error
+ * crosses it: a renderer only ever sees a stable `code` it can branch on and a
+ * `message` meant for logs and developers (the UI translates the code).
+ */
+export type Result<T> = { ok: true; value: T } | { ok: false; error: CommandError };
+
+/** Codes the main process answers with when a command is refused. */
+export const commandErrorCodes = [
+  'unknown-channel',
+  'forbidden-sender',
+  'invalid-payload',
+  'call-not-found',
+  'invalid-transition',
+  'not-configured',
+  'sip-error',
+  'internal',
+] as const;
+
+export type CommandErrorCode = (typeof commandErrorCodes)[number];
+
+/** A refusal that is safe to send to the renderer. */
+export interface CommandError {
+  code: CommandErrorCode;
+  message: string;
+}
+
+/** Builds a successful result. */
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+/** Builds a refused result. */
+export function fail<T = never>(code: CommandErrorCode, message: string): Result<T> {
+  return { ok: false, error: { code, message } };
+}

@@ -1,0 +1,62 @@
+/**
+ * `npm run web`: runs Calmline's real core in Node and serves the built renderer on
+ * 127.0.0.1, for machines without the Electron binary and for the UI tests.
+ *
+ * Options (flags win over environment):
+ *   --port N                 (CALMLINE_WEB_PORT, default: a free port)
+ *   --data-dir DIR           (CALMLINE_DATA_DIR, default: .calmline-data/web)
+ *   CALMLINE_WS_URL, CALMLINE_SIP_URI, CALMLINE_DISPLAY_NAME, CALMLINE_SIP_PASSWORD
+ *                            preset the SIP account (the password is kept in memory only)
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import Conf from 'conf';
+import { accountFromEnvironment } from '../main/core/account-preset';
+import { AppCore } from '../main/core/app-core';
+import { systemClock } from '../main/core/clock';
+import { createConsoleLogger } from '../main/core/logger';
+import { createSignallingMediaFactory } from '../main/core/phone/signalling-media';
+import { installProcessGuards } from '../main/core/process-guards';
+import { AccountSettings, createMemorySecretStore } from '../main/core/settings';
+import { startWebHost } from './server/web-host';
+
+const { values } = parseArgs({
+  options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+});
+const env = process.env;
+const logger = createConsoleLogger(env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info', 'calmline-web');
+installProcessGuards(logger);
+
+const dataDir = resolve(values['data-dir'] ?? env.CALMLINE_DATA_DIR ?? '.calmline-data/web');
+const store = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'settings', projectName: 'calmline' });
+const secrets = createMemorySecretStore();
+
+const preset = accountFromEnvironment(env);
+if (preset && 'error' in preset) logger.error(preset.error);
+else if (preset) new AccountSettings(store, secrets, logger).save(preset.account);
+
+const core = new AppCore({
+  store,
+  secrets,
+  clock: systemClock,
+  logger,
+  createMediaFactory: () => createSignallingMediaFactory(),
+});
+const root = resolve(import.meta.dirname, '../..');
+const host = await startWebHost({
+  core,
+  rendererDir: resolve(root, 'out/renderer'),
+  bridgeScript: resolve(root, 'out/webhost/bridge.js'),
+  logger,
+  port: Number(values.port ?? env.CALMLINE_WEB_PORT ?? 0),
+});
+await core.start();
+process.stdout.write(`Calmline web host is running. Open this URL in Chromium:\n  ${host.url}\n`);
+
+const shutdown = async () => {
+  await core.stop();
+  await host.close();
+  process.exit(0);
+};
+process.once('SIGINT', () => void shutdown());
+process.once('SIGTERM', () => void shutdown());

@@ -1,0 +1,200 @@
+/**
+ * The web host: the real core in Node, the built renderer served to a browser on
+ * 127.0.0.1, and the IPC contract bridged over a loopback WebSocket.
+ *
+ * It exists because the Electron binary cannot be downloaded everywhere we build,
+ * and because it is how the UI is tested in Chromium against real SIP. It is not a
+ * server for a network: it binds to loopback only, checks the Host and Origin
+ * headers (against DNS rebinding and cross-site pages), and the bridge requires a
+ * random per-run token.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import type { CommandRouter } from '../../main/core/command-router';
+import type { CoreLogger } from '../../main/core/logger';
+import type { EventChannel } from '../../shared/contract';
+import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, type BridgeServerMessage } from '../protocol';
+
+/** The two things the web host needs from the core. */
+export interface HostedCore {
+  router: CommandRouter;
+  onEvent(listener: (channel: EventChannel, payload: unknown) => void): () => void;
+}
+
+/** Where to find the built files and how to listen. */
+export interface WebHostOptions {
+  core: HostedCore;
+  /** The built renderer (out/renderer). */
+  rendererDir: string;
+  /** The built bridge script (out/webhost/bridge.js). */
+  bridgeScript: string;
+  logger: CoreLogger;
+  /** 0 (default) picks a free port. */
+  port?: number;
+  /** Defaults to 32 random bytes. */
+  token?: string;
+}
+
+/** A running web host. */
+export interface WebHost {
+  /** The URL to open, token included (in the fragment). */
+  url: string;
+  origin: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.woff2': 'font/woff2',
+  '.json': 'application/json',
+  '.map': 'application/json',
+};
+
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
+  "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+const MAX_BRIDGE_MESSAGE_BYTES = 256 * 1024;
+
+/** Starts the web host on 127.0.0.1. */
+export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
+  const token = options.token ?? randomBytes(32).toString('base64url');
+  const tokenBytes = Buffer.from(token);
+  const rendererDir = resolve(options.rendererDir);
+  const { logger } = options;
+  let origin = '';
+  let hostHeader = '';
+
+  const server = createServer((request, response) => {
+    void serveFile(request, response).catch((error: unknown) => {
+      logger.error(`web host: ${String(error)}`);
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+
+  async function serveFile(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (request.headers.host !== hostHeader) {
+      response.writeHead(421).end('Misdirected request');
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      response.writeHead(405, { Allow: 'GET, HEAD' }).end();
+      return;
+    }
+    const path = decodeURIComponent(new URL(request.url ?? '/', origin).pathname);
+    let file: string;
+    if (path === BRIDGE_SCRIPT_PATH) {
+      file = options.bridgeScript;
+    } else {
+      file = normalize(join(rendererDir, path === '/' ? 'index.html' : path));
+      if (file !== rendererDir && !file.startsWith(rendererDir + sep)) {
+        response.writeHead(403).end();
+        return;
+      }
+    }
+    let body: Buffer;
+    try {
+      body = await readFile(file);
+    } catch {
+      response.writeHead(404).end('Not found');
+      return;
+    }
+    if (file.endsWith('index.html')) {
+      // The bridge must define window.calmline before the renderer's module runs.
+      body = Buffer.from(
+        body.toString('utf8').replace('<head>', `<head>\n    <script src="${BRIDGE_SCRIPT_PATH}"></script>`),
+      );
+    }
+    response.writeHead(200, {
+      'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'Content-Security-Policy': CSP,
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+      'Cross-Origin-Opener-Policy': 'same-origin',
+    });
+    response.end(request.method === 'HEAD' ? undefined : body);
+  }
+
+  const sockets = new Set<WebSocket>();
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BRIDGE_MESSAGE_BYTES });
+
+  server.on('upgrade', (request, socket, head) => {
+    const url = new URL(request.url ?? '/', origin);
+    const presented = Buffer.from(url.searchParams.get('token') ?? '');
+    const authorised =
+      url.pathname === BRIDGE_PATH &&
+      request.headers.host === hostHeader &&
+      request.headers.origin === origin &&
+      presented.length === tokenBytes.length &&
+      timingSafeEqual(presented, tokenBytes);
+    if (!authorised) {
+      logger.warn('web host: refused a bridge connection (bad token, origin or host)');
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      return;
+    }
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      sockets.add(ws);
+      ws.on('close', () => sockets.delete(ws));
+      ws.on('message', (data) => void handleMessage(ws, data.toString()));
+    });
+  });
+
+  async function handleMessage(ws: WebSocket, text: string): Promise<void> {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (!isInvoke(message)) return;
+    const result = await options.core.router(message.channel, message.payload);
+    send(ws, { type: 'result', id: message.id, result });
+  }
+
+  const unsubscribe = options.core.onEvent((channel, payload) => {
+    for (const ws of sockets) send(ws, { type: 'event', channel, payload });
+  });
+
+  await new Promise<void>((resolvePromise, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolvePromise());
+  });
+  const { port } = server.address() as AddressInfo;
+  hostHeader = `127.0.0.1:${port}`;
+  origin = `http://${hostHeader}`;
+
+  return {
+    url: `${origin}/#token=${token}`,
+    origin,
+    token,
+    close: async () => {
+      unsubscribe();
+      for (const ws of sockets) ws.terminate();
+      wss.close();
+      server.closeAllConnections();
+      await new Promise<void>((done) => server.close(() => done()));
+    },
+  };
+}
+
+function send(ws: WebSocket, message: BridgeServerMessage): void {
+  if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+}
+
+function isInvoke(value: unknown): value is { id: number; channel: unknown; payload: unknown } {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return record.type === 'invoke' && Number.isSafeInteger(record.id);
+}

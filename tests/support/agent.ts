@@ -1,0 +1,94 @@
+/**
+ * An agent's app for integration tests: the real AppCore (contract router, phone,
+ * settings) registered to a test Kamailio, driven through the same command router
+ * the Electron IPC and the web host use.
+ */
+import { AppCore } from '../../src/main/core/app-core';
+import { systemClock } from '../../src/main/core/clock';
+import { silentLogger, type CoreLogger } from '../../src/main/core/logger';
+import { createSignallingMediaFactory } from '../../src/main/core/phone/signalling-media';
+import { createMemorySecretStore, createMemoryStore } from '../../src/main/core/settings';
+import type { CallView, CommandChannel, PhoneState } from '../../src/shared/contract';
+import type { Result } from '../../src/shared/result';
+import type { Kamailio } from './kamailio';
+
+/** Options for {@link startAgent}. */
+export interface AgentOptions {
+  user?: string;
+  displayName?: string;
+  password?: string;
+  logger?: CoreLogger;
+}
+
+/** A registered agent app and helpers to wait on its state. */
+export interface TestAgent {
+  core: AppCore;
+  /** Every phone state the core pushed to its renderer, in order. */
+  states: PhoneState[];
+  command(channel: CommandChannel, payload?: unknown): Promise<Result<unknown>>;
+  /** Resolves with the first pushed state (or the current one) that satisfies `predicate`. */
+  waitForState(predicate: (state: PhoneState) => boolean, timeoutMs?: number): Promise<PhoneState>;
+  /** Waits for a call matching `predicate` and returns it. */
+  waitForCall(predicate: (call: CallView) => boolean, timeoutMs?: number): Promise<CallView>;
+  stop(): Promise<void>;
+}
+
+/** Starts an AppCore configured for `sip:<user>@<domain>` and waits until it is registered. */
+export async function startAgent(kamailio: Kamailio, options: AgentOptions = {}): Promise<TestAgent> {
+  const user = options.user ?? '1001';
+  const store = createMemoryStore({
+    account: {
+      wsUrl: kamailio.wsUrl,
+      sipUri: `sip:${user}@${kamailio.domain}`,
+      displayName: options.displayName ?? 'Agent',
+    },
+  });
+  const core = new AppCore({
+    store,
+    secrets: createMemorySecretStore(options.password ?? ''),
+    clock: systemClock,
+    logger: options.logger ?? silentLogger,
+    createMediaFactory: () => createSignallingMediaFactory(),
+    phone: { reconnectBackoffMs: [200, 500, 1_000] },
+  });
+  const states: PhoneState[] = [];
+  const waiters = new Set<() => void>();
+  core.onEvent((channel, payload) => {
+    if (channel !== 'phone:state') return;
+    states.push(payload);
+    for (const wake of [...waiters]) wake();
+  });
+
+  const waitForState = (predicate: (state: PhoneState) => boolean, timeoutMs = 10_000) =>
+    new Promise<PhoneState>((resolve, reject) => {
+      const check = () => {
+        const current = core.phoneState();
+        if (predicate(current)) {
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(current);
+        }
+      };
+      const timer = setTimeout(() => {
+        waiters.delete(check);
+        reject(new Error(`Timed out waiting for phone state; last: ${JSON.stringify(core.phoneState())}`));
+      }, timeoutMs);
+      waiters.add(check);
+      check();
+    });
+
+  const agent: TestAgent = {
+    core,
+    states,
+    command: (channel, payload) => core.router(channel, payload),
+    waitForState,
+    async waitForCall(predicate, timeoutMs) {
+      const state = await waitForState((s) => s.calls.some(predicate), timeoutMs);
+      return state.calls.find(predicate)!;
+    },
+    stop: () => core.stop(),
+  };
+  await core.start();
+  await waitForState((s) => s.registration.status === 'registered');
+  return agent;
+}
