@@ -49,7 +49,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/renderer/**/*.tsx', 'tests/unit/renderer/**/*.tsx'],
+    files: ['src/renderer/**/*.{ts,tsx}', 'tests/unit/renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: reactHooks.configs.recommended.rules,
   },

@@ -17,6 +17,8 @@ import { createMainWindow, hardenSession } from './window';
 
 const logger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
 installProcessGuards(logger);
+// The demo and tests run with a profile of their own, never the agent's real one.
+if (process.env.CALMLINE_USER_DATA_DIR) app.setPath('userData', process.env.CALMLINE_USER_DATA_DIR);
 
 if (!app.requestSingleInstanceLock()) {
   // A second Calmline would register the same account twice and split the calls.

@@ -1,15 +1,12 @@
 /**
  * The agent's window, locked down: context isolation, sandbox, no Node in the
  * page, no navigation away from our own page, no new windows, no permissions unless
- * this module grants them. The page's CSP is in src/renderer/index.html and is also
- * set as a response header for dev-server loads.
+ * this module grants them. The page's CSP (src/shared/csp.ts) is also in its HTML.
  */
 import { join } from 'node:path';
 import { BrowserWindow, session, shell } from 'electron';
+import { RENDERER_CSP } from '../shared/csp';
 
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-  "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 /** Applies deny-by-default rules to the default session. Call once, before any window. */
 export function hardenSession(): void {
@@ -18,7 +15,7 @@ export function hardenSession(): void {
   ses.setPermissionCheckHandler(() => false);
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({
-      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CSP] },
+      responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] },
     });
   });
 }

@@ -108,7 +108,7 @@ describe('an incoming call through Kamailio', () => {
     const sipp = runSipp({ scenario: 'caller-cancels.xml', kamailio, service: '1001', caller: '+4911100000', displayName: hostile, pauseMs: 1_000 });
     const ringing = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4911100000');
     expect(ringing.remoteName.startsWith('<img src=x onerror=alert(1)> evil')).toBe(true);
-    expect(ringing.remoteName).not.toMatch(/[\u202E\u0000-\u001f]/);
+    expect([...ringing.remoteName].some((ch) => ch === '\u202E' || ch.charCodeAt(0) < 0x20)).toBe(false);
     expect([...ringing.remoteName].length).toBeLessThanOrEqual(64);
     await sipp.done;
   });

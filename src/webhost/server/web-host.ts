@@ -17,6 +17,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { CommandRouter } from '../../main/core/command-router';
 import type { CoreLogger } from '../../main/core/logger';
 import type { EventChannel } from '../../shared/contract';
+import { RENDERER_CSP } from '../../shared/csp';
 import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, type BridgeServerMessage } from '../protocol';
 
 /** The two things the web host needs from the core. */
@@ -60,9 +61,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-const CSP =
-  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; " +
-  "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 const MAX_BRIDGE_MESSAGE_BYTES = 256 * 1024;
 
@@ -118,7 +116,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     response.writeHead(200, {
       'Content-Type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Security-Policy': CSP,
+      'Content-Security-Policy': RENDERER_CSP,
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
       'Cache-Control': 'no-store',

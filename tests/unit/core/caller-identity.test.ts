@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { sanitizeDisplayName, sanitizeNumber } from '../../../src/main/core/phone/caller-identity';
+import { displayNameFromSip, sanitizeDisplayName, sanitizeNumber } from '../../../src/main/core/phone/caller-identity';
 import { MAX_DISPLAY_NAME_LENGTH } from '../../../src/shared/contract';
 
 describe('caller identity sanitising', () => {
@@ -44,5 +44,10 @@ describe('caller identity sanitising', () => {
     expect(sanitizeNumber('1001')).toBe('1001');
     expect(sanitizeNumber('alice\u202E')).toBe('alice');
     expect(sanitizeNumber('x'.repeat(500)).length).toBeLessThanOrEqual(64);
+  });
+
+  it('unescapes SIP quoted-pairs in display names before sanitising', () => {
+    expect(displayNameFromSip('Anna \\"Nan\\" O\\\\Brien')).toBe('Anna "Nan" O\\Brien');
+    expect(displayNameFromSip(undefined)).toBe('');
   });
 });

@@ -51,6 +51,15 @@ export function sanitizeText(raw: unknown, maxLength: number): string {
   return `${head.trimEnd()}…`;
 }
 
+/**
+ * A display name as sip.js hands it over: the quotes are gone but quoted-pairs
+ * (`\"`, `\\`, RFC 3261 §25.1) are still escaped. Unescape, then sanitise.
+ */
+export function displayNameFromSip(raw: unknown): string {
+  if (typeof raw !== 'string') return '';
+  return sanitizeDisplayName(raw.replace(/\\([\s\S])/g, '$1'));
+}
+
 /** Sanitised caller display name. */
 export function sanitizeDisplayName(raw: unknown): string {
   return sanitizeText(raw, MAX_DISPLAY_NAME_LENGTH);

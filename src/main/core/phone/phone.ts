@@ -24,7 +24,7 @@ import {
 import type { CallEndReason, CallView, PhoneState, Registration } from '../../../shared/contract';
 import type { Clock, TimerHandle } from '../clock';
 import type { CoreLogger } from '../logger';
-import { sanitizeDisplayName, sanitizeNumber } from './caller-identity';
+import { displayNameFromSip, sanitizeDisplayName, sanitizeNumber } from './caller-identity';
 import { END_REASON, nextCallState, type CallEvent } from './call-state';
 import { PhoneError } from './phone-error';
 import { WsTransport, type WsTransportOptions } from './ws-transport';
@@ -241,7 +241,7 @@ export class Phone {
         id: randomUUID(),
         direction: 'incoming',
         state: 'ringing',
-        remoteName: sanitizeDisplayName(identity.displayName),
+        remoteName: displayNameFromSip(identity.displayName),
         remoteNumber: sanitizeNumber(identity.uri.user ?? ''),
         offeredAt: now,
         answeredAt: null,

@@ -1,0 +1,92 @@
+import type { PartialMessages } from './en';
+
+/** Norwegian Bokmål strings; missing ones fall back to English. */
+export const nb: PartialMessages = {
+  app: {
+    title: 'Calmline',
+    settings: 'Innstillinger',
+    closeSettings: 'Lukk innstillinger',
+  },
+  bridge: {
+    title: 'Calmline får ikke kontakt med telefonen',
+    body: 'Forbindelsen til telefontjenesten (vertsbroen) mangler, så samtaler kan ikke vises eller besvares.',
+    action: 'Start Calmline på nytt. Kontakt IT-støtte hvis dette skjer igjen.',
+  },
+  registration: {
+    loading: 'Kobler til telefontjenesten…',
+    unconfigured: 'Ingen SIP-konto er satt opp',
+    connecting: 'Kobler til telefonsystemet…',
+    registered: 'Registrert som <uri>{{aor}}</uri>',
+    failed: 'Registreringen mislyktes: <reason>{{reason}}</reason>',
+    failedNoReason: 'Registreringen mislyktes',
+    stopped: 'Telefonen er stoppet',
+  },
+  phone: {
+    loadFailed: 'Kunne ikke laste telefonstatusen.',
+    invalidUpdate:
+      'Telefontjenesten sendte en oppdatering Calmline ikke kunne lese. Det du ser, kan være utdatert.',
+  },
+  calls: {
+    heading: 'Samtaler',
+    none: 'Ingen samtaler akkurat nå.',
+    unknownCaller: 'Ukjent innringer',
+    region: 'Samtale med {{caller}}',
+    incomingAnnouncement: 'Innkommende anrop fra {{caller}}',
+    state: {
+      ringing: 'Ringer…',
+      dialing: 'Ringer opp…',
+      active: 'I samtale',
+      ended: 'Samtalen er avsluttet',
+    },
+    answer: 'Svar',
+    answerLabel: 'Svar på anrop fra {{caller}}',
+    decline: 'Avvis',
+    declineLabel: 'Avvis anrop fra {{caller}}',
+    hangUp: 'Legg på',
+    hangUpLabel: 'Legg på samtalen med {{caller}}',
+  },
+  recent: {
+    heading: 'Nylig avsluttet',
+    none: 'Ingen samtaler ennå.',
+    endedAt: 'Avsluttet {{time}}',
+    endReason: {
+      'local-hangup': 'Du la på',
+      'remote-hangup': 'Innringeren la på',
+      declined: 'Avvist',
+      'caller-cancelled': 'Tapt: innringeren la på før svar',
+      failed: 'Samtalen mislyktes',
+      unknown: 'Avsluttet',
+    },
+  },
+  errors: {
+    generic: 'Det gikk ikke. Prøv igjen.',
+    'call-not-found': 'Denne samtalen finnes ikke lenger. Den ble kanskje nettopp avsluttet.',
+    'invalid-transition': 'Samtalen kan ikke gjøre det akkurat nå. Den ble kanskje nettopp endret.',
+    'not-configured': 'Ingen SIP-konto er satt opp. Åpne Innstillinger for å legge til en.',
+    'sip-error': 'Telefonsystemet meldte en feil. Prøv igjen.',
+    internal: 'Noe gikk galt i Calmline. Prøv igjen.',
+  },
+  account: {
+    heading: 'SIP-konto',
+    loading: 'Laster kontoen…',
+    wsUrl: 'WebSocket-URL',
+    wsUrlHint: 'For eksempel wss://pbx.example.com:8089/ws',
+    sipUri: 'SIP-URI',
+    sipUriHint: 'For eksempel sip:1001@pbx.example.com',
+    displayName: 'Visningsnavn',
+    password: 'Passord',
+    passwordUnchanged: 'uendret',
+    passwordKeepHint: 'La feltet stå tomt for å beholde det lagrede passordet.',
+    noPassword: 'Uten passord (serveren ber ikke om et)',
+    save: 'Lagre',
+    saving: 'Lagrer…',
+    saved: 'Lagret',
+    refused: 'Innstillingene ble ikke lagret.',
+    invalid: {
+      wsUrl: 'Skriv inn en URL som begynner med ws:// eller wss://.',
+      sipUri: 'Skriv inn en SIP-URI som sip:bruker@vert.',
+      tooLong: 'Dette er for langt: høyst {{max}} tegn.',
+      generic: 'Denne verdien er ikke gyldig.',
+    },
+  },
+};
