@@ -11,11 +11,12 @@
  * Electron exists.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sanitizeText } from '../src/main/core/phone/caller-identity';
+import { findElectronBinary } from '../tests/support/electron-binary';
 import { startKamailio } from '../tests/support/kamailio';
 import { runSipp } from '../tests/support/sipp';
 
@@ -39,15 +40,6 @@ const CALLERS = [
 const root = resolve(import.meta.dirname, '..');
 const agentUser = '1001';
 
-/** The Electron binary if it was downloaded (never triggers the download). */
-function electronBinary(): string | undefined {
-  const dir = join(root, 'node_modules/electron');
-  const pathFile = join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return undefined;
-  const binary = join(process.env.ELECTRON_OVERRIDE_DIST_PATH ?? join(dir, 'dist'), readFileSync(pathFile, 'utf8'));
-  return existsSync(binary) ? binary : undefined;
-}
-
 const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 
 const kamailio = await startKamailio({ frInvTimerMs: 40_000 });
@@ -63,7 +55,7 @@ const appEnv = {
 };
 
 let app: ChildProcess;
-const electron = values.web ? undefined : electronBinary();
+const electron = values.web ? undefined : findElectronBinary(root);
 if (electron && hasDisplay) {
   console.log('Starting Calmline (Electron)…');
   app = spawn(electron, [root], { env: appEnv, stdio: 'inherit' });

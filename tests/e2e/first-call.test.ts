@@ -103,7 +103,7 @@ describe('the agent answers and hangs up a real call in Chromium', () => {
     expect([...heading].length).toBeLessThanOrEqual(64);
     expect(heading).not.toContain('\u202E');
     expect(await page.locator('img').count()).toBe(0);
-    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(await page.evaluate(() => (globalThis as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     await page.screenshot({ path: `${SCREENSHOT_DIR}/04-hostile-name.png` });
 
     await panel.getByRole('button', { name: /^Decline call from / }).click();

@@ -4,7 +4,7 @@
  * other suites use: a SIPp phone registered over UDP, and a minimal hand-written SIP-over-WebSocket
  * agent (the transport and NAT path the real sip.js UA takes through Kamailio).
  */
-import { describe, it, expect, afterAll, beforeAll, onTestFinished } from 'vitest';
+import { describe, it, expect, afterAll, beforeAll, beforeEach, onTestFinished } from 'vitest';
 import { existsSync } from 'node:fs';
 import WebSocket from 'ws';
 import { pingKamailio, sendUdpRequest, sipToken, startKamailio, type Kamailio } from '../support/kamailio.js';
@@ -118,8 +118,15 @@ class WsAgent {
     }
   }
 
-  request(method: string): Promise<SipMessage> {
-    return this.next((m) => m.method === method, `${method} request`);
+  /** Next `method` request, optionally only within the call `inCallOf` belongs to. */
+  request(method: string, inCallOf?: SipMessage): Promise<SipMessage> {
+    const callId = inCallOf?.header('Call-ID');
+    return this.next((m) => m.method === method && (callId === undefined || m.header('Call-ID') === callId), `${method} request`);
+  }
+
+  /** Drops anything left over from an earlier (possibly failed) test. */
+  clear(): void {
+    this.inbox.length = 0;
   }
 
   response(cseqMethod: string, minStatus = 200): Promise<SipMessage> {
@@ -293,6 +300,9 @@ describe('SIP test bed', () => {
       const reg = await agent.register();
       expect(reg.status, reg.raw).toBe(200);
     });
+    beforeEach(() => {
+      agent.clear();
+    });
     afterAll(async () => {
       await agent?.close();
     });
@@ -309,8 +319,8 @@ describe('SIP test bed', () => {
       const tag = sipToken(4);
       agent.reply(invite, 180, 'Ringing', tag);
       agent.reply(invite, 200, 'OK', tag, AGENT_SDP);
-      await agent.request('ACK');
-      const bye = await agent.request('BYE');
+      await agent.request('ACK', invite);
+      const bye = await agent.request('BYE', invite);
       agent.reply(bye, 200, 'OK', tag);
       expectPassed(await call.done);
 
@@ -326,7 +336,7 @@ describe('SIP test bed', () => {
       const invite = await agent.request('INVITE');
       const tag = sipToken(4);
       agent.reply(invite, 200, 'OK', tag, AGENT_SDP);
-      await agent.request('ACK');
+      await agent.request('ACK', invite);
       const byeResponse = await agent.bye(invite, tag);
       expect(byeResponse.status).toBe(200);
       const result = await call.done;
@@ -338,7 +348,7 @@ describe('SIP test bed', () => {
       const call = sipp({ scenario: 'caller-declined.xml', kamailio: k, service: 'agent1' });
       const invite = await agent.request('INVITE');
       agent.reply(invite, status, status === 486 ? 'Busy Here' : 'Decline', sipToken(4));
-      await agent.request('ACK'); // Kamailio's hop-by-hop ACK
+      await agent.request('ACK', invite); // Kamailio's hop-by-hop ACK
       const result = await call.done;
       expectPassed(result);
       const trace = parseSippTrace(result.messages);
@@ -353,10 +363,23 @@ describe('SIP test bed', () => {
       const call = sipp({ scenario: 'caller-declined.xml', kamailio: k, service: 'agent1' });
       const invite = await agent.request('INVITE');
       agent.reply(invite, 480, 'Temporarily Unavailable', sipToken(4));
-      await agent.request('ACK');
+      await agent.request('ACK', invite);
       const result = await call.done;
       expect(result.passed, formatSippResult(result)).toBe(false);
       expect(result.exitCode).toBe(1);
+    });
+
+    it('a caller whose call is never answered fails after recvTimeoutMs instead of hanging', async () => {
+      const call = sipp({ scenario: 'caller-answered-then-bye.xml', kamailio: k, service: 'agent1', recvTimeoutMs: 1500 });
+      const invite = await agent.request('INVITE');
+      agent.reply(invite, 180, 'Ringing', sipToken(4)); // ...and then nothing
+      const result = await call.done;
+      expect(result.passed, formatSippResult(result)).toBe(false);
+      expect(result.errors).toMatch(/timeout/i);
+      // SIPp gives up with a CANCEL; answer it so Kamailio's transaction ends cleanly.
+      const cancel = await agent.request('CANCEL', invite);
+      agent.reply(cancel, 200, 'OK', sipToken(4));
+      agent.reply(invite, 487, 'Request Terminated', sipToken(4));
     });
 
     it('caller-cancels: the CANCEL reaches the agent, 487 goes back and is ACKed', async () => {
@@ -364,10 +387,10 @@ describe('SIP test bed', () => {
       const invite = await agent.request('INVITE');
       const tag = sipToken(4);
       agent.reply(invite, 180, 'Ringing', tag);
-      const cancel = await agent.request('CANCEL');
+      const cancel = await agent.request('CANCEL', invite);
       agent.reply(cancel, 200, 'OK', tag);
       agent.reply(invite, 487, 'Request Terminated', tag);
-      await agent.request('ACK');
+      await agent.request('ACK', invite);
       const result = await call.done;
       expectPassed(result);
       const lines = flow(result);
@@ -410,7 +433,7 @@ describe('SIP test bed', () => {
       const invite = await agent.request('INVITE');
       expect(invite.raw).toContain(`\r\n${line}\r\n`);
       agent.reply(invite, 486, 'Busy Here', sipToken(4));
-      await agent.request('ACK');
+      await agent.request('ACK', invite);
       expect((await sent).map((r) => r.status).at(-1)).toBe(486);
     });
 

@@ -433,7 +433,8 @@ function header(text: string, name: string): string | undefined {
 /**
  * Sends one raw SIP request over UDP and collects responses until a final one (>= 200). For an
  * INVITE answered with a non-2xx final it also sends the hop-by-hop ACK (same Via branch), so the
- * proxy stops retransmitting. Lets tests put exact (even hostile) bytes on the wire without SIPp.
+ * proxy stops retransmitting; a 2xx is NOT ACKed (that is end-to-end: the caller's job). Lets tests
+ * put exact (even hostile) bytes on the wire without SIPp.
  */
 export async function sendUdpRequest(options: UdpRequestOptions): Promise<UdpResponse[]> {
   const socket = createSocket('udp4');
@@ -669,7 +670,8 @@ class KamailioProcess implements Kamailio {
     readonly domain: string,
     readonly dir: string,
     private readonly readyTimeoutMs: number,
-    private readonly ownsPorts: boolean,
+    /** Ports this instance took from reservePort() and must give back on stop(). */
+    private readonly ownedPorts: number[],
   ) {
     this.wsUrl = `ws://127.0.0.1:${wsPort}`;
     this.configPath = join(dir, 'kamailio.cfg');
@@ -782,10 +784,7 @@ class KamailioProcess implements Kamailio {
       this.stopped = true;
       await this.kill();
       rmSync(this.dir, { recursive: true, force: true });
-      if (this.ownsPorts) {
-        releasePort(this.udpPort);
-        releasePort(this.wsPort);
-      }
+      for (const port of this.ownedPorts) releasePort(port);
     })();
     await this.stopping;
   }
@@ -825,12 +824,12 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
   installExitHook();
   reapOrphanedRuns(TEMP_PREFIX);
   const domain = options.domain ?? '127.0.0.1';
-  const ownsPorts = options.udpPort === undefined || options.wsPort === undefined;
   const udpPort = options.udpPort ?? reservePort({ udp: true, tcp: true });
   const wsPort = options.wsPort ?? reservePort({ udp: true, tcp: true });
+  const ownedPorts = [options.udpPort === undefined ? udpPort : -1, options.wsPort === undefined ? wsPort : -1].filter((p) => p > 0);
   const dir = makeRunDir(TEMP_PREFIX);
   const runDir = join(dir, 'run');
-  const kamailio = new KamailioProcess(udpPort, wsPort, domain, dir, options.readyTimeoutMs ?? 10_000, ownsPorts);
+  const kamailio = new KamailioProcess(udpPort, wsPort, domain, dir, options.readyTimeoutMs ?? 10_000, ownedPorts);
   try {
     mkdirSync(runDir);
     const config = generateKamailioConfig({

@@ -47,6 +47,11 @@ export interface SippOptions {
   expires?: number;
   /** More `-key name value` keywords (used as [name] in scenarios). */
   keys?: Record<string, string>;
+  /**
+   * SIPp `-set name value` global variables, for scenarios that declare `<Global variables="name"/>`
+   * and use `[$name]` (SIPp aborts on a variable referenced only once). Plain text is simpler as `keys`.
+   */
+  globals?: Record<string, string>;
   /** Duration of `<pause/>` in ms (SIPp -d; default 500). */
   pauseMs?: number;
   /** Default timeout of each `<recv>` without its own timeout, ms (default 15000). */
@@ -234,6 +239,7 @@ export function runSipp(options: SippOptions): SippRun {
     '-trace_err', '-error_file', errorFile,
   );
   for (const [name, value] of Object.entries(keys)) args.push('-key', name, checkArg(name, value));
+  for (const [name, value] of Object.entries(options.globals ?? {})) args.push('-set', name, checkArg(name, value));
   if (options.authUser !== undefined) args.push('-au', checkArg('authUser', options.authUser));
   if (options.authPassword !== undefined) args.push('-ap', checkArg('authPassword', options.authPassword));
   args.push(...(options.extraArgs ?? []));
