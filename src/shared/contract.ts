@@ -24,7 +24,7 @@ export const registrationSchema = z.discriminatedUnion('status', [
 ]);
 export type Registration = z.infer<typeof registrationSchema>;
 
-export const callStates = ['ringing', 'dialing', 'active', 'ended'] as const;
+export const callStates = ['ringing', 'dialing', 'active', 'held', 'transferring', 'ended'] as const;
 /** The states a call moves through; see `src/main/core/phone/call-state.ts`. */
 export type CallState = (typeof callStates)[number];
 
@@ -33,9 +33,54 @@ export const callEndReasons = [
   'remote-hangup',
   'declined',
   'caller-cancelled',
+  'transferred',
+  'rejected',
   'failed',
 ] as const;
 export type CallEndReason = (typeof callEndReasons)[number];
+
+/** Actions that need the caller's recorded permission first (domain rule P4). */
+export const consentActions = ['hold', 'transfer', 'escalate'] as const;
+export type ConsentAction = (typeof consentActions)[number];
+
+/** One recorded answer of the caller: kept in the call's record whatever it was. */
+export const consentEntrySchema = z.object({
+  id: z.string(),
+  action: z.enum(consentActions),
+  answer: z.enum(['agreed', 'declined']),
+  recordedAt: z.number(),
+  expiresAt: z.number(),
+  /** When a command used this consent; a consent is single-use. */
+  usedAt: z.number().nullable(),
+});
+export type ConsentEntry = z.infer<typeof consentEntrySchema>;
+
+/** A transfer in progress or finished, as the NOTIFY sipfrags report it. */
+export const transferViewSchema = z.object({
+  kind: z.enum(['blind', 'attended']),
+  /** True when this transfer is the escalation to the configured supervisor. */
+  escalation: z.boolean(),
+  target: z.string(),
+  status: z.enum(['consulting', 'trying', 'ringing', 'succeeded', 'failed']),
+  /** SIP status of the last sipfrag (or of the REFER's rejection). */
+  statusCode: z.number().nullable(),
+  /** The consult call of an attended transfer. */
+  consultCallId: z.string().nullable(),
+});
+export type TransferView = z.infer<typeof transferViewSchema>;
+
+export const callEventKinds = [
+  'offered',
+  'answered',
+  'held',
+  'resumed',
+  'remote-held',
+  'remote-resumed',
+  'transfer-started',
+  'transfer-failed',
+  'transferred',
+  'ended',
+] as const;
 
 /**
  * A call as the renderer sees it: plain data, already sanitised (the name is safe
@@ -48,12 +93,24 @@ export const callViewSchema = z.object({
   state: z.enum(callStates),
   /** Sanitised caller (or callee) name; empty when the peer sent none. */
   remoteName: z.string(),
-  /** Sanitised number or SIP user part, for display and lookups. */
+  /** E.164 where it could be normalised, else the sanitised SIP user part. */
   remoteNumber: z.string(),
   offeredAt: z.number(),
   answeredAt: z.number().nullable(),
   endedAt: z.number().nullable(),
   endReason: z.enum(callEndReasons).nullable(),
+  /** Who ended the call. */
+  endedBy: z.enum(['agent', 'remote', 'system']).nullable(),
+  /** The other side has put us on hold (their a=sendonly or inactive). */
+  remoteHold: z.boolean(),
+  muted: z.boolean(),
+  /** For the consult leg of an attended transfer: the call being transferred. */
+  consultFor: z.string().nullable(),
+  transfer: transferViewSchema.nullable(),
+  /** Every consent answer recorded for this call (audit trail). */
+  consents: z.array(consentEntrySchema),
+  /** What happened when: offered, answered, held, resumed, transferred, ended… */
+  timeline: z.array(z.object({ kind: z.enum(callEventKinds), at: z.number(), detail: z.string().optional() })),
 });
 export type CallView = z.infer<typeof callViewSchema>;
 
@@ -100,6 +157,29 @@ export const accountInputSchema = z.object({
 export type AccountInput = z.infer<typeof accountInputSchema>;
 
 const callRef = z.object({ callId });
+const consentId = z.string().min(1).max(128);
+
+/** A number (`+49 30 123456`, `2000`) or a SIP URI (`sip:2000@pbx.example.com`). */
+export const dialTargetSchema = z
+  .string()
+  .trim()
+  .min(1)
+  .max(256)
+  .refine((value) => /^\+?[0-9*#][0-9*#\s\-().]*$/.test(value) || /^sips?:[^@\s<>"]+@[^@\s<>"]+$/i.test(value), {
+    message: 'dial-target',
+  });
+
+/** Call-handling policy IT or the agent sets. The consent gate itself is not a setting. */
+export const callPolicySchema = z.object({
+  /** ISO 3166 region used to read national numbers, e.g. "DE". */
+  defaultRegion: z.string().regex(/^[A-Z]{2}$/),
+  /** The supervisor "Escalate" transfers to; empty when none is configured. */
+  escalationTarget: z.union([z.literal(''), dialTargetSchema]),
+  escalationMode: z.enum(['blind', 'attended']),
+  /** How long a recorded "agreed" stays usable (10 s to 10 min). */
+  consentTtlSeconds: z.number().int().min(10).max(600),
+});
+export type CallPolicy = z.infer<typeof callPolicySchema>;
 
 /**
  * Renderer→main commands: channel name → request and response schema.
@@ -110,8 +190,31 @@ export const commands = {
   'call:answer': { request: callRef, response: z.void() },
   'call:decline': { request: callRef, response: z.void() },
   'call:hang-up': { request: callRef, response: z.void() },
+  'call:dial': { request: z.object({ target: dialTargetSchema }), response: z.object({ callId }) },
+  /** Records the caller's answer to "may I hold / transfer you?"; needed before those commands. */
+  'call:record-consent': {
+    request: z.object({ callId, action: z.enum(consentActions), answer: z.enum(['agreed', 'declined']) }),
+    response: consentEntrySchema,
+  },
+  'call:hold': { request: z.object({ callId, consentId }), response: z.void() },
+  'call:resume': { request: callRef, response: z.void() },
+  /** Blind: REFER now. Attended: hold the caller and call the target first (consult). */
+  'call:transfer': {
+    request: z.object({ callId, consentId, target: dialTargetSchema, mode: z.enum(['blind', 'attended']) }),
+    response: z.void(),
+  },
+  /** Attended transfer: connect the caller to the consulted target (REFER with Replaces). */
+  'call:complete-transfer': { request: callRef, response: z.void() },
+  /** Attended transfer: hang up the consult call; the caller stays on hold. */
+  'call:cancel-transfer': { request: callRef, response: z.void() },
+  /** Transfer to the configured supervisor, as the policy's escalation mode says. */
+  'call:escalate': { request: z.object({ callId, consentId }), response: z.void() },
+  'call:send-dtmf': { request: z.object({ callId, tones: z.string().regex(/^[0-9A-D*#]{1,32}$/i) }), response: z.void() },
+  'call:set-mute': { request: z.object({ callId, muted: z.boolean() }), response: z.void() },
   'settings:get-account': { request: z.undefined(), response: accountViewSchema },
   'settings:save-account': { request: accountInputSchema, response: accountViewSchema },
+  'settings:get-call-policy': { request: z.undefined(), response: callPolicySchema },
+  'settings:save-call-policy': { request: callPolicySchema, response: callPolicySchema },
 } as const;
 
 /** Main→renderer events: channel name → payload schema. */

@@ -14,6 +14,13 @@ export const commandErrorCodes = [
   'invalid-transition',
   'not-configured',
   'sip-error',
+  'other-call-active',
+  'consent-required',
+  'consent-declined',
+  'consent-mismatch',
+  'consent-used',
+  'consent-expired',
+  'no-escalation-target',
   'internal',
 ] as const;
 

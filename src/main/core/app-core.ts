@@ -8,9 +8,9 @@ import type { EventChannel, EventPayload, PhoneState } from '../../shared/contra
 import type { Clock } from './clock';
 import { createCommandRouter, type CommandRouter } from './command-router';
 import type { CoreLogger } from './logger';
-import { Phone, type PhoneOptions } from './phone/phone';
+import { DEFAULT_CALL_POLICY, Phone, type PhoneOptions } from './phone/phone';
 import { PhoneError } from './phone/phone-error';
-import { AccountSettings, type KeyValueStore, type SecretStore } from './settings';
+import { AccountSettings, CallPolicySettings, type KeyValueStore, type SecretStore } from './settings';
 
 /** What a host gives the core. */
 export interface AppCoreOptions {
@@ -21,7 +21,7 @@ export interface AppCoreOptions {
   /** Builds the media seam for each phone (one phone per saved account). */
   createMediaFactory: () => SessionDescriptionHandlerFactory;
   /** Extra phone options (timeouts, backoff) for tests and benchmarks. */
-  phone?: Partial<Omit<PhoneOptions, 'account' | 'clock' | 'logger' | 'mediaFactory'>>;
+  phone?: Partial<Omit<PhoneOptions, 'account' | 'clock' | 'logger' | 'mediaFactory' | 'policy'>>;
 }
 
 type EventListener = <E extends EventChannel>(channel: E, payload: EventPayload<E>) => void;
@@ -32,18 +32,36 @@ const UNCONFIGURED: PhoneState = { registration: { status: 'unconfigured' }, cal
 export class AppCore {
   readonly router: CommandRouter;
   private readonly settings: AccountSettings;
+  private readonly policy: CallPolicySettings;
   private phone: Phone | undefined;
   private unsubscribePhone: (() => void) | undefined;
   private readonly listeners = new Set<EventListener>();
 
   constructor(private readonly options: AppCoreOptions) {
     this.settings = new AccountSettings(options.store, options.secrets, options.logger);
+    this.policy = new CallPolicySettings(options.store, DEFAULT_CALL_POLICY, options.logger);
     this.router = createCommandRouter(
       {
         'phone:get-state': () => this.phoneState(),
         'call:answer': ({ callId }) => this.requirePhone().answer(callId),
         'call:decline': ({ callId }) => this.requirePhone().decline(callId),
         'call:hang-up': ({ callId }) => this.requirePhone().hangUp(callId),
+        'call:dial': ({ target }) => ({ callId: this.requirePhone().dial(target) }),
+        'call:record-consent': ({ callId, action, answer }) => this.requirePhone().recordConsent(callId, action, answer),
+        'call:hold': ({ callId, consentId }) => this.requirePhone().hold(callId, consentId),
+        'call:resume': ({ callId }) => this.requirePhone().resume(callId),
+        'call:transfer': ({ callId, consentId, target, mode }) =>
+          this.requirePhone().transfer(callId, consentId, target, mode),
+        'call:complete-transfer': ({ callId }) => this.requirePhone().completeTransfer(callId),
+        'call:cancel-transfer': ({ callId }) => this.requirePhone().cancelTransfer(callId),
+        'call:escalate': ({ callId, consentId }) => this.requirePhone().escalate(callId, consentId),
+        'call:send-dtmf': ({ callId, tones }) => this.requirePhone().sendDtmf(callId, tones),
+        'call:set-mute': ({ callId, muted }) => this.requirePhone().setMute(callId, muted),
+        'settings:get-call-policy': () => this.policy.get(),
+        'settings:save-call-policy': (policy) => {
+          this.phone?.setPolicy(policy);
+          return this.policy.save(policy);
+        },
         'settings:get-account': () => this.settings.view(),
         'settings:save-account': async (input) => {
           this.settings.save(input);
@@ -91,6 +109,7 @@ export class AppCore {
     const phone = new Phone({
       ...this.options.phone,
       account: { ...account, password: this.settings.password() },
+      policy: this.policy.get(),
       clock: this.options.clock,
       logger: this.options.logger,
       mediaFactory: this.options.createMediaFactory(),

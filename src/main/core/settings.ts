@@ -3,7 +3,7 @@
  * (electron-store and safeStorage in Electron, `conf` and memory in the web host).
  */
 import { z } from 'zod';
-import type { AccountInput, AccountView } from '../../shared/contract';
+import { callPolicySchema, type AccountInput, type AccountView, type CallPolicy } from '../../shared/contract';
 import type { CoreLogger } from './logger';
 
 /** The part of electron-store / conf the core uses. */
@@ -73,6 +73,33 @@ export class AccountSettings {
 
   password(): string {
     return this.secrets.getPassword() ?? '';
+  }
+}
+
+const POLICY_KEY = 'callPolicy';
+
+/** Reads and writes the call-handling policy, falling back to defaults for anything unreadable. */
+export class CallPolicySettings {
+  constructor(
+    private readonly store: KeyValueStore,
+    private readonly defaults: CallPolicy,
+    private readonly logger: CoreLogger,
+  ) {}
+
+  get(): CallPolicy {
+    const raw = this.store.get(POLICY_KEY);
+    if (raw === undefined) return this.defaults;
+    const parsed = callPolicySchema.safeParse(raw);
+    if (!parsed.success) {
+      this.logger.warn('The stored call policy is unreadable; using the defaults.');
+      return this.defaults;
+    }
+    return parsed.data;
+  }
+
+  save(policy: CallPolicy): CallPolicy {
+    this.store.set(POLICY_KEY, policy);
+    return policy;
   }
 }
 

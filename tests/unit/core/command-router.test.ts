@@ -12,6 +12,18 @@ function handlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
     'call:answer': () => undefined,
     'call:decline': () => undefined,
     'call:hang-up': () => undefined,
+    'call:dial': () => ({ callId: 'c' }),
+    'call:record-consent': () => ({ id: 'x', action: 'hold', answer: 'agreed', recordedAt: 0, expiresAt: 1, usedAt: null }),
+    'call:hold': () => undefined,
+    'call:resume': () => undefined,
+    'call:transfer': () => undefined,
+    'call:complete-transfer': () => undefined,
+    'call:cancel-transfer': () => undefined,
+    'call:escalate': () => undefined,
+    'call:send-dtmf': () => undefined,
+    'call:set-mute': () => undefined,
+    'settings:get-call-policy': () => ({ defaultRegion: 'DE', escalationTarget: '', escalationMode: 'attended', consentTtlSeconds: 120 }),
+    'settings:save-call-policy': (policy) => policy,
     'settings:get-account': () => ({ wsUrl: '', sipUri: '', displayName: '', hasPassword: false }),
     'settings:save-account': () => ({ wsUrl: 'ws://x', sipUri: 'sip:a@b', displayName: '', hasPassword: false }),
     ...overrides,
@@ -26,7 +38,7 @@ describe('command router', () => {
 
   it('refuses unknown channels, including prototype names', async () => {
     const router = createCommandRouter(handlers(), silentLogger);
-    for (const channel of ['call:transfer', '__proto__', 'constructor', 42, null]) {
+    for (const channel of ['call:teleport', '__proto__', 'constructor', 42, null]) {
       const result = await router(channel, undefined);
       expect(result).toMatchObject({ ok: false, error: { code: 'unknown-channel' } });
     }

@@ -10,7 +10,24 @@ type CallCommand = 'answer' | 'decline' | 'hangUp';
 
 /** A recorded command, in the order the renderer sent it. */
 export type SentCommand =
-  { command: CallCommand; callId: string } | { command: 'saveAccount'; input: AccountInput };
+  | { command: CallCommand; callId: string }
+  | { command: 'saveAccount'; input: AccountInput }
+  | { command: OtherCommand; args: unknown[] };
+
+/** Commands the first screen does not use yet; the fake records them and answers ok. */
+type OtherCommand =
+  | 'dial'
+  | 'recordConsent'
+  | 'hold'
+  | 'resume'
+  | 'transfer'
+  | 'completeTransfer'
+  | 'cancelTransfer'
+  | 'escalate'
+  | 'sendDtmf'
+  | 'setMute'
+  | 'getCallPolicy'
+  | 'saveCallPolicy';
 
 /** The fake, with handles for the test. */
 export interface FakeCalmlineApi extends CalmlineApi {
@@ -50,6 +67,13 @@ export function callView(overrides: Partial<CallView> = {}): CallView {
     answeredAt: null,
     endedAt: null,
     endReason: null,
+    endedBy: null,
+    remoteHold: false,
+    muted: false,
+    consultFor: null,
+    transfer: null,
+    consents: [],
+    timeline: [],
     ...overrides,
   };
 }
@@ -86,8 +110,35 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     return answer(command, () => undefined);
   };
 
+  const other =
+    <T>(command: OtherCommand, value: (...args: never[]) => T) =>
+    (...args: unknown[]) => {
+      sent.push({ command, args });
+      return answer(command as never, () => value(...(args as never[])));
+    };
+  const policy = { defaultRegion: 'DE', escalationTarget: '', escalationMode: 'attended', consentTtlSeconds: 120 } as const;
+
   return {
     sent,
+    dial: other('dial', () => ({ callId: 'dialled-1' })),
+    recordConsent: other('recordConsent', (request: { callId: string; action: 'hold'; answer: 'agreed' }) => ({
+      id: 'consent-1',
+      action: request.action,
+      answer: request.answer,
+      recordedAt: 0,
+      expiresAt: 120_000,
+      usedAt: null,
+    })),
+    hold: other('hold', () => undefined),
+    resume: other('resume', () => undefined),
+    transfer: other('transfer', () => undefined),
+    completeTransfer: other('completeTransfer', () => undefined),
+    cancelTransfer: other('cancelTransfer', () => undefined),
+    escalate: other('escalate', () => undefined),
+    sendDtmf: other('sendDtmf', () => undefined),
+    setMute: other('setMute', () => undefined),
+    getCallPolicy: other('getCallPolicy', () => policy),
+    saveCallPolicy: other('saveCallPolicy', (next: typeof policy) => next),
     push(next) {
       state = next;
       for (const listener of [...listeners]) listener(next);

@@ -7,6 +7,8 @@
  * kilobytes of text. The core hands the renderer only sanitised strings; the
  * renderer still renders them as text, never as HTML.
  */
+import { parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js';
+import { Grammar } from 'sip.js';
 import { MAX_DISPLAY_NAME_LENGTH } from '../../../shared/contract';
 
 /** Longest number or user part kept, in characters. */
@@ -74,4 +76,72 @@ export function sanitizeNumber(raw: unknown): string {
   const compact = raw.replace(/[\s\-().]/g, '');
   if (/^\+?[0-9*#]{1,32}$/.test(compact)) return compact;
   return sanitizeText(raw, MAX_NUMBER_LENGTH);
+}
+
+/**
+ * A number in E.164 when libphonenumber can read it as a valid number (national
+ * numbers read in `region`); otherwise the sanitised user part (extensions such as
+ * `1001` stay as they are).
+ */
+export function normalizeNumber(raw: unknown, region: string): string {
+  const cleaned = sanitizeNumber(raw);
+  if (!/^\+?[0-9][0-9*#]*$/.test(cleaned) || cleaned.replace(/\D/g, '').length < 6) return cleaned;
+  try {
+    const parsed = parsePhoneNumberFromString(cleaned, region as CountryCode);
+    return parsed?.isValid() ? parsed.number : cleaned;
+  } catch {
+    return cleaned;
+  }
+}
+
+/** The caller as shown and looked up. */
+export interface RemoteIdentity {
+  name: string;
+  number: string;
+}
+
+/**
+ * Splits a header value list on commas outside quotes and angle brackets (sip.js
+ * gives up on two P-Asserted-Identity values in one header: sipjs-notes §6).
+ */
+function splitHeaderValues(value: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < value.length; i += 1) {
+    const ch = value[i];
+    if (ch === '\\' && quoted) i += 1;
+    else if (ch === '"') quoted = !quoted;
+    else if (!quoted && ch === '<') depth += 1;
+    else if (!quoted && ch === '>') depth = Math.max(0, depth - 1);
+    else if (!quoted && depth === 0 && ch === ',') {
+      parts.push(value.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(value.slice(start));
+  return parts.map((p) => p.trim()).filter(Boolean);
+}
+
+/**
+ * Who is calling: P-Asserted-Identity when the network asserts one (the PBX knows
+ * better than the caller's own From), else From. `paiValues` are the raw header
+ * values; the first parseable sip:/sips:/tel: identity wins.
+ */
+export function remoteIdentity(
+  from: { displayName: string | undefined; user: string | undefined },
+  paiValues: readonly string[],
+  region: string,
+): RemoteIdentity {
+  for (const value of paiValues.flatMap(splitHeaderValues)) {
+    const parsed = Grammar.nameAddrHeaderParse(value.slice(0, 1024));
+    const user = parsed?.uri.user ?? /<?tel:([^;>]+)/i.exec(value)?.[1];
+    if (!user) continue;
+    return {
+      name: displayNameFromSip(parsed?.displayName) || displayNameFromSip(from.displayName),
+      number: normalizeNumber(user, region),
+    };
+  }
+  return { name: displayNameFromSip(from.displayName), number: normalizeNumber(from.user ?? '', region) };
 }

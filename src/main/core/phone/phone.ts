@@ -3,12 +3,17 @@
  * rest of Calmline sees only plain, sanitised state (`PhoneState`) and a handful of
  * commands. No sip.js object leaves this module.
  *
+ * The phone is the authority for call control: hold, transfer and escalate consume
+ * a consent from the ConsentGate before anything is sent on the wire, whatever the
+ * renderer asks.
+ *
  * The wrapper also defuses the sip.js traps listed in ../shared/sipjs-notes.md:
  * our own transport drops messages sip.js throws on; every delegate we hand sip.js is
  * guarded; register()/unregister() are wrapped because they throw synchronously; an
  * in-dialog REFER is never followed on its own; a dropped connection is retried with
  * backoff and re-registered with a fresh Registerer (the old one may be stuck
- * waiting on a REGISTER that will never be answered).
+ * waiting on a REGISTER that will never be answered); a successful transfer is
+ * ended with BYE by us (sip.js does not); 408/481 to a re-INVITE ends the dialog.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -20,13 +25,25 @@ import {
   UserAgent,
   type Session,
   type SessionDescriptionHandlerFactory,
+  type URI,
 } from 'sip.js';
-import type { CallEndReason, CallView, PhoneState, Registration } from '../../../shared/contract';
+import type {
+  CallPolicy,
+  CallView,
+  ConsentAction,
+  ConsentEntry,
+  PhoneState,
+  Registration,
+  TransferView,
+} from '../../../shared/contract';
 import type { Clock, TimerHandle } from '../clock';
 import type { CoreLogger } from '../logger';
-import { displayNameFromSip, sanitizeDisplayName, sanitizeNumber } from './caller-identity';
-import { END_REASON, nextCallState, type CallEvent } from './call-state';
+import { normalizeNumber, remoteIdentity, sanitizeDisplayName } from './caller-identity';
+import { ENDED_BY, END_REASON, canApply, nextCallState, type CallEvent } from './call-state';
+import { ConsentGate } from './consent-gate';
 import { PhoneError } from './phone-error';
+import { audioDirection, type SignallingMediaOptions } from './signalling-media';
+import { parseSipfrag } from './sipfrag';
 import { WsTransport, type WsTransportOptions } from './ws-transport';
 
 /** The SIP account the phone registers. The password never leaves the core. */
@@ -42,6 +59,14 @@ export interface SipAccount {
   authorizationUsername?: string;
 }
 
+/** Call handling defaults; the consent gate itself cannot be configured away. */
+export const DEFAULT_CALL_POLICY: CallPolicy = {
+  defaultRegion: 'DE',
+  escalationTarget: '',
+  escalationMode: 'attended',
+  consentTtlSeconds: 120,
+};
+
 /** What the phone needs from its host; tests pass their own. */
 export interface PhoneOptions {
   account: SipAccount;
@@ -49,12 +74,17 @@ export interface PhoneOptions {
   logger: CoreLogger;
   /** The media seam (see signalling-media.ts and, later, the renderer audio bridge). */
   mediaFactory: SessionDescriptionHandlerFactory;
+  policy?: CallPolicy;
   /** Seconds a registration lasts before sip.js refreshes it. */
   registerExpiresSeconds?: number;
   /** Delays between reconnect attempts, in milliseconds; the last one repeats. */
   reconnectBackoffMs?: readonly number[];
   /** How many ended calls the state keeps for the "recent calls" list. */
   recentCallsKept?: number;
+  /** Calls alive at once (ringing, active, held); more INVITEs get 486 Busy Here. */
+  maxLiveCalls?: number;
+  /** Milliseconds before the consult leg of a completed attended transfer is hung up by us. */
+  consultHangupGraceMs?: number;
   transport?: Partial<Omit<WsTransportOptions, 'server'>>;
 }
 
@@ -65,6 +95,10 @@ interface TrackedCall {
   session: Session;
   /** What the agent asked for last, so a termination can be told apart from a remote one. */
   localIntent: 'decline' | 'hang-up' | undefined;
+  /** A re-INVITE or REFER in flight: a second one must wait (RFC 3261 §14.1). */
+  busy: string | undefined;
+  /** Final status of a rejected outgoing INVITE, for the call's record. */
+  rejectCode?: number | undefined;
 }
 
 type Listener = (state: PhoneState) => void;
@@ -72,6 +106,7 @@ type Listener = (state: PhoneState) => void;
 /** A SIP phone for one account. Create, `start()`, read `getState()`, send commands. */
 export class Phone {
   private readonly userAgent: UserAgent;
+  private readonly domain: string;
   private registerer: Registerer | undefined;
   private registration: Registration = { status: 'stopped' };
   private readonly calls = new Map<string, TrackedCall>();
@@ -81,11 +116,16 @@ export class Phone {
   private reconnectAttempt = 0;
   private running = false;
   private readonly backoff: readonly number[];
+  private policy: CallPolicy;
+  private readonly consents: ConsentGate;
 
   constructor(private readonly options: PhoneOptions) {
     const uri = UserAgent.makeURI(options.account.sipUri);
     if (!uri) throw new PhoneError('not-configured', `Not a SIP URI: ${options.account.sipUri}`);
+    this.domain = uri.host;
     this.backoff = options.reconnectBackoffMs?.length ? options.reconnectBackoffMs : DEFAULT_BACKOFF_MS;
+    this.policy = options.policy ?? DEFAULT_CALL_POLICY;
+    this.consents = new ConsentGate(options.clock, this.policy.consentTtlSeconds * 1000);
     const log = options.logger;
     this.userAgent = new UserAgent({
       uri,
@@ -127,6 +167,12 @@ export class Phone {
     return () => this.listeners.delete(listener);
   }
 
+  /** Applies a new call policy (region, escalation target, consent lifetime) to later commands. */
+  setPolicy(policy: CallPolicy): void {
+    this.policy = policy;
+    this.consents.setTtl(policy.consentTtlSeconds * 1000);
+  }
+
   /** Connects and registers. Resolves once the first attempt has settled either way. */
   async start(): Promise<void> {
     if (this.running) return;
@@ -146,43 +192,26 @@ export class Phone {
     if (this.reconnectTimer) this.options.clock.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     for (const call of [...this.calls.values()]) {
+      call.localIntent = 'hang-up';
       await this.endSession(call).catch(() => undefined);
     }
     await this.unregister();
     await this.userAgent.stop().catch((error: unknown) => {
-      this.options.logger.warn(`Stopping the user agent failed: ${String(error)}`);
+      this.options.logger.warn(`Stopping the user agent failed: ${describe(error)}`);
     });
     this.setRegistration({ status: 'stopped' });
   }
 
-  /** Best-effort un-REGISTER so the PBX stops forking calls to us; gives up after 2 s. */
-  private async unregister(): Promise<void> {
-    const registerer = this.registerer;
-    if (registerer?.state !== RegistererState.Registered) return;
-    await new Promise<void>((resolve) => {
-      const timer = this.options.clock.setTimeout(resolve, 2_000);
-      const done = () => {
-        this.options.clock.clearTimeout(timer);
-        resolve();
-      };
-      try {
-        // unregister() throws synchronously once the registerer is disposed.
-        registerer
-          .unregister({ requestDelegate: { onAccept: done, onReject: done } })
-          .catch(done);
-      } catch {
-        done();
-      }
-    });
-  }
+  // ── Commands ───────────────────────────────────────────────────────────────
 
-  /** Answers a ringing incoming call. */
+  /** Answers a ringing incoming call. Another active caller must be put on hold first. */
   async answer(callId: string): Promise<void> {
     const call = this.requireCall(callId);
-    this.checkCommand(call, 'answer');
-    if (!(call.session instanceof Invitation)) throw new PhoneError('invalid-transition', 'Only incoming calls can be answered.');
+    this.check(call, 'answer');
+    const invitation = this.asInvitation(call, 'answered');
+    this.refuseIfAnotherCallIsActive(call);
     try {
-      await call.session.accept();
+      await invitation.accept();
     } catch (error) {
       throw this.sipFailure('answer', error);
     }
@@ -191,21 +220,21 @@ export class Phone {
   /** Declines a ringing incoming call with 486 Busy Here. */
   async decline(callId: string): Promise<void> {
     const call = this.requireCall(callId);
-    this.checkCommand(call, 'decline');
-    if (!(call.session instanceof Invitation)) throw new PhoneError('invalid-transition', 'Only incoming calls can be declined.');
+    this.check(call, 'decline');
+    const invitation = this.asInvitation(call, 'declined');
     call.localIntent = 'decline';
     try {
-      await call.session.reject({ statusCode: 486 });
+      await invitation.reject({ statusCode: 486 });
     } catch (error) {
       call.localIntent = undefined;
       throw this.sipFailure('decline', error);
     }
   }
 
-  /** Ends an active call (BYE) or cancels an outgoing one that has not been answered. */
+  /** Ends a call (BYE), or cancels an outgoing one that has not been answered. */
   async hangUp(callId: string): Promise<void> {
     const call = this.requireCall(callId);
-    this.checkCommand(call, 'hang-up');
+    this.check(call, 'hang-up');
     call.localIntent = 'hang-up';
     try {
       await this.endSession(call);
@@ -213,6 +242,268 @@ export class Phone {
       call.localIntent = undefined;
       throw this.sipFailure('hang up', error);
     }
+  }
+
+  /** Calls a number or SIP URI. Any active caller must be on hold first. */
+  dial(target: string): string {
+    this.refuseIfAnotherCallIsActive(undefined);
+    return this.startOutgoing(target, null).view.id;
+  }
+
+  /** Records the caller's answer to "may I hold / transfer you?" for one call and action. */
+  recordConsent(callId: string, action: ConsentAction, answer: 'agreed' | 'declined'): ConsentEntry {
+    const call = this.requireCall(callId);
+    const entry = this.consents.record(callId, action, answer);
+    this.update(call, { consents: [...call.view.consents, entry] });
+    return entry;
+  }
+
+  /** Puts the caller on hold (re-INVITE, a=sendonly), with their recorded agreement. */
+  async hold(callId: string, consentId: string): Promise<void> {
+    const call = this.requireCall(callId);
+    this.check(call, 'hold');
+    this.spendConsent(call, consentId, 'hold');
+    await this.reinvite(call, true);
+    this.apply(call, 'hold');
+  }
+
+  /** Takes the caller off hold. Needs no consent. */
+  async resume(callId: string): Promise<void> {
+    const call = this.requireCall(callId);
+    this.check(call, 'resume');
+    this.refuseIfAnotherCallIsActive(call);
+    await this.reinvite(call, false);
+    this.apply(call, 'resume');
+  }
+
+  /**
+   * Transfers the caller, with their recorded agreement. Blind: the caller is held
+   * and sent a REFER to `target`. Attended: the caller is held and the agent is
+   * connected to `target` first (a consult call); `completeTransfer` then sends the
+   * REFER with Replaces.
+   */
+  async transfer(callId: string, consentId: string, target: string, mode: 'blind' | 'attended'): Promise<void> {
+    await this.startTransfer(callId, consentId, target, mode, 'transfer');
+  }
+
+  /** Transfers the caller to the configured supervisor (domain rule D2), with consent. */
+  async escalate(callId: string, consentId: string): Promise<void> {
+    const target = this.policy.escalationTarget;
+    if (!target) {
+      this.requireCall(callId);
+      throw new PhoneError('no-escalation-target', 'No supervisor is configured for escalation; set one in the settings.');
+    }
+    await this.startTransfer(callId, consentId, target, this.policy.escalationMode, 'escalate');
+  }
+
+  /** Attended transfer: connects the held caller to the consulted target. */
+  async completeTransfer(callId: string): Promise<void> {
+    const call = this.requireCall(callId);
+    const consult = this.consultOf(call);
+    if (!consult || consult.view.state !== 'active') {
+      throw new PhoneError('invalid-transition', 'Wait until the transfer target has answered, or cancel the transfer.');
+    }
+    this.check(call, 'transfer');
+    this.refuseIfBusy(call);
+    this.apply(call, 'transfer', 'attended');
+    this.updateTransfer(call, { status: 'trying' });
+    this.sendRefer(call, consult.session);
+  }
+
+  /** Attended transfer: hangs up the consult call; the caller stays on hold. */
+  async cancelTransfer(callId: string): Promise<void> {
+    const call = this.requireCall(callId);
+    const consult = this.consultOf(call);
+    if (!consult || call.view.state !== 'held') {
+      throw new PhoneError('invalid-transition', 'There is no consultation to cancel on this call.');
+    }
+    this.update(call, { transfer: null });
+    consult.localIntent = 'hang-up';
+    await this.endSession(consult).catch((error: unknown) => {
+      throw this.sipFailure('cancel the consultation', error);
+    });
+  }
+
+  /** Sends DTMF digits as SIP INFO (application/dtmf-relay), one after another. */
+  async sendDtmf(callId: string, tones: string): Promise<void> {
+    const call = this.requireCall(callId);
+    if (call.view.state !== 'active') throw new PhoneError('invalid-transition', 'Digits can only be sent on an active call.');
+    for (const tone of tones.toUpperCase()) {
+      try {
+        await call.session.info({
+          requestOptions: {
+            body: {
+              contentDisposition: 'render',
+              contentType: 'application/dtmf-relay',
+              content: `Signal=${tone}\r\nDuration=160`,
+            },
+          },
+        });
+      } catch (error) {
+        throw this.sipFailure('send digits', error);
+      }
+    }
+  }
+
+  /** Mutes or unmutes the agent's microphone on a call (applied by the media engine). */
+  setMute(callId: string, muted: boolean): void {
+    const call = this.requireCall(callId);
+    if (call.view.state === 'ringing' || call.view.state === 'dialing') {
+      throw new PhoneError('invalid-transition', 'Mute applies once the call is connected.');
+    }
+    this.update(call, { muted });
+  }
+
+  // ── Transfers ──────────────────────────────────────────────────────────────
+
+  private async startTransfer(
+    callId: string,
+    consentId: string,
+    target: string,
+    mode: 'blind' | 'attended',
+    action: 'transfer' | 'escalate',
+  ): Promise<void> {
+    const call = this.requireCall(callId);
+    if (!canApply(call.view.state, 'hold') && !canApply(call.view.state, 'transfer')) {
+      this.check(call, 'transfer');
+    }
+    if (this.consultOf(call)) throw new PhoneError('invalid-transition', 'A transfer of this call is already in progress.');
+    this.refuseIfBusy(call);
+    const uri = this.targetUri(target);
+    this.spendConsent(call, consentId, action);
+    // The caller waits on hold (they agreed to it) while the transfer is tried.
+    if (call.view.state === 'active') {
+      await this.reinvite(call, true);
+      this.apply(call, 'hold');
+    }
+    const transfer: TransferView = {
+      kind: mode,
+      escalation: action === 'escalate',
+      target: sanitizeDisplayName(target),
+      status: mode === 'attended' ? 'consulting' : 'trying',
+      statusCode: null,
+      consultCallId: null,
+    };
+    if (mode === 'blind') {
+      this.update(call, { transfer });
+      this.apply(call, 'transfer', 'blind');
+      this.sendRefer(call, uri);
+      return;
+    }
+    const consult = this.startOutgoing(target, call.view.id);
+    this.update(call, { transfer: { ...transfer, consultCallId: consult.view.id } });
+  }
+
+  private sendRefer(call: TrackedCall, target: URI | Session): void {
+    call.busy = 'transfer';
+    const settle = (outcome: 'succeeded' | 'failed', statusCode: number | null) => {
+      call.busy = undefined;
+      if (!this.calls.has(call.view.id) || call.view.state !== 'transferring') return;
+      this.updateTransfer(call, { status: outcome, statusCode });
+      if (outcome === 'succeeded') {
+        this.apply(call, 'transfer-succeeded', `${statusCode ?? ''}`.trim() || undefined);
+        // sip.js leaves the transferred dialog up (#1069): end it ourselves.
+        if (call.session.state === SessionState.Established) void call.session.bye().catch(() => undefined);
+        this.hangUpConsultLater(call);
+      } else {
+        this.apply(call, 'transfer-failed', statusCode ? String(statusCode) : undefined);
+      }
+    };
+    call.session
+      .refer(target, {
+        requestDelegate: {
+          onReject: (response) => this.guard('REFER rejected', () => settle('failed', response.message.statusCode ?? null)),
+        },
+        onNotify: (notification) =>
+          this.guard('transfer NOTIFY', () => {
+            void notification.accept().catch(() => undefined);
+            const progress = parseSipfrag(notification.request.body);
+            if (!progress) return;
+            if (progress.status === 'succeeded' || progress.status === 'failed') {
+              settle(progress.status, progress.statusCode);
+            } else if (call.view.state === 'transferring') {
+              this.updateTransfer(call, progress);
+            }
+          }),
+      })
+      .catch((error: unknown) =>
+        this.guard('REFER send', () => {
+          this.options.logger.warn(`Sending REFER failed: ${describe(error)}`);
+          settle('failed', null);
+        }),
+      );
+  }
+
+  /** The consult leg of a completed attended transfer: the target normally ends it (Replaces). */
+  private hangUpConsultLater(call: TrackedCall): void {
+    const consult = this.consultOf(call);
+    if (!consult) return;
+    this.options.clock.setTimeout(() => {
+      if (!this.calls.has(consult.view.id)) return;
+      consult.localIntent = 'hang-up';
+      void this.endSession(consult).catch(() => undefined);
+    }, this.options.consultHangupGraceMs ?? 2_000);
+  }
+
+  private consultOf(call: TrackedCall): TrackedCall | undefined {
+    const id = call.view.transfer?.kind === 'attended' ? call.view.transfer.consultCallId : null;
+    return id ? this.calls.get(id) : undefined;
+  }
+
+  /** When a consult call ends before the transfer completed, the caller stays held and is told why. */
+  private consultEnded(consult: TrackedCall): void {
+    const transferee = consult.view.consultFor ? this.calls.get(consult.view.consultFor) : undefined;
+    if (!transferee || transferee.view.transfer?.status !== 'consulting') return;
+    const code = consult.view.timeline.findLast((e) => e.kind === 'ended')?.detail;
+    this.updateTransfer(transferee, { status: 'failed', statusCode: code && /^\d{3}$/.test(code) ? Number(code) : null });
+  }
+
+  // ── SIP plumbing ───────────────────────────────────────────────────────────
+
+  /** Sends a hold or resume re-INVITE and waits for its answer; retries on 491 glare. */
+  private reinvite(call: TrackedCall, hold: boolean): Promise<void> {
+    this.refuseIfBusy(call);
+    call.busy = hold ? 'hold' : 'resume';
+    const session = call.session;
+    const previous = session.sessionDescriptionHandlerOptionsReInvite as SignallingMediaOptions;
+    // Assign a new object: sip.js's getter returns a copy, mutating it is lost (notes §1c).
+    session.sessionDescriptionHandlerOptionsReInvite = { ...previous, hold } as SignallingMediaOptions;
+    const done = () => {
+      call.busy = undefined;
+    };
+    return new Promise<void>((resolve, reject) => {
+      const fail = (error: PhoneError) => {
+        session.sessionDescriptionHandlerOptionsReInvite = previous;
+        done();
+        reject(error);
+      };
+      const attempt = (retriesLeft: number) => {
+        session
+          .invite({
+            requestDelegate: {
+              onAccept: () => {
+                done();
+                resolve();
+              },
+              onReject: (response) => {
+                const code = response.message.statusCode ?? 0;
+                if (code === 491 && retriesLeft > 0) {
+                  // Glare: try again after a random pause (RFC 3261 §14.1).
+                  this.options.clock.setTimeout(() => attempt(retriesLeft - 1), 500 + Math.random() * 1500);
+                  return;
+                }
+                if (code === 408 || code === 481) {
+                  // The dialog is gone (RFC 3261 §12.2.1.2): end it rather than leave a zombie.
+                  void session.bye().catch(() => undefined);
+                }
+                fail(new PhoneError('sip-error', `The other side refused to ${hold ? 'hold' : 'resume'} (${code}).`));
+              },
+            },
+          })
+          .catch((error: unknown) => fail(this.sipFailure(hold ? 'hold' : 'resume', error)));
+      };
+      attempt(2);
+    });
   }
 
   private async endSession(call: TrackedCall): Promise<void> {
@@ -231,44 +522,118 @@ export class Phone {
     }
   }
 
-  private handleInvite(invitation: Invitation): void {
-    const identity = invitation.remoteIdentity;
+  private startOutgoing(target: string, consultFor: string | null): TrackedCall {
+    const uri = this.targetUri(target);
+    const inviter = new Inviter(this.userAgent, uri);
     const now = this.options.clock.now();
+    const call: TrackedCall = {
+      session: inviter,
+      localIntent: undefined,
+      busy: undefined,
+      view: {
+        ...this.newView('outgoing', now),
+        state: 'dialing',
+        remoteNumber: normalizeNumber(uri.user ?? target, this.policy.defaultRegion),
+        consultFor,
+      },
+    };
+    this.watchSession(call);
+    this.calls.set(call.view.id, call);
+    this.emit();
+    inviter
+      .invite({
+        requestDelegate: {
+          onReject: (response) =>
+            this.guard('INVITE rejected', () => {
+              call.rejectCode = response.message.statusCode;
+            }),
+        },
+      })
+      .catch((error: unknown) =>
+        this.guard('INVITE send', () => {
+          this.options.logger.warn(`Could not place the call: ${describe(error)}`);
+          if (this.calls.has(call.view.id)) this.apply(call, 'failed', describe(error));
+        }),
+      );
+    return call;
+  }
+
+  private handleInvite(invitation: Invitation): void {
+    const live = [...this.calls.values()].length;
+    if (live >= (this.options.maxLiveCalls ?? 4)) {
+      // A flood of INVITEs must not bury the agent's screen in ringing calls.
+      void invitation.reject({ statusCode: 486 }).catch(() => undefined);
+      return;
+    }
+    const identity = remoteIdentity(
+      { displayName: invitation.remoteIdentity.displayName, user: invitation.remoteIdentity.uri.user },
+      invitation.request.getHeaders('P-Asserted-Identity'),
+      this.policy.defaultRegion,
+    );
     const call: TrackedCall = {
       session: invitation,
       localIntent: undefined,
-      view: {
-        id: randomUUID(),
-        direction: 'incoming',
-        state: 'ringing',
-        remoteName: displayNameFromSip(identity.displayName),
-        remoteNumber: sanitizeNumber(identity.uri.user ?? ''),
-        offeredAt: now,
-        answeredAt: null,
-        endedAt: null,
-        endReason: null,
-      },
+      busy: undefined,
+      view: { ...this.newView('incoming', this.options.clock.now()), remoteName: identity.name, remoteNumber: identity.number },
     };
-    // An unhandled in-dialog REFER would be accepted and followed by sip.js: the
-    // caller could make the agent dial anything. Transfers we accept come later.
-    invitation.delegate = {
-      onRefer: (referral) =>
-        this.guard('onRefer', () => {
-          void referral.reject({ statusCode: 603 }).catch(() => undefined);
-        }),
-    };
-    invitation.stateChange.addListener((state) =>
-      this.guard('session state', () => this.handleSessionState(call, state)),
-    );
+    this.watchSession(call);
     this.calls.set(call.view.id, call);
     this.emit();
   }
 
+  private newView(direction: 'incoming' | 'outgoing', now: number): CallView {
+    return {
+      id: randomUUID(),
+      direction,
+      state: 'ringing',
+      remoteName: '',
+      remoteNumber: '',
+      offeredAt: now,
+      answeredAt: null,
+      endedAt: null,
+      endReason: null,
+      endedBy: null,
+      remoteHold: false,
+      muted: false,
+      consultFor: null,
+      transfer: null,
+      consents: [],
+      timeline: [{ kind: 'offered', at: now }],
+    };
+  }
+
+  private watchSession(call: TrackedCall): void {
+    const session = call.session;
+    session.delegate = {
+      // An unhandled in-dialog REFER would be accepted and followed by sip.js: the
+      // caller could make the agent dial anything. The agent is never a transferee.
+      onRefer: (referral) =>
+        this.guard('onRefer', () => {
+          void referral.reject({ statusCode: 603 }).catch(() => undefined);
+        }),
+      // A re-INVITE from the other side: did they put us on hold, or take us off it?
+      onInvite: (request, _response, statusCode) =>
+        this.guard('remote re-INVITE', () => {
+          if (statusCode !== 200 || !request.body) return;
+          const direction = audioDirection(request.body);
+          const remoteHold = direction === 'sendonly' || direction === 'inactive';
+          if (remoteHold === call.view.remoteHold || !this.calls.has(call.view.id)) return;
+          this.update(call, {
+            remoteHold,
+            timeline: [...call.view.timeline, { kind: remoteHold ? 'remote-held' : 'remote-resumed', at: this.options.clock.now() }],
+          });
+        }),
+    };
+    session.stateChange.addListener((state) => this.guard('session state', () => this.handleSessionState(call, state)));
+  }
+
   private handleSessionState(call: TrackedCall, state: SessionState): void {
+    if (!this.calls.has(call.view.id)) return;
     if (state === SessionState.Established) {
       this.apply(call, call.view.direction === 'incoming' ? 'answer' : 'remote-answered');
     } else if (state === SessionState.Terminated) {
-      this.apply(call, this.terminationEvent(call));
+      const event = this.terminationEvent(call);
+      this.apply(call, event, event === 'remote-rejected' && call.rejectCode ? String(call.rejectCode) : undefined);
     }
   }
 
@@ -281,21 +646,46 @@ export class Phone {
     return 'remote-hangup';
   }
 
-  private apply(call: TrackedCall, event: CallEvent): void {
+  /** Applies a state machine event to a call and records it in the call's timeline. */
+  private apply(call: TrackedCall, event: CallEvent, detail?: string): void {
     const next = nextCallState(call.view.state, event);
     const now = this.options.clock.now();
-    const view: CallView = { ...call.view, state: next };
+    const kind = TIMELINE_KIND[event];
+    const view: CallView = {
+      ...call.view,
+      state: next,
+      timeline: kind ? [...call.view.timeline, { kind, at: now, ...(detail ? { detail } : {}) }] : call.view.timeline,
+    };
     if (next === 'active' && view.answeredAt === null) view.answeredAt = now;
-    if (next === 'ended') {
-      view.endedAt = now;
-      view.endReason = END_REASON[event] ?? ('failed' satisfies CallEndReason);
-      this.calls.delete(view.id);
-      this.recent = [view, ...this.recent].slice(0, this.options.recentCallsKept ?? 10);
-    } else {
+    if (next !== 'ended') {
       call.view = view;
+      this.emit();
+      return;
     }
+    view.endedAt = now;
+    view.endReason = END_REASON[event] ?? 'failed';
+    view.endedBy = ENDED_BY[event] ?? 'system';
+    view.consents = this.consents.forCall(view.id);
+    if (kind !== 'ended') view.timeline = [...view.timeline, { kind: 'ended', at: now, ...(detail ? { detail } : {}) }];
+    call.view = view;
+    this.consents.forget(view.id);
+    this.calls.delete(view.id);
+    this.recent = [view, ...this.recent].slice(0, this.options.recentCallsKept ?? 10);
+    if (view.consultFor) this.consultEnded(call);
     this.emit();
   }
+
+  private update(call: TrackedCall, patch: Partial<CallView>): void {
+    call.view = { ...call.view, ...patch };
+    this.emit();
+  }
+
+  private updateTransfer(call: TrackedCall, patch: Partial<TransferView>): void {
+    if (!call.view.transfer) return;
+    this.update(call, { transfer: { ...call.view.transfer, ...patch } });
+  }
+
+  // ── Checks ─────────────────────────────────────────────────────────────────
 
   private requireCall(callId: string): TrackedCall {
     const call = this.calls.get(callId);
@@ -310,7 +700,7 @@ export class Phone {
   }
 
   /** Runs the state machine's check without applying: the network confirms the move. */
-  private checkCommand(call: TrackedCall, event: CallEvent): void {
+  private check(call: TrackedCall, event: CallEvent): void {
     try {
       nextCallState(call.view.state, event);
     } catch (error) {
@@ -319,6 +709,60 @@ export class Phone {
     if (call.localIntent !== undefined) {
       throw new PhoneError('invalid-transition', 'The call is already being ended.');
     }
+  }
+
+  private refuseIfBusy(call: TrackedCall): void {
+    if (call.busy) throw new PhoneError('invalid-transition', `Wait: the ${call.busy} of this call is still in progress.`);
+  }
+
+  private refuseIfAnotherCallIsActive(except: TrackedCall | undefined): void {
+    const other = [...this.calls.values()].find((c) => c !== except && c.view.state === 'active');
+    if (other) {
+      throw new PhoneError(
+        'other-call-active',
+        'Another caller is on the line: ask them for permission and put them on hold first.',
+      );
+    }
+  }
+
+  private spendConsent(call: TrackedCall, consentId: string, action: ConsentAction): void {
+    const used = this.consents.consume(consentId, call.view.id, action);
+    this.update(call, { consents: call.view.consents.map((c) => (c.id === used.id ? used : c)) });
+  }
+
+  private asInvitation(call: TrackedCall, what: string): Invitation {
+    if (!(call.session instanceof Invitation)) throw new PhoneError('invalid-transition', `Only incoming calls can be ${what}.`);
+    return call.session;
+  }
+
+  /** A number becomes `sip:<digits>@<our domain>`; a SIP URI is used as it is. */
+  private targetUri(target: string): URI {
+    const trimmed = target.trim();
+    const text = /^sips?:/i.test(trimmed) ? trimmed : `sip:${trimmed.replace(/[\s\-().]/g, '')}@${this.domain}`;
+    const uri = UserAgent.makeURI(text);
+    if (!uri) throw new PhoneError('invalid-payload', 'That is not a number or SIP address that can be called.');
+    return uri;
+  }
+
+  // ── Registration ───────────────────────────────────────────────────────────
+
+  /** Best-effort un-REGISTER so the PBX stops forking calls to us; gives up after 2 s. */
+  private async unregister(): Promise<void> {
+    const registerer = this.registerer;
+    if (registerer?.state !== RegistererState.Registered) return;
+    await new Promise<void>((resolve) => {
+      const timer = this.options.clock.setTimeout(resolve, 2_000);
+      const done = () => {
+        this.options.clock.clearTimeout(timer);
+        resolve();
+      };
+      try {
+        // unregister() throws synchronously once the registerer is disposed.
+        registerer.unregister({ requestDelegate: { onAccept: done, onReject: done } }).catch(done);
+      } catch {
+        done();
+      }
+    });
   }
 
   private handleConnect(): void {
@@ -402,6 +846,7 @@ export class Phone {
   }
 
   private sipFailure(action: string, error: unknown): PhoneError {
+    if (error instanceof PhoneError) return error;
     this.options.logger.warn(`Could not ${action}: ${describe(error)}`);
     return new PhoneError('sip-error', `Could not ${action}: ${describe(error)}`);
   }
@@ -415,6 +860,17 @@ export class Phone {
     }
   }
 }
+
+/** Which timeline entry each state machine event leaves in the call's record. */
+const TIMELINE_KIND: Partial<Record<CallEvent, CallView['timeline'][number]['kind']>> = {
+  answer: 'answered',
+  'remote-answered': 'answered',
+  hold: 'held',
+  resume: 'resumed',
+  transfer: 'transfer-started',
+  'transfer-failed': 'transfer-failed',
+  'transfer-succeeded': 'transferred',
+};
 
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;

@@ -20,6 +20,8 @@ export function callActions(call: Pick<CallView, 'state' | 'direction'>): readon
       return call.direction === 'incoming' ? ['answer', 'decline'] : ['hang-up'];
     case 'dialing':
     case 'active':
+    case 'held':
+    case 'transferring':
       return ['hang-up'];
     case 'ended':
       return [];
