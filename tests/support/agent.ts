@@ -3,9 +3,9 @@
  * settings) registered to a test Kamailio, driven through the same command router
  * the Electron IPC and the web host use.
  */
-import { AppCore } from '../../src/main/core/app-core';
-import { systemClock } from '../../src/main/core/clock';
-import { silentLogger, type CoreLogger } from '../../src/main/core/logger';
+import { AppCore, type AppCoreOptions } from '../../src/main/core/app-core';
+import { systemClock, type Clock } from '../../src/main/core/clock';
+import { createConsoleLogger, silentLogger, type CoreLogger } from '../../src/main/core/logger';
 import { createSignallingMediaFactory } from '../../src/main/core/phone/signalling-media';
 import { createMemorySecretStore, createMemoryStore } from '../../src/main/core/settings';
 import type { CallView, CommandChannel, PhoneState } from '../../src/shared/contract';
@@ -18,6 +18,9 @@ export interface AgentOptions {
   displayName?: string;
   password?: string;
   logger?: CoreLogger;
+  clock?: Clock;
+  /** Extra phone options (reconnect backoff, grace periods). */
+  phone?: AppCoreOptions['phone'];
 }
 
 /** A registered agent app and helpers to wait on its state. */
@@ -26,6 +29,8 @@ export interface TestAgent {
   /** Every phone state the core pushed to its renderer, in order. */
   states: PhoneState[];
   command(channel: CommandChannel, payload?: unknown): Promise<Result<unknown>>;
+  /** Like `command`, but throws unless the answer is ok; returns the value. */
+  must<T = unknown>(channel: CommandChannel, payload?: unknown): Promise<T>;
   /** Resolves with the first pushed state (or the current one) that satisfies `predicate`. */
   waitForState(predicate: (state: PhoneState) => boolean, timeoutMs?: number): Promise<PhoneState>;
   /** Waits for a call matching `predicate` and returns it. */
@@ -46,10 +51,11 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
   const core = new AppCore({
     store,
     secrets: createMemorySecretStore(options.password ?? ''),
-    clock: systemClock,
-    logger: options.logger ?? silentLogger,
+    clock: options.clock ?? systemClock,
+    // CALMLINE_TEST_LOG=1 shows the core's log while debugging a test.
+    logger: options.logger ?? (process.env.CALMLINE_TEST_LOG ? createConsoleLogger('debug', `agent ${user}`) : silentLogger),
     createMediaFactory: () => createSignallingMediaFactory(),
-    phone: { reconnectBackoffMs: [200, 500, 1_000] },
+    phone: { reconnectBackoffMs: [200, 500, 1_000], ...options.phone },
   });
   const states: PhoneState[] = [];
   const waiters = new Set<() => void>();
@@ -81,6 +87,11 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
     core,
     states,
     command: (channel, payload) => core.router(channel, payload),
+    async must<T>(channel: CommandChannel, payload?: unknown) {
+      const result = await core.router(channel, payload);
+      if (!result.ok) throw new Error(`${channel} refused: ${result.error.code}: ${result.error.message}`);
+      return result.value as T;
+    },
     waitForState,
     async waitForCall(predicate, timeoutMs) {
       const state = await waitForState((s) => s.calls.some(predicate), timeoutMs);

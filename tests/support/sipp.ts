@@ -210,8 +210,9 @@ export function runSipp(options: SippOptions): SippRun {
     caller: options.caller ?? '5551234',
     domain,
     expires: String(options.expires ?? 3600),
-    // SIPp drops header lines that end up empty, so an empty value simply adds nothing.
-    extra_headers: (options.extraHeaders ?? []).join('\r\n'),
+    // Appended to the end of the User-Agent line, so every extra header starts with
+    // its own CRLF; an empty value adds nothing.
+    extra_headers: (options.extraHeaders ?? []).map((header) => `\r\n${header}`).join(''),
     ...options.keys,
   };
 

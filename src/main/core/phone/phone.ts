@@ -99,6 +99,13 @@ interface TrackedCall {
   busy: string | undefined;
   /** Final status of a rejected outgoing INVITE, for the call's record. */
   rejectCode?: number | undefined;
+  /**
+   * Settles when the caller's ACK for our 200 arrives. No re-INVITE may leave before
+   * it (RFC 3261 §14.1): sip.js would otherwise take the late ACK as a protocol
+   * error and end the call.
+   */
+  acked: Promise<void>;
+  ackArrived: () => void;
 }
 
 type Listener = (state: PhoneState) => void;
@@ -399,14 +406,16 @@ export class Phone {
     const settle = (outcome: 'succeeded' | 'failed', statusCode: number | null) => {
       call.busy = undefined;
       if (!this.calls.has(call.view.id) || call.view.state !== 'transferring') return;
-      this.updateTransfer(call, { status: outcome, statusCode });
       if (outcome === 'succeeded') {
+        this.updateTransfer(call, { status: outcome, statusCode });
         this.apply(call, 'transfer-succeeded', `${statusCode ?? ''}`.trim() || undefined);
         // sip.js leaves the transferred dialog up (#1069): end it ourselves.
         if (call.session.state === SessionState.Established) void call.session.bye().catch(() => undefined);
         this.hangUpConsultLater(call);
       } else {
+        // Back on hold first, so nobody sees a failed transfer still "transferring".
         this.apply(call, 'transfer-failed', statusCode ? String(statusCode) : undefined);
+        this.updateTransfer(call, { status: outcome, statusCode });
       }
     };
     call.session
@@ -461,9 +470,14 @@ export class Phone {
   // ── SIP plumbing ───────────────────────────────────────────────────────────
 
   /** Sends a hold or resume re-INVITE and waits for its answer; retries on 491 glare. */
-  private reinvite(call: TrackedCall, hold: boolean): Promise<void> {
+  private async reinvite(call: TrackedCall, hold: boolean): Promise<void> {
     this.refuseIfBusy(call);
     call.busy = hold ? 'hold' : 'resume';
+    await this.untilAcked(call);
+    if (!this.calls.has(call.view.id)) {
+      call.busy = undefined;
+      throw new PhoneError('invalid-transition', 'The call has already ended.');
+    }
     const session = call.session;
     const previous = session.sessionDescriptionHandlerOptionsReInvite as SignallingMediaOptions;
     // Assign a new object: sip.js's getter returns a copy, mutating it is lost (notes §1c).
@@ -506,6 +520,17 @@ export class Phone {
     });
   }
 
+  /** Waits for the caller's ACK of our answer, at most as long as its retransmissions last. */
+  private untilAcked(call: TrackedCall): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = this.options.clock.setTimeout(resolve, 5_000);
+      void call.acked.then(() => {
+        this.options.clock.clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
   private async endSession(call: TrackedCall): Promise<void> {
     const session = call.session;
     switch (session.state) {
@@ -530,6 +555,9 @@ export class Phone {
       session: inviter,
       localIntent: undefined,
       busy: undefined,
+      // We send the ACK of an outgoing call ourselves.
+      acked: Promise.resolve(),
+      ackArrived: () => undefined,
       view: {
         ...this.newView('outgoing', now),
         state: 'dialing',
@@ -570,10 +598,16 @@ export class Phone {
       invitation.request.getHeaders('P-Asserted-Identity'),
       this.policy.defaultRegion,
     );
+    let ackArrived = () => {};
+    const acked = new Promise<void>((resolve) => {
+      ackArrived = resolve;
+    });
     const call: TrackedCall = {
       session: invitation,
       localIntent: undefined,
       busy: undefined,
+      acked,
+      ackArrived,
       view: { ...this.newView('incoming', this.options.clock.now()), remoteName: identity.name, remoteNumber: identity.number },
     };
     this.watchSession(call);
@@ -605,6 +639,7 @@ export class Phone {
   private watchSession(call: TrackedCall): void {
     const session = call.session;
     session.delegate = {
+      onAck: () => call.ackArrived(),
       // An unhandled in-dialog REFER would be accepted and followed by sip.js: the
       // caller could make the agent dial anything. The agent is never a transferee.
       onRefer: (referral) =>
@@ -633,7 +668,17 @@ export class Phone {
       this.apply(call, call.view.direction === 'incoming' ? 'answer' : 'remote-answered');
     } else if (state === SessionState.Terminated) {
       const event = this.terminationEvent(call);
-      this.apply(call, event, event === 'remote-rejected' && call.rejectCode ? String(call.rejectCode) : undefined);
+      if (event !== 'remote-rejected') {
+        this.apply(call, event);
+        return;
+      }
+      // sip.js terminates the Inviter before it calls our onReject with the status:
+      // wait one microtask so the call's record can say why it failed.
+      queueMicrotask(() =>
+        this.guard('rejected call', () => {
+          if (this.calls.has(call.view.id)) this.apply(call, event, call.rejectCode ? String(call.rejectCode) : undefined);
+        }),
+      );
     }
   }
 

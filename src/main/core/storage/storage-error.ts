@@ -63,7 +63,7 @@ const EXPLANATIONS: Record<StorageErrorCode, string> = {
 export function toStorageError(error: unknown, action: string, path: string): StorageError {
   if (error instanceof StorageError) return error;
   const system = errorCode(error);
-  const code = (system && SYSTEM_CODES[system]) ?? 'io-error';
-  const detail = system && code === 'io-error' ? ` (${system})` : '';
+  const code: StorageErrorCode = (system === undefined ? undefined : SYSTEM_CODES[system]) ?? 'io-error';
+  const detail = system !== undefined && code === 'io-error' ? ` (${system})` : '';
   return new StorageError(code, `Could not ${action} ${path}: ${EXPLANATIONS[code]}${detail}.`, path, { cause: error });
 }
