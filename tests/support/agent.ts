@@ -19,6 +19,8 @@ export interface AgentOptions {
   password?: string;
   logger?: CoreLogger;
   clock?: Clock;
+  /** Wait until registered before returning (default true). */
+  waitForRegistration?: boolean;
   /** Extra phone options (reconnect backoff, grace periods). */
   phone?: AppCoreOptions['phone'];
 }
@@ -100,6 +102,6 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
     stop: () => core.stop(),
   };
   await core.start();
-  await waitForState((s) => s.registration.status === 'registered');
+  if (options.waitForRegistration !== false) await waitForState((s) => s.registration.status === 'registered');
   return agent;
 }

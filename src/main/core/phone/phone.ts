@@ -41,6 +41,7 @@ import type { CoreLogger } from '../logger';
 import { normalizeNumber, remoteIdentity, sanitizeDisplayName } from './caller-identity';
 import { ENDED_BY, END_REASON, canApply, nextCallState, type CallEvent } from './call-state';
 import { ConsentGate } from './consent-gate';
+import { inspectInbound } from './inbound-guard';
 import { PhoneError } from './phone-error';
 import { audioDirection, type SignallingMediaOptions } from './signalling-media';
 import { parseSipfrag } from './sipfrag';
@@ -140,7 +141,11 @@ export class Phone {
       authorizationUsername: options.account.authorizationUsername || uri.user,
       authorizationPassword: options.account.password || undefined,
       transportConstructor: WsTransport,
-      transportOptions: { ...options.transport, server: options.account.wsUrl } satisfies WsTransportOptions,
+      transportOptions: {
+        inspect: inspectInbound,
+        ...options.transport,
+        server: options.account.wsUrl,
+      } satisfies WsTransportOptions,
       sessionDescriptionHandlerFactory: options.mediaFactory,
       userAgentString: 'Calmline',
       logBuiltinEnabled: false,

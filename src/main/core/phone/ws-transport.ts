@@ -17,6 +17,7 @@
 import { type Transport as SipTransport, TransportState } from 'sip.js';
 import type { Core, Emitter } from 'sip.js';
 import WebSocket from 'ws';
+import type { InboundVerdict } from './inbound-guard';
 
 /** Options passed through sip.js's `transportOptions`. */
 export interface WsTransportOptions {
@@ -24,17 +25,23 @@ export interface WsTransportOptions {
   server: string;
   /** Give up a connection attempt after this many milliseconds. */
   connectTimeoutMs?: number;
-  /** Largest SIP message accepted; a bigger frame closes the socket (RFC 7118 has no limit). */
+  /**
+   * Largest WebSocket frame accepted; a bigger one closes the socket. Keep it well
+   * above the SIP limit of inbound-guard.ts so one oversized message is refused
+   * with 513 instead of costing the agent the connection.
+   */
   maxMessageBytes?: number;
   /** Send a WebSocket ping this often; a missing pong by the next ping closes the socket. */
   keepAliveIntervalMs?: number;
   /** Called when a message was dropped because sip.js threw on it (for tests and logs). */
   onMessageDropped?: (error: unknown, message: string) => void;
+  /** Sees every inbound message first (see inbound-guard.ts); default passes everything on. */
+  inspect?: (message: string) => InboundVerdict;
 }
 
 const DEFAULTS = {
   connectTimeoutMs: 5_000,
-  maxMessageBytes: 64 * 1024,
+  maxMessageBytes: 1024 * 1024,
   keepAliveIntervalMs: 15_000,
 };
 
@@ -76,8 +83,8 @@ export class WsTransport implements SipTransport {
   onMessage: ((message: string) => void) | undefined;
 
   readonly protocol: string;
-  private readonly options: Required<Omit<WsTransportOptions, 'onMessageDropped'>> &
-    Pick<WsTransportOptions, 'onMessageDropped'>;
+  private readonly options: Required<Omit<WsTransportOptions, 'onMessageDropped' | 'inspect'>> &
+    Pick<WsTransportOptions, 'onMessageDropped' | 'inspect'>;
   private readonly emitter = new StateEmitter();
   private _state = TransportState.Disconnected;
   private socket: WebSocket | undefined;
@@ -231,8 +238,14 @@ export class WsTransport implements SipTransport {
       return;
     }
     if (/^(\r\n)+$/.test(text) || text.length === 0) return; // CRLF keep-alive
+    const verdict = this.options.inspect?.(text) ?? { kind: 'pass', message: text };
+    if (verdict.kind !== 'pass') {
+      this.logger.warn(`Refused an inbound SIP message (${verdict.reason})`);
+      if (verdict.kind === 'reply') void this.send(verdict.response).catch(() => undefined);
+      return;
+    }
     try {
-      this.onMessage?.(text);
+      this.onMessage?.(verdict.message);
     } catch (error) {
       // sip.js threw while parsing or dispatching (e.g. a malformed CSeq in a
       // response). Dropping the message keeps the process and the socket alive.
