@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type TestAgent } from '../support/agent';
 import { sendUdpRequest, sipToken, startKamailio, type Kamailio } from '../support/kamailio';
-import { formatSippResult, runSipp } from '../support/sipp';
+import { formatSippResult, runSipp, startRegisteredUas } from '../support/sipp';
 
 let kamailio: Kamailio;
 let agent: TestAgent;
@@ -124,6 +124,18 @@ describe('hostile input from the network', () => {
     const call = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4930123456');
     await agent.must('call:answer', { callId: call.id });
     const result = await sipp.done;
+    expect(result.passed, formatSippResult(result)).toBe(true);
+  });
+});
+
+describe('a hostile callee', () => {
+  it('survives a 180 whose CSeq makes sip.js throw, and the call still connects', async () => {
+    const callee = await startRegisteredUas({ kamailio, service: '2200', scenario: 'uas-bad-cseq-ringing.xml', recvTimeoutMs: 20_000 });
+    const { callId } = await agent.must<{ callId: string }>('call:dial', { target: '2200' });
+    await agent.waitForCall((c) => c.id === callId && c.state === 'active');
+    expect(agent.core.phoneState().registration.status).toBe('registered');
+    await agent.must('call:hang-up', { callId });
+    const result = await callee.done;
     expect(result.passed, formatSippResult(result)).toBe(true);
   });
 });
