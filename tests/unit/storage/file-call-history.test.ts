@@ -1,0 +1,168 @@
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { silentLogger } from '../../../src/main/core/logger';
+import type { CallRecordInput } from '../../../src/main/core/storage/call-record';
+import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
+import { StorageError } from '../../../src/main/core/storage/storage-error';
+import { nodeStorageFs, type StorageFs } from '../../../src/main/core/storage/storage-fs';
+import { createFakeClock, type FakeClock } from './fake-clock';
+import { createFaultyFs, tempDir } from './storage-test-kit';
+
+const DAY = 86_400_000;
+const T0 = Date.UTC(2025, 2, 14, 9, 0);
+
+function call(callId: string, startedAt: number, extra: Partial<CallRecordInput> = {}): CallRecordInput {
+  return { callId, number: '+49301234567', name: 'Erika Mustermann', direction: 'inbound', startedAt, agent: 'Anna', ...extra };
+}
+
+async function open(dir: string, options: { fs?: StorageFs; clock?: FakeClock; granularity?: 'day' | 'month' } = {}) {
+  const clock = options.clock ?? createFakeClock(T0);
+  const history = await FileCallHistory.open({
+    dir,
+    clock,
+    logger: silentLogger,
+    fs: options.fs ?? nodeStorageFs,
+    ...(options.granularity ? { granularity: options.granularity } : {}),
+  });
+  return { history, clock };
+}
+
+describe('FileCallHistory', () => {
+  it('round-trips calls and notes across a restart, one file per UTC day', async () => {
+    const dir = tempDir();
+    const { history } = await open(dir);
+    await history.recordCall(call('a', T0));
+    await history.recordCall(call('b', T0 + DAY, { number: '+4940555', name: 'Jan Jansen', direction: 'outbound' }));
+    const receipt = await history.saveNote('a', 'Kunde verärgert: Rechnung doppelt.\r\nRückruf versprochen.', 'Anna');
+    expect(receipt).toMatchObject({ callId: 'a', savedAt: T0 });
+    await history.recordCall(call('a', T0, { endedAt: T0 + 300_000 }));
+
+    expect(readdirSync(join(dir, '2025-03')).sort()).toEqual(['2025-03-14.json', '2025-03-15.json']);
+    expect(statSync(join(dir, '2025-03', '2025-03-14.json')).mode & 0o777).toBe(0o600);
+    const reopened = (await open(dir)).history;
+    expect(await reopened.getCall('a')).toEqual({
+      ...call('a', T0),
+      endedAt: T0 + 300_000,
+      note: { text: 'Kunde verärgert: Rechnung doppelt.\nRückruf versprochen.', updatedAt: T0, author: 'Anna' },
+    });
+    expect((await reopened.getCall('b'))?.name).toBe('Jan Jansen');
+    expect((await reopened.callsFor('0049 30 123-4567')).map((record) => record.callId)).toEqual(['a']);
+  });
+
+  it('rewrites only the day of the call when a note is saved', async () => {
+    const dir = tempDir();
+    const fs = createFaultyFs();
+    const { history } = await open(dir, { fs });
+    for (let day = 0; day < 30; day += 1) {
+      // Recorded together, the calls of a day share one coalesced write.
+      await Promise.all(
+        Array.from({ length: 20 }, (_, n) => history.recordCall(call(`c${day}-${n}`, T0 + day * DAY + n * 60_000))),
+      );
+    }
+    const before = fs.bytesWritten;
+    const receipt = await history.saveNote('c29-5', 'short note', 'Anna');
+    const dayFile = join(dir, '2025-04', '2025-04-12.json');
+    expect(fs.bytesWritten - before).toBe(readFileSync(dayFile).byteLength);
+    expect(receipt.bytesWritten).toBe(readFileSync(dayFile).byteLength);
+    expect(receipt.bytesWritten).toBeLessThan(10_000);
+  });
+
+  it('refuses a note for an unknown call and a note over the size limit', async () => {
+    const { history } = await open(tempDir());
+    await expect(history.saveNote('nope', 'x', 'Anna')).rejects.toMatchObject({ code: 'not-found' });
+    await history.recordCall(call('a', T0));
+    await expect(history.saveNote('a', 'x'.repeat(20_001), 'Anna')).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(history.recordCall({ ...call('', T0) })).rejects.toBeInstanceOf(StorageError);
+  });
+
+  it('keeps the note in memory and rejects with disk-full when the disk is full, then saves it once space is back', async () => {
+    const dir = tempDir();
+    const fs = createFaultyFs();
+    const { history } = await open(dir, { fs });
+    await history.recordCall(call('a', T0));
+    fs.failWith('ENOSPC', ['writeAll']);
+    const error = await history.saveNote('a', 'threatened to sue', 'Anna').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StorageError);
+    expect((error as StorageError).code).toBe('disk-full');
+    expect((await history.getCall('a'))?.note?.text).toBe('threatened to sue');
+    expect((await (await open(dir)).history.getCall('a'))?.note).toBeUndefined();
+    expect(readFileSync(join(dir, '2025-03', '2025-03-14.json'), 'utf8')).not.toContain('threatened');
+    fs.heal();
+    await history.saveNote('a', 'threatened to sue', 'Anna');
+    expect((await (await open(dir)).history.getCall('a'))?.note?.text).toBe('threatened to sue');
+  });
+
+  it('reports read-only when the data folder is on a read-only disk', async () => {
+    const fs = createFaultyFs();
+    const { history } = await open(tempDir(), { fs });
+    fs.failWith('EROFS', ['open', 'mkdir']);
+    await expect(history.recordCall(call('a', T0))).rejects.toMatchObject({ code: 'read-only' });
+  });
+
+  it('moves a corrupt day aside and still loads every other day', async () => {
+    const dir = tempDir();
+    const { history } = await open(dir);
+    await history.recordCall(call('good', T0));
+    await history.recordCall(call('lost', T0 + DAY));
+    writeFileSync(join(dir, '2025-03', '2025-03-15.json'), '{"format":"calmline/call-history-partition","schemaVersion":1,"da');
+    const reopened = (await open(dir)).history;
+    await reopened.warmUp();
+    expect(await reopened.getCall('good')).toBeDefined();
+    expect(await reopened.getCall('lost')).toBeUndefined();
+    const [notice] = reopened.notices();
+    expect(notice?.message).toContain('history/2025-03/2025-03-15.json');
+    expect(notice?.keptAs).toMatch(/2025-03-15\.json\.corrupt-/);
+    expect(existsSync(notice?.keptAs ?? '')).toBe(true);
+    // New calls of that day go to a fresh file.
+    await reopened.recordCall(call('new', T0 + DAY + 1000));
+    expect(await (await open(dir)).history.getCall('new')).toBeDefined();
+  });
+
+  it('removes temp files left by a crash when it opens', async () => {
+    const dir = tempDir();
+    const { history } = await open(dir);
+    await history.recordCall(call('a', T0));
+    writeFileSync(join(dir, '2025-03', '2025-03-14.json.tmp-999-1'), 'half a wri');
+    await open(dir);
+    expect(readdirSync(join(dir, '2025-03'))).toEqual(['2025-03-14.json']);
+  });
+
+  it('deletes calls and notes older than the retention period, whole days as files', async () => {
+    const dir = tempDir();
+    const clock = createFakeClock(T0);
+    const { history } = await open(dir, { clock });
+    for (let day = 0; day < 10; day += 1) {
+      await history.recordCall(call(`d${day}-early`, T0 + day * DAY - 3 * 3_600_000));
+      await history.recordCall(call(`d${day}-late`, T0 + day * DAY + 3 * 3_600_000));
+      await history.saveNote(`d${day}-late`, `note of day ${day}`, 'Anna');
+    }
+    const now = T0 + 9 * DAY;
+    // Keep 3 days: the cut falls on day 6 at 09:00, between its early (06:00) and late (12:00) call.
+    const result = await history.purgeOlderThan(3, now);
+    expect(result).toEqual({ recordsDeleted: 13, filesDeleted: 6, failedFiles: [] });
+    const reopened = (await open(dir)).history;
+    expect(await reopened.getCall('d5-late')).toBeUndefined();
+    expect(await reopened.getCall('d6-early')).toBeUndefined();
+    expect((await reopened.getCall('d6-late'))?.note?.text).toBe('note of day 6');
+    expect((await reopened.search({ text: 'note day' })).total).toBe(4);
+    expect(readdirSync(join(dir, '2025-03')).sort()).toEqual([
+      '2025-03-20.json',
+      '2025-03-21.json',
+      '2025-03-22.json',
+      '2025-03-23.json',
+    ]);
+    await expect(history.purgeOlderThan(0, now)).rejects.toMatchObject({ code: 'invalid-input' });
+  });
+
+  it('works the same with month partitions (the benchmark comparison)', async () => {
+    const dir = tempDir();
+    const { history } = await open(dir, { granularity: 'month' });
+    await history.recordCall(call('a', T0));
+    await history.recordCall(call('b', T0 + 30 * DAY));
+    await history.saveNote('a', 'monthly', 'Anna');
+    expect(readdirSync(dir).sort()).toEqual(['2025-03.json', '2025-04.json']);
+    const reopened = (await open(dir, { granularity: 'month' })).history;
+    expect((await reopened.getCall('a'))?.note?.text).toBe('monthly');
+  });
+});

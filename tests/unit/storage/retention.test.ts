@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import type { PurgeResult } from '../../../src/main/core/storage/call-history';
+import { scheduleRetention } from '../../../src/main/core/storage/retention';
+import { createFakeClock } from './fake-clock';
+import { createRecordingLogger } from './storage-test-kit';
+
+const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
+const HOUR = 3_600_000;
+
+describe('scheduleRetention', () => {
+  it('sweeps 30 s after start and every 6 hours with the period read at each sweep', async () => {
+    const clock = createFakeClock();
+    const sweeps: { days: number; now: number }[] = [];
+    let days: number | undefined = 90;
+    const schedule = scheduleRetention({
+      history: {
+        purgeOlderThan: (d, now): Promise<PurgeResult> => {
+          sweeps.push({ days: d, now });
+          return Promise.resolve({ recordsDeleted: 0, filesDeleted: 0, failedFiles: [] });
+        },
+      },
+      clock,
+      logger: createRecordingLogger(),
+      days: () => days,
+    });
+    const start = clock.now();
+    clock.advance(29_999);
+    expect(sweeps).toEqual([]);
+    clock.advance(1);
+    await settle();
+    expect(sweeps).toEqual([{ days: 90, now: start + 30_000 }]);
+    days = 30;
+    clock.advance(6 * HOUR);
+    await settle();
+    expect(sweeps[1]).toEqual({ days: 30, now: start + 30_000 + 6 * HOUR });
+    days = undefined;
+    clock.advance(6 * HOUR);
+    await settle();
+    expect(sweeps).toHaveLength(2);
+    expect(await schedule.runNow()).toBeUndefined();
+    schedule.stop();
+    expect(clock.pendingTimers()).toBe(0);
+  });
+
+  it('logs a failed sweep and keeps the schedule', async () => {
+    const clock = createFakeClock();
+    const logger = createRecordingLogger();
+    let calls = 0;
+    scheduleRetention({
+      history: {
+        purgeOlderThan: () => {
+          calls += 1;
+          return Promise.reject(new Error('EIO'));
+        },
+      },
+      clock,
+      logger,
+      days: () => 30,
+      firstDelayMs: 0,
+      intervalMs: HOUR,
+    });
+    clock.advance(0);
+    await settle();
+    clock.advance(HOUR);
+    await settle();
+    expect(calls).toBe(2);
+    expect(logger.lines.filter((line) => line.startsWith('error: Retention sweep failed'))).toHaveLength(2);
+  });
+});
