@@ -2,15 +2,17 @@
  * Electron main entry: thin glue around the core. Everything that decides anything
  * lives in ./core (no Electron import there), so it runs and is tested in Node.
  */
+import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import Store from 'electron-store';
 import { accountFromEnvironment } from './core/account-preset';
-import { AppCore } from './core/app-core';
+import { openCore } from './core/open-core';
 import { systemClock } from './core/clock';
 import { createConsoleLogger } from './core/logger';
 import { createSignallingMediaFactory } from './core/phone/signalling-media';
 import { installProcessGuards } from './core/process-guards';
 import { AccountSettings } from './core/settings';
+import { prepareJsonStoreFile } from './core/storage/settings-store';
 import { registerIpc } from './ipc';
 import { createSafeStorageSecretStore } from './secret-store';
 import { createMainWindow, hardenSession } from './window';
@@ -32,14 +34,19 @@ if (!app.requestSingleInstanceLock()) {
 
   void app.whenReady().then(async () => {
     hardenSession();
-    const store = new Store<Record<string, unknown>>({ name: 'settings' });
+    const dataDir = app.getPath('userData');
+    // electron-store throws on (or silently wipes) a corrupt file: move it aside first.
+    const settingsNotice = await prepareJsonStoreFile({ path: join(dataDir, 'settings.json'), clock: systemClock, logger });
+    const store = new Store<Record<string, unknown>>({ name: 'settings', configFileMode: 0o600 });
     const secrets = createSafeStorageSecretStore(store);
     const preset = accountFromEnvironment(process.env);
     if (preset && 'error' in preset) logger.error(preset.error);
     else if (preset) new AccountSettings(store, secrets, logger).save(preset.account);
-    const core = new AppCore({
+    const core = await openCore({
+      dataDir,
       store,
       secrets,
+      startupNotices: settingsNotice ? [settingsNotice] : [],
       clock: systemClock,
       logger,
       createMediaFactory: () => createSignallingMediaFactory(),

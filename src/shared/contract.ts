@@ -7,6 +7,18 @@
  * `src/main/core/command-router.ts`); the preload and the web bridge only forward.
  */
 import { z } from 'zod';
+import { callRecordSchema, MAX_NOTE_LENGTH } from './call-record';
+import {
+  callerFlagSchema,
+  callerRecordSchema,
+  flagKinds,
+  followUpKinds,
+  followUpSchema,
+  MAX_REASON_LENGTH,
+  MAX_STATEMENT_LENGTH,
+  threatIncidentSchema,
+  threatKinds,
+} from './caller-record';
 
 /** Longest caller name the core hands to the renderer, in user-perceived characters. */
 export const MAX_DISPLAY_NAME_LENGTH = 64;
@@ -181,6 +193,43 @@ export const callPolicySchema = z.object({
 });
 export type CallPolicy = z.infer<typeof callPolicySchema>;
 
+const storageErrorCodes = ['disk-full', 'read-only', 'no-permission', 'io-error', 'file-blocked', 'not-found', 'invalid-input'] as const;
+
+/** Where one call's note stands: the pad says "saved" only once it is on disk. */
+export const noteSaveStatusSchema = z.object({
+  callId,
+  state: z.enum(['unsaved', 'saving', 'saved', 'error']),
+  savedAt: z.number().optional(),
+  error: z.object({ code: z.enum(storageErrorCodes), message: z.string() }).optional(),
+  retryAt: z.number().optional(),
+});
+export type NoteSaveStatusView = z.infer<typeof noteSaveStatusSchema>;
+
+/** A store file that could not be read and was kept aside (never deleted). */
+export const storageNoticeSchema = z.object({
+  code: z.enum(['file-kept-aside', 'file-blocked']),
+  file: z.string(),
+  keptAs: z.string().optional(),
+  reason: z.string(),
+  recovered: z.number(),
+  message: z.string(),
+  at: z.number(),
+});
+export type StorageNoticeView = z.infer<typeof storageNoticeSchema>;
+
+const callerNumber = z.string().trim().min(1).max(64);
+
+/** One search hit in the call history. */
+export const callSearchHitSchema = z.object({
+  callId: z.string(),
+  number: z.string(),
+  name: z.string(),
+  direction: z.enum(['inbound', 'outbound']),
+  startedAt: z.number(),
+  agent: z.string(),
+  snippet: z.string().optional(),
+});
+
 /**
  * Renderer→main commands: channel name → request and response schema.
  * Adding a command here is the only way to add one.
@@ -213,6 +262,66 @@ export const commands = {
   'call:set-mute': { request: z.object({ callId, muted: z.boolean() }), response: z.void() },
   'settings:get-account': { request: z.undefined(), response: accountViewSchema },
   'settings:save-account': { request: accountInputSchema, response: accountViewSchema },
+  /** The note pad's text for a call; main autosaves it and reports `notes:status`. */
+  'notes:edit': { request: z.object({ callId, text: z.string().max(MAX_NOTE_LENGTH) }), response: noteSaveStatusSchema },
+  'notes:get': {
+    request: z.object({ callId }),
+    response: z.object({ text: z.string(), status: noteSaveStatusSchema }).nullable(),
+  },
+  'history:search': {
+    request: z.object({ text: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(500).optional() }),
+    response: z.object({ hits: z.array(callSearchHitSchema), total: z.number() }),
+  },
+  'history:calls-for-caller': {
+    request: z.object({ number: callerNumber, limit: z.number().int().min(1).max(200).optional() }),
+    response: z.array(callRecordSchema),
+  },
+  'callers:lookup': { request: z.object({ number: callerNumber }), response: callerRecordSchema.nullable() },
+  /** The flag's author is the agent's configured name, set by main, never by the renderer. */
+  'callers:add-flag': {
+    request: z.object({
+      number: callerNumber,
+      kind: z.enum(flagKinds),
+      reason: z.string().trim().min(1).max(MAX_REASON_LENGTH),
+      callId: callId.optional(),
+    }),
+    response: callerFlagSchema,
+  },
+  'callers:clear-flag': { request: z.object({ number: callerNumber, flagId: z.string().min(1).max(128) }), response: callerFlagSchema },
+  'callers:set-preferred-address': {
+    request: z.object({ number: callerNumber, text: z.string().trim().max(128) }),
+    response: callerRecordSchema.nullable(),
+  },
+  'callers:add-follow-up': {
+    request: z.object({
+      number: callerNumber,
+      callId,
+      kind: z.enum(followUpKinds),
+      due: z.number().int(),
+      text: z.string().trim().min(1).max(MAX_REASON_LENGTH),
+    }),
+    response: followUpSchema,
+  },
+  'callers:complete-follow-up': {
+    request: z.object({ number: callerNumber, followUpId: z.string().min(1).max(128) }),
+    response: followUpSchema,
+  },
+  'callers:record-incident': {
+    request: z.object({
+      number: callerNumber,
+      callId,
+      kind: z.enum(threatKinds),
+      whatWasSaid: z.string().trim().min(1).max(MAX_STATEMENT_LENGTH),
+      occurredAt: z.number().int(),
+    }),
+    response: z.object({ incident: threatIncidentSchema, flag: callerFlagSchema }),
+  },
+  /** Writes the caller's record (Markdown and JSON) for the report; answers where. */
+  'callers:export-record': {
+    request: z.object({ number: callerNumber }),
+    response: z.object({ markdownPath: z.string(), jsonPath: z.string() }),
+  },
+  'storage:get-notices': { request: z.undefined(), response: z.array(storageNoticeSchema) },
   'settings:get-call-policy': { request: z.undefined(), response: callPolicySchema },
   'settings:save-call-policy': { request: callPolicySchema, response: callPolicySchema },
 } as const;
@@ -220,6 +329,8 @@ export const commands = {
 /** Main→renderer events: channel name → payload schema. */
 export const events = {
   'phone:state': phoneStateSchema,
+  'notes:status': noteSaveStatusSchema,
+  'storage:notice': storageNoticeSchema,
 } as const;
 
 export type CommandChannel = keyof typeof commands;

@@ -21,6 +21,14 @@ export const commandErrorCodes = [
   'consent-used',
   'consent-expired',
   'no-escalation-target',
+  'storage-unavailable',
+  'disk-full',
+  'read-only',
+  'no-permission',
+  'io-error',
+  'file-blocked',
+  'not-found',
+  'invalid-input',
   'internal',
 ] as const;
 

@@ -4,19 +4,20 @@
  *
  * Options (flags win over environment):
  *   --port N                 (CALMLINE_WEB_PORT, default: a free port)
- *   --data-dir DIR           (CALMLINE_DATA_DIR, default: .calmline-data/web)
+ *   --data-dir DIR           (CALMLINE_DATA_DIR, default: .calmline-data/web): settings,
+ *                            call history, notes, caller directory, exports
  *   CALMLINE_WS_URL, CALMLINE_SIP_URI, CALMLINE_DISPLAY_NAME, CALMLINE_SIP_PASSWORD
  *                            preset the SIP account (the password is kept in memory only)
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import Conf from 'conf';
 import { accountFromEnvironment } from '../main/core/account-preset';
-import { AppCore } from '../main/core/app-core';
+import { openCore } from '../main/core/open-core';
 import { systemClock } from '../main/core/clock';
 import { createConsoleLogger } from '../main/core/logger';
 import { createSignallingMediaFactory } from '../main/core/phone/signalling-media';
 import { installProcessGuards } from '../main/core/process-guards';
+import { openConfSettingsStore } from '../main/core/storage/settings-store';
 import { AccountSettings, createMemorySecretStore } from '../main/core/settings';
 import { startWebHost } from './server/web-host';
 
@@ -28,16 +29,19 @@ const logger = createConsoleLogger(env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' 
 installProcessGuards(logger);
 
 const dataDir = resolve(values['data-dir'] ?? env.CALMLINE_DATA_DIR ?? '.calmline-data/web');
-const store = new Conf<Record<string, unknown>>({ cwd: dataDir, configName: 'settings', projectName: 'calmline' });
+const settings = await openConfSettingsStore({ dir: dataDir, clock: systemClock, logger });
+const store = settings.store;
 const secrets = createMemorySecretStore();
 
 const preset = accountFromEnvironment(env);
 if (preset && 'error' in preset) logger.error(preset.error);
 else if (preset) new AccountSettings(store, secrets, logger).save(preset.account);
 
-const core = new AppCore({
+const core = await openCore({
+  dataDir,
   store,
   secrets,
+  startupNotices: settings.notices,
   clock: systemClock,
   logger,
   createMediaFactory: () => createSignallingMediaFactory(),

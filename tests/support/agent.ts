@@ -3,7 +3,9 @@
  * settings) registered to a test Kamailio, driven through the same command router
  * the Electron IPC and the web host use.
  */
-import { AppCore, type AppCoreOptions } from '../../src/main/core/app-core';
+import { AppCore, type AppCoreOptions, type CoreEventArgs } from '../../src/main/core/app-core';
+import { openCore } from '../../src/main/core/open-core';
+import { openConfSettingsStore } from '../../src/main/core/storage/settings-store';
 import { systemClock, type Clock } from '../../src/main/core/clock';
 import { createConsoleLogger, silentLogger, type CoreLogger } from '../../src/main/core/logger';
 import { createSignallingMediaFactory } from '../../src/main/core/phone/signalling-media';
@@ -19,6 +21,8 @@ export interface AgentOptions {
   password?: string;
   logger?: CoreLogger;
   clock?: Clock;
+  /** Keep history, notes and callers in this folder (as the hosts do); default: none. */
+  dataDir?: string;
   /** Wait until registered before returning (default true). */
   waitForRegistration?: boolean;
   /** Extra phone options (reconnect backoff, grace periods). */
@@ -30,6 +34,8 @@ export interface TestAgent {
   core: AppCore;
   /** Every phone state the core pushed to its renderer, in order. */
   states: PhoneState[];
+  /** Every event the core pushed to its renderer, in order. */
+  events: CoreEventArgs[];
   command(channel: CommandChannel, payload?: unknown): Promise<Result<unknown>>;
   /** Like `command`, but throws unless the answer is ok; returns the value. */
   must<T = unknown>(channel: CommandChannel, payload?: unknown): Promise<T>;
@@ -43,14 +49,17 @@ export interface TestAgent {
 /** Starts an AppCore configured for `sip:<user>@<domain>` and waits until it is registered. */
 export async function startAgent(kamailio: Kamailio, options: AgentOptions = {}): Promise<TestAgent> {
   const user = options.user ?? '1001';
-  const store = createMemoryStore({
-    account: {
-      wsUrl: kamailio.wsUrl,
-      sipUri: `sip:${user}@${kamailio.domain}`,
-      displayName: options.displayName ?? 'Agent',
-    },
-  });
-  const core = new AppCore({
+  const account = {
+    wsUrl: kamailio.wsUrl,
+    sipUri: `sip:${user}@${kamailio.domain}`,
+    displayName: options.displayName ?? 'Agent',
+  };
+  // With a data folder, settings live in the real settings file, as in the web host.
+  const store = options.dataDir
+    ? (await openConfSettingsStore({ dir: options.dataDir, clock: options.clock ?? systemClock, logger: silentLogger })).store
+    : createMemoryStore();
+  store.set('account', account);
+  const coreOptions = {
     store,
     secrets: createMemorySecretStore(options.password ?? ''),
     clock: options.clock ?? systemClock,
@@ -58,12 +67,15 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
     logger: options.logger ?? (process.env.CALMLINE_TEST_LOG ? createConsoleLogger('debug', `agent ${user}`) : silentLogger),
     createMediaFactory: () => createSignallingMediaFactory(),
     phone: { reconnectBackoffMs: [200, 500, 1_000], ...options.phone },
-  });
+  };
+  // With a data folder, the same wiring as the hosts: history, notes, caller directory.
+  const core = options.dataDir ? await openCore({ ...coreOptions, dataDir: options.dataDir }) : new AppCore(coreOptions);
   const states: PhoneState[] = [];
+  const events: CoreEventArgs[] = [];
   const waiters = new Set<() => void>();
-  core.onEvent((channel, payload) => {
-    if (channel !== 'phone:state') return;
-    states.push(payload);
+  core.onEvent((...event) => {
+    events.push(event);
+    if (event[0] === 'phone:state') states.push(event[1]);
     for (const wake of [...waiters]) wake();
   });
 
@@ -88,6 +100,7 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
   const agent: TestAgent = {
     core,
     states,
+    events,
     command: (channel, payload) => core.router(channel, payload),
     async must<T>(channel: CommandChannel, payload?: unknown) {
       const result = await core.router(channel, payload);

@@ -4,13 +4,18 @@
  * every incoming command through `router`, and forwards `onEvent` to its renderer.
  */
 import type { SessionDescriptionHandlerFactory } from 'sip.js';
-import type { EventChannel, EventPayload, PhoneState } from '../../shared/contract';
+import type { EventChannel, EventPayload, PhoneState, StorageNoticeView } from '../../shared/contract';
 import type { Clock } from './clock';
 import { createCommandRouter, type CommandRouter } from './command-router';
 import type { CoreLogger } from './logger';
 import { DEFAULT_CALL_POLICY, Phone, type PhoneOptions } from './phone/phone';
 import { PhoneError } from './phone/phone-error';
-import { AccountSettings, CallPolicySettings, type KeyValueStore, type SecretStore } from './settings';
+import { AccountSettings, agentNameFrom, CallPolicySettings, type KeyValueStore, type SecretStore } from './settings';
+import type { AgentData } from './storage/agent-data';
+import { CallRecorder } from './call-recorder';
+import { writeCallerExport } from './storage/caller-export';
+import { nodeStorageFs } from './storage/storage-fs';
+import { StorageError } from './storage/storage-error';
 
 /** What a host gives the core. */
 export interface AppCoreOptions {
@@ -20,11 +25,19 @@ export interface AppCoreOptions {
   logger: CoreLogger;
   /** Builds the media seam for each phone (one phone per saved account). */
   createMediaFactory: () => SessionDescriptionHandlerFactory;
+  /** Call history, notes and the caller directory; without it those commands answer `storage-unavailable`. */
+  agentData?: AgentData;
+  /** Where caller exports are written. */
+  exportDir?: string;
+  /** Problems found while opening the settings store (a file kept aside), shown to the agent. */
+  startupNotices?: StorageNoticeView[];
   /** Extra phone options (timeouts, backoff) for tests and benchmarks. */
   phone?: Partial<Omit<PhoneOptions, 'account' | 'clock' | 'logger' | 'mediaFactory' | 'policy'>>;
 }
 
-type EventListener = <E extends EventChannel>(channel: E, payload: EventPayload<E>) => void;
+/** (channel, payload) pairs; a listener's `if (channel === …)` narrows the payload. */
+export type CoreEventArgs = { [E in EventChannel]: [channel: E, payload: EventPayload<E>] }[EventChannel];
+type EventListener = (...args: CoreEventArgs) => void;
 
 const UNCONFIGURED: PhoneState = { registration: { status: 'unconfigured' }, calls: [] };
 
@@ -36,6 +49,8 @@ export class AppCore {
   private phone: Phone | undefined;
   private unsubscribePhone: (() => void) | undefined;
   private readonly listeners = new Set<EventListener>();
+  private readonly recorder: CallRecorder | undefined;
+  private readonly unsubscribeData: Array<() => void> = [];
 
   constructor(private readonly options: AppCoreOptions) {
     this.settings = new AccountSettings(options.store, options.secrets, options.logger);
@@ -57,6 +72,47 @@ export class AppCore {
         'call:escalate': ({ callId, consentId }) => this.requirePhone().escalate(callId, consentId),
         'call:send-dtmf': ({ callId, tones }) => this.requirePhone().sendDtmf(callId, tones),
         'call:set-mute': ({ callId, muted }) => this.requirePhone().setMute(callId, muted),
+        'notes:edit': async ({ callId, text }) => {
+          const data = this.requireData();
+          // The call's record must be on disk before its note can be saved.
+          await this.recorder?.ready(callId);
+          return data.notes.edit(callId, text);
+        },
+        'notes:get': async ({ callId }) => {
+          const data = this.requireData();
+          const pending = data.notes.text(callId);
+          const status = data.notes.status(callId);
+          if (pending !== undefined && status) return { text: pending, status };
+          const record = await data.history.getCall(callId);
+          if (!record) return null;
+          return { text: record.note?.text ?? '', status: { callId, state: 'saved', savedAt: record.note?.updatedAt } };
+        },
+        'history:search': ({ text, limit }) => this.requireData().history.search({ text, ...(limit ? { limit } : {}) }),
+        'history:calls-for-caller': ({ number, limit }) => this.requireData().history.callsFor(number, limit),
+        'callers:lookup': async ({ number }) => (await this.requireData().directory.lookup(number)) ?? null,
+        'callers:add-flag': ({ number, kind, reason, callId }) =>
+          this.requireData().directory.addFlag(number, { kind, reason, author: this.agentName(), ...(callId ? { callId } : {}) }),
+        'callers:clear-flag': ({ number, flagId }) => this.requireData().directory.clearFlag(number, flagId, this.agentName()),
+        'callers:set-preferred-address': async ({ number, text }) =>
+          (await this.requireData().directory.setPreferredAddress(number, text || undefined, this.agentName())) ?? null,
+        'callers:add-follow-up': ({ number, callId, kind, due, text }) =>
+          this.requireData().directory.addFollowUp(number, { callId, kind, due, text, author: this.agentName() }),
+        'callers:complete-follow-up': ({ number, followUpId }) =>
+          this.requireData().directory.completeFollowUp(number, followUpId),
+        'callers:record-incident': ({ number, callId, kind, whatWasSaid, occurredAt }) =>
+          this.requireData().directory.recordIncident(number, {
+            callId,
+            kind,
+            whatWasSaid,
+            occurredAt,
+            recordedBy: this.agentName(),
+          }),
+        'callers:export-record': async ({ number }) => {
+          const data = this.requireData();
+          if (!options.exportDir) throw new PhoneError('storage-unavailable', 'No export folder is configured.');
+          return writeCallerExport(nodeStorageFs, options.exportDir, await data.exportCaller(number));
+        },
+        'storage:get-notices': () => [...(this.options.startupNotices ?? []), ...(this.options.agentData?.notices() ?? [])],
         'settings:get-call-policy': () => this.policy.get(),
         'settings:save-call-policy': (policy) => {
           this.phone?.setPolicy(policy);
@@ -70,7 +126,28 @@ export class AppCore {
         },
       },
       options.logger,
+      (error) => (error instanceof StorageError ? new PhoneError(error.code, error.message) : undefined),
     );
+    const data = options.agentData;
+    if (data) {
+      this.recorder = new CallRecorder(data.history, () => this.agentName(), options.logger);
+      this.unsubscribeData.push(
+        data.notes.onStatus((status) => this.emit('notes:status', status)),
+        data.onNotice((notice) => this.emit('storage:notice', notice)),
+      );
+    }
+  }
+
+  /** The name written as author of notes, flags and exports: never taken from the renderer. */
+  private agentName(): string {
+    return agentNameFrom(this.settings.get());
+  }
+
+  private requireData(): AgentData {
+    if (!this.options.agentData) {
+      throw new PhoneError('storage-unavailable', 'Call history and notes are not available in this app.');
+    }
+    return this.options.agentData;
   }
 
   /** Starts the phone when an account is configured. */
@@ -78,9 +155,15 @@ export class AppCore {
     await this.restartPhone();
   }
 
-  /** Stops the phone (un-REGISTER, end calls). */
+  /** Stops the phone (un-REGISTER, end calls) and saves every unsaved note. */
   async stop(): Promise<void> {
     await this.stopPhone();
+    await this.recorder?.settled();
+    for (const unsubscribe of this.unsubscribeData.splice(0)) unsubscribe();
+    const flushed = await this.options.agentData?.close();
+    if (flushed?.failed.length) {
+      this.options.logger.error(`Notes of ${flushed.failed.length} call(s) could not be saved before closing.`);
+    }
   }
 
   /** Subscribes to main→renderer events; returns the unsubscribe function. */
@@ -115,7 +198,10 @@ export class AppCore {
       mediaFactory: this.options.createMediaFactory(),
     });
     this.phone = phone;
-    this.unsubscribePhone = phone.onChange((state) => this.emit('phone:state', state));
+    this.unsubscribePhone = phone.onChange((state) => {
+      this.recorder?.observe(state.calls);
+      this.emit('phone:state', state);
+    });
     await phone.start();
   }
 
@@ -128,10 +214,10 @@ export class AppCore {
     this.unsubscribePhone = undefined;
   }
 
-  private emit<E extends EventChannel>(channel: E, payload: EventPayload<E>): void {
+  private emit(...args: CoreEventArgs): void {
     for (const listener of [...this.listeners]) {
       try {
-        listener(channel, payload);
+        listener(...args);
       } catch (error) {
         this.options.logger.error(`Event listener failed: ${String(error)}`);
       }

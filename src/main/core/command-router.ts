@@ -33,7 +33,12 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /** Builds the router over a complete set of handlers. */
-export function createCommandRouter(handlers: CommandHandlers, logger: CoreLogger): CommandRouter {
+export function createCommandRouter(
+  handlers: CommandHandlers,
+  logger: CoreLogger,
+  /** Turns a domain error from another module into a PhoneError with a contract code. */
+  translateError: (error: unknown) => PhoneError | undefined = () => undefined,
+): CommandRouter {
   return async (channel, payload) => {
     if (!isCommandChannel(channel)) {
       return fail('unknown-channel', 'Unknown command.');
@@ -55,7 +60,8 @@ export function createCommandRouter(handlers: CommandHandlers, logger: CoreLogge
       }
       return ok(answer.data);
     } catch (error) {
-      if (error instanceof PhoneError) return fail(error.code, error.message);
+      const known = error instanceof PhoneError ? error : translateError(error);
+      if (known) return fail(known.code, known.message);
       logger.error(`Command ${channel} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
       return fail('internal', 'Something went wrong in the app; the details are in its log.');
     }

@@ -76,6 +76,19 @@ export class AccountSettings {
   }
 }
 
+/** The name written as author of notes, flags and exports: the account's display name, else its SIP user. */
+export function agentNameFrom(account: StoredAccount | undefined): string {
+  return account?.displayName || account?.sipUri.replace(/^sips?:/i, '') || 'agent';
+}
+
+/** Days after which call records and notes are deleted (privacy); IT sets `retentionDays`. */
+export function retentionDaysFrom(store: KeyValueStore, fallback = 365): number | undefined {
+  const raw = store.get('retentionDays');
+  if (raw === null) return undefined; // explicitly "keep everything"
+  const parsed = z.number().int().min(1).max(3650).safeParse(raw);
+  return parsed.success ? parsed.data : fallback;
+}
+
 const POLICY_KEY = 'callPolicy';
 
 /** Reads and writes the call-handling policy, falling back to defaults for anything unreadable. */

@@ -2,32 +2,21 @@ import { describe, expect, it, vi } from 'vitest';
 import { createCommandRouter, type CommandHandlers } from '../../../src/main/core/command-router';
 import { silentLogger } from '../../../src/main/core/logger';
 import { PhoneError } from '../../../src/main/core/phone/phone-error';
-import type { PhoneState } from '../../../src/shared/contract';
+import { commands, type PhoneState } from '../../../src/shared/contract';
 
 const state: PhoneState = { registration: { status: 'connecting' }, calls: [] };
 
+/** Every command answers with a value its response schema accepts, unless overridden. */
 function handlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
-  return {
+  const defaults: Partial<Record<keyof CommandHandlers, () => unknown>> = {
     'phone:get-state': () => state,
-    'call:answer': () => undefined,
-    'call:decline': () => undefined,
-    'call:hang-up': () => undefined,
-    'call:dial': () => ({ callId: 'c' }),
-    'call:record-consent': () => ({ id: 'x', action: 'hold', answer: 'agreed', recordedAt: 0, expiresAt: 1, usedAt: null }),
-    'call:hold': () => undefined,
-    'call:resume': () => undefined,
-    'call:transfer': () => undefined,
-    'call:complete-transfer': () => undefined,
-    'call:cancel-transfer': () => undefined,
-    'call:escalate': () => undefined,
-    'call:send-dtmf': () => undefined,
-    'call:set-mute': () => undefined,
-    'settings:get-call-policy': () => ({ defaultRegion: 'DE', escalationTarget: '', escalationMode: 'attended', consentTtlSeconds: 120 }),
-    'settings:save-call-policy': (policy) => policy,
     'settings:get-account': () => ({ wsUrl: '', sipUri: '', displayName: '', hasPassword: false }),
     'settings:save-account': () => ({ wsUrl: 'ws://x', sipUri: 'sip:a@b', displayName: '', hasPassword: false }),
-    ...overrides,
   };
+  const all = Object.fromEntries(
+    (Object.keys(commands) as Array<keyof CommandHandlers>).map((channel) => [channel, defaults[channel] ?? (() => undefined)]),
+  );
+  return { ...all, ...overrides } as CommandHandlers;
 }
 
 describe('command router', () => {

@@ -1,0 +1,51 @@
+/**
+ * Why the workspace core refused something, as a stable code the IPC layer and the
+ * UI can branch on (the UI translates the code; `message` is English for logs and
+ * says what to do instead). Nothing here touches the phone: a refusal leaves every
+ * state as it was.
+ */
+
+/** Every reason a workspace command or file is refused. */
+export const workspaceErrorCodes = [
+  /** The agent's state does not allow that move (e.g. ending a break while not on one). */
+  'invalid-transition',
+  /** Wrap-up was completed without choosing an outcome. */
+  'outcome-required',
+  /** A wrap-up note is longer than MAX_WRAP_UP_NOTE_LENGTH. */
+  'note-too-long',
+  /** There is no break offer to decline. */
+  'no-break-offer',
+  /** The reminder named is not showing, so it cannot be snoozed, skipped or started. */
+  'no-reminder',
+  /** The checklist run has no step with that id. */
+  'unknown-step',
+  /** No loaded checklist has that id. */
+  'unknown-checklist',
+  /** The checklist has no step that records a commitment. */
+  'no-commitment-step',
+  /** The promised date or status update lies in the past. */
+  'commitment-in-past',
+  /** The promised date lies further ahead than MAX_COMMITMENT_AHEAD_MS. */
+  'commitment-too-far',
+  /** The commitment is malformed (unknown kind, a due that is not a time, text too long). */
+  'invalid-commitment',
+  /** An IT-provided checklist file does not validate. */
+  'invalid-checklist',
+  /** An IT-provided workspace policy does not validate. */
+  'invalid-policy',
+] as const;
+
+/** One of `workspaceErrorCodes`. */
+export type WorkspaceErrorCode = (typeof workspaceErrorCodes)[number];
+
+/** A refusal of the workspace core; `message` names what to do instead. */
+export class WorkspaceError extends Error {
+  override name = 'WorkspaceError';
+
+  constructor(
+    readonly code: WorkspaceErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
