@@ -219,6 +219,9 @@ export type StorageNoticeView = z.infer<typeof storageNoticeSchema>;
 
 const callerNumber = z.string().trim().min(1).max(64);
 
+/** The privacy retention period for call records and notes. */
+export const retentionSchema = z.object({ retentionDays: z.number().int().min(1).max(3650).nullable() });
+
 /** One search hit in the call history. */
 export const callSearchHitSchema = z.object({
   callId: z.string(),
@@ -322,6 +325,9 @@ export const commands = {
     response: z.object({ markdownPath: z.string(), jsonPath: z.string() }),
   },
   'storage:get-notices': { request: z.undefined(), response: z.array(storageNoticeSchema) },
+  /** Days after which call records and notes are deleted; null keeps them all. Flags stay until cleared. */
+  'settings:get-retention': { request: z.undefined(), response: retentionSchema },
+  'settings:save-retention': { request: retentionSchema, response: retentionSchema },
   'settings:get-call-policy': { request: z.undefined(), response: callPolicySchema },
   'settings:save-call-policy': { request: callPolicySchema, response: callPolicySchema },
 } as const;

@@ -99,4 +99,16 @@ describe('agent data with real calls', () => {
     expect(account).toMatchObject({ ok: true, value: { hasPassword: true } });
     expect(JSON.stringify(account)).not.toContain(PASSWORD);
   });
+
+  it('keeps the privacy retention period IT or the agent sets, and refuses nonsense', async () => {
+    await expect(agent.command('settings:save-retention', { retentionDays: 30 })).resolves.toMatchObject({ ok: true });
+    await expect(agent.command('settings:get-retention')).resolves.toEqual({ ok: true, value: { retentionDays: 30 } });
+    await expect(agent.command('settings:save-retention', { retentionDays: 0 })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'invalid-payload' },
+    });
+    // The call of this test run is recent, so a 30-day sweep keeps it.
+    const calls = await agent.must<unknown[]>('history:calls-for-caller', { number: '+4930123456' });
+    expect(calls).toHaveLength(1);
+  });
 });

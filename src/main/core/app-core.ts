@@ -10,7 +10,14 @@ import { createCommandRouter, type CommandRouter } from './command-router';
 import type { CoreLogger } from './logger';
 import { DEFAULT_CALL_POLICY, Phone, type PhoneOptions } from './phone/phone';
 import { PhoneError } from './phone/phone-error';
-import { AccountSettings, agentNameFrom, CallPolicySettings, type KeyValueStore, type SecretStore } from './settings';
+import {
+  AccountSettings,
+  agentNameFrom,
+  CallPolicySettings,
+  retentionDaysFrom,
+  type KeyValueStore,
+  type SecretStore,
+} from './settings';
 import type { AgentData } from './storage/agent-data';
 import { CallRecorder } from './call-recorder';
 import { writeCallerExport } from './storage/caller-export';
@@ -113,6 +120,13 @@ export class AppCore {
           return writeCallerExport(nodeStorageFs, options.exportDir, await data.exportCaller(number));
         },
         'storage:get-notices': () => [...(this.options.startupNotices ?? []), ...(this.options.agentData?.notices() ?? [])],
+        'settings:get-retention': () => ({ retentionDays: retentionDaysFrom(options.store) ?? null }),
+        'settings:save-retention': async ({ retentionDays }) => {
+          options.store.set('retentionDays', retentionDays);
+          // Apply a shorter period now rather than at the next scheduled sweep.
+          await this.options.agentData?.retention.runNow();
+          return { retentionDays };
+        },
         'settings:get-call-policy': () => this.policy.get(),
         'settings:save-call-policy': (policy) => {
           this.phone?.setPolicy(policy);
