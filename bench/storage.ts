@@ -18,11 +18,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Clock } from '../src/main/core/clock';
 import { silentLogger } from '../src/main/core/logger';
+import { machineInfo, type BenchTable } from './support';
 import type { CallRecord } from '../src/main/core/storage/call-record';
 import type { CallerRecord } from '../src/main/core/storage/caller-directory';
 import { DocumentStore } from '../src/main/core/storage/document-store';
@@ -500,7 +502,7 @@ function markdown(): string {
   return lines.join('\n');
 }
 
-async function main(): Promise<void> {
+async function measure(): Promise<void> {
   const root = mkdtempSync(join(tmpdir(), 'calmline-bench-'));
   console.log(`data in ${root} (${fileSystemOf(root)})${quick ? ', quick run' : ''}`);
   try {
@@ -510,6 +512,39 @@ async function main(): Promise<void> {
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
+}
+
+/** The storage benchmark as a table for `npm run bench` (bench/run.ts writes it). */
+export async function runStorageBench(): Promise<BenchTable> {
+  await measure();
+  return {
+    name: 'storage',
+    title: 'Storage: note saves, caller lookup and search',
+    columns: ['scenario', 'history', 'n', 'p50 ms', 'p99 ms', 'max ms', 'bytes/op', 'goal', 'met'],
+    rows: rows.map((row) => [
+      `${row.scenario}${row.note ? ` (${row.note})` : ''}`,
+      row.size,
+      String(row.samples),
+      row.p50Ms.toFixed(3),
+      row.p99Ms.toFixed(3),
+      row.maxMs.toFixed(3),
+      row.bytesPerOp === undefined ? '' : Math.round(row.bytesPerOp).toLocaleString('en'),
+      row.goal ?? '',
+      row.meetsGoal === undefined ? '' : row.meetsGoal ? 'yes' : 'NO',
+    ]),
+    notes: [
+      `History: ${CALLS_PER_DAY} calls per working day, 90 % with a note; 1 year = ${WORKING_DAYS_PER_YEAR} working days. Data on ${fileSystemOf(tmpdir())}.`,
+      'A note save is `saveNote` on one of today\'s calls: temp file, write, fsync, rename, fsync of the folder.',
+      ...Object.entries(facts).map(([key, value]) => `${key}: ${typeof value === 'number' ? value.toLocaleString('en') : value}`),
+    ],
+    machine: machineInfo(),
+    data: { rows, facts, quick },
+  };
+}
+
+/** `npx tsx bench/storage.ts [--quick]`: the storage bench on its own. */
+async function main(): Promise<void> {
+  await measure();
   console.log('');
   for (const [key, value] of Object.entries(facts)) console.log(`${key}: ${value}`);
   const out = resolve(dirname(new URL(import.meta.url).pathname), 'results');
@@ -523,4 +558,5 @@ async function main(): Promise<void> {
   console.log(`\nwritten to ${join(out, quick ? 'storage-quick.md' : 'storage.md')} and .json`);
 }
 
-await main();
+// Run by itself only when executed directly, not when bench/run.ts imports it.
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

@@ -1,3 +1,4 @@
+import { Core } from 'sip.js';
 import { describe, expect, it } from 'vitest';
 import { inspectInbound, MAX_SIP_MESSAGE_CHARS } from '../../../src/main/core/phone/inbound-guard';
 
@@ -56,5 +57,17 @@ describe('inbound guard', () => {
     }
     const fine = invite(['Expires: 120']);
     expect(inspectInbound(fine)).toEqual({ kind: 'pass', message: fine });
+  });
+
+  it('hands its parse over to sip.js instead of parsing the same message twice', () => {
+    const message = invite();
+    expect(inspectInbound(message).kind).toBe('pass');
+    const logger = { error: () => undefined, warn: () => undefined, log: () => undefined, debug: () => undefined } as never;
+    const first = Core.Parser.parseMessage(message, logger);
+    expect(first?.callId).toBe('c1@test');
+    // Handed over once: a second parse of the same text is a fresh object again.
+    const second = Core.Parser.parseMessage(message, logger);
+    expect(second).not.toBe(first);
+    expect(second?.callId).toBe('c1@test');
   });
 });
