@@ -20,3 +20,19 @@ export function formatPath(path: readonly PropertyKey[]): string {
 export function formatIssues(error: z.ZodError): string {
   return error.issues.map((issue) => `${formatPath(issue.path)}: ${issue.message}`).join('; ');
 }
+
+/**
+ * The `error` option of an object schema: `typeMessage` when the value is not an
+ * object at all, and for unknown keys a message that names them (a typo in an IT
+ * file must not look like a missing field). Other issues keep zod's message.
+ */
+export function objectError(typeMessage: string): (issue: { code?: string; keys?: readonly string[] }) => string | undefined {
+  return (issue) => {
+    if (issue.code === 'invalid_type') return typeMessage;
+    if (issue.code === 'unrecognized_keys') {
+      const keys = (issue.keys ?? []).map((key) => `"${key}"`).join(', ');
+      return `unknown field ${keys}; check the spelling`;
+    }
+    return undefined;
+  };
+}

@@ -5,6 +5,7 @@
  * their language is missing.
  */
 import { z } from 'zod';
+import { objectError } from './issue-format';
 
 /** A BCP 47-like language tag: `en`, `de`, `nb`, `fa`, `de-AT`, `zh-Hant`. */
 const LANGUAGE_TAG = /^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})*$/;
@@ -35,7 +36,7 @@ export function localizedTextSchema(maxLength: number) {
           .min(1, 'must not be empty')
           .max(maxLength, `must be at most ${maxLength} characters`),
       },
-      { error: 'must be an object of language code → text, e.g. { "en": "…", "de": "…" }' },
+      { error: objectError('must be an object of language code → text, e.g. { "en": "…", "de": "…" }') },
     )
     .catchall(text)
     .superRefine((value, ctx) => {

@@ -1,0 +1,268 @@
+import { describe, expect, it } from 'vitest';
+import {
+  AgentAvailability,
+  AgentTransitionError,
+  canAgent,
+  nextAgentStatus,
+  type AgentAvailabilityEvent,
+} from '../../../src/main/core/workspace/agent-availability';
+import { WorkspaceError } from '../../../src/main/core/workspace/workspace-error';
+import { DEFAULT_WORKSPACE_POLICY, type WorkspacePolicy } from '../../../src/main/core/workspace/workspace-policy';
+import { createFakeClock } from './fake-clock';
+import { FakePhone } from './fake-phone';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+
+function setup(policy: Partial<WorkspacePolicy> = {}) {
+  const clock = createFakeClock();
+  const availability = new AgentAvailability({ clock, policy: { ...DEFAULT_WORKSPACE_POLICY, ...policy } });
+  const phone = new FakePhone(clock, availability);
+  const events: AgentAvailabilityEvent[] = [];
+  availability.onEvent((event) => events.push(event));
+  const ofType = <T extends AgentAvailabilityEvent['type']>(type: T) =>
+    events.filter((event): event is Extract<AgentAvailabilityEvent, { type: T }> => event.type === type);
+  return { clock, availability, phone, events, ofType };
+}
+
+/** Rings, answers after 5 s, talks for `talkMs`, hangs up. */
+function takeCall(phone: FakePhone, clock: ReturnType<typeof createFakeClock>, id: string, talkMs: number): void {
+  phone.ring(id);
+  clock.advance(5 * SECOND);
+  phone.answer(id);
+  clock.advance(talkMs);
+  phone.hangUp(id);
+}
+
+function errorOf(fn: () => unknown): WorkspaceError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof WorkspaceError) return error;
+    throw error;
+  }
+  throw new Error('expected a WorkspaceError');
+}
+
+describe('agent availability', () => {
+  it('starts available and accepting calls', () => {
+    const { availability } = setup();
+    expect(availability.state().status).toBe('available');
+    expect(availability.isAcceptingCalls()).toBe(true);
+    expect(availability.phoneAvailability()).toEqual({ accepting: true });
+  });
+
+  it('goes in-call while a call rings or runs, then to wrap-up, and back to available when the wrap-up limit passes', () => {
+    const { clock, availability, phone, ofType } = setup({ wrapUpLimitSeconds: 90 });
+    phone.ring('c1');
+    expect(availability.state().status).toBe('in-call');
+    clock.advance(3 * SECOND);
+    phone.answer('c1');
+    clock.advance(4 * MINUTE);
+    phone.hangUp('c1');
+    const wrapUp = availability.state();
+    expect(wrapUp).toMatchObject({ status: 'wrap-up', deadline: clock.now() + 90 * SECOND, outcome: null, breakOffer: null });
+    expect(wrapUp.status === 'wrap-up' && wrapUp.call).toMatchObject({ callId: 'c1', talkMs: 4 * MINUTE, flagged: false });
+    expect(availability.phoneAvailability()).toEqual({ accepting: false, mode: 'busy' });
+
+    availability.setWrapUp({ note: 'Wanted the invoice again' });
+    clock.advance(90 * SECOND - 1);
+    expect(availability.state().status).toBe('wrap-up');
+    clock.advance(1);
+    expect(availability.state().status).toBe('available');
+    expect(availability.isAcceptingCalls()).toBe(true);
+    expect(ofType('wrap-up-finished').map((event) => event.record)).toEqual([
+      expect.objectContaining({ callId: 'c1', outcome: null, note: 'Wanted the invoice again', finishedBy: 'time-limit' }),
+    ]);
+  });
+
+  it('completes the wrap-up early when the agent chooses an outcome, and requires one', () => {
+    const { clock, availability, phone } = setup();
+    takeCall(phone, clock, 'c1', 2 * MINUTE);
+    expect(errorOf(() => availability.completeWrapUp()).code).toBe('outcome-required');
+    expect(availability.state().status).toBe('wrap-up');
+    const record = availability.completeWrapUp({ outcome: 'follow-up', note: 'Call back Monday' });
+    expect(record).toMatchObject({ callId: 'c1', outcome: 'follow-up', note: 'Call back Monday', finishedBy: 'agent' });
+    expect(availability.state().status).toBe('available');
+    // The limit timer of the completed wrap-up must not fire into a later state.
+    phone.ring('c2');
+    clock.advance(10 * MINUTE);
+    expect(availability.state().status).toBe('in-call');
+  });
+
+  it('goes straight back to available after a call nobody answered', () => {
+    const { clock, availability, phone, ofType } = setup();
+    phone.ring('c1');
+    clock.advance(20 * SECOND);
+    phone.hangUp('c1');
+    expect(availability.state().status).toBe('available');
+    expect(ofType('wrap-up-finished')).toEqual([]);
+  });
+
+  it('offers a de-escalation break after a flagged call; the break keeps the phone unavailable past its countdown until the agent ends it', () => {
+    const { clock, availability, phone, ofType } = setup({ deEscalationBreakMinutes: 3, unavailableMode: 'unregister' });
+    phone.ring('c1');
+    phone.answer('c1');
+    clock.advance(2 * MINUTE);
+    expect(availability.markCallFlagged('c1')).toBe(true);
+    phone.hangUp('c1');
+    const wrapUp = availability.state();
+    expect(wrapUp.status === 'wrap-up' && wrapUp.breakOffer).toMatchObject({
+      kind: 'de-escalation',
+      reason: 'flagged-call',
+      callId: 'c1',
+      minutes: 3,
+    });
+    availability.completeWrapUp({ outcome: 'resolved' });
+    const available = availability.state();
+    expect(available.status === 'available' && available.breakOffer?.reason).toBe('flagged-call');
+
+    availability.startBreak('de-escalation');
+    const started = clock.now();
+    expect(availability.state()).toMatchObject({ status: 'on-break', kind: 'de-escalation', endsAt: started + 3 * MINUTE, overrun: false });
+    expect(availability.isAcceptingCalls()).toBe(false);
+    expect(availability.phoneAvailability()).toEqual({ accepting: false, mode: 'unregister' });
+    expect(availability.unavailableMode).toBe('unregister');
+
+    clock.advance(3 * MINUTE);
+    expect(availability.state()).toMatchObject({ status: 'on-break', overrun: true });
+    expect(ofType('break-countdown-ended')).toEqual([{ type: 'break-countdown-ended', kind: 'de-escalation', endsAt: started + 3 * MINUTE }]);
+    clock.advance(30 * MINUTE);
+    expect(availability.state().status).toBe('on-break');
+    expect(availability.isAcceptingCalls()).toBe(false);
+
+    const record = availability.endBreak();
+    expect(record).toEqual({
+      kind: 'de-escalation',
+      startedAt: started,
+      endedAt: started + 33 * MINUTE,
+      plannedMs: 3 * MINUTE,
+      overrunMs: 30 * MINUTE,
+      endedBy: 'agent',
+    });
+    expect(availability.state()).toMatchObject({ status: 'available', breakOffer: null });
+    expect(availability.isAcceptingCalls()).toBe(true);
+  });
+
+  it('offers the break when the caller is flagged during wrap-up, and after a call over the long-call limit', () => {
+    const flagged = setup();
+    takeCall(flagged.phone, flagged.clock, 'c1', MINUTE);
+    expect(flagged.availability.state()).toMatchObject({ status: 'wrap-up', breakOffer: null });
+    expect(flagged.availability.markCallFlagged('c1')).toBe(true);
+    expect(flagged.availability.state()).toMatchObject({ breakOffer: { reason: 'flagged-call' }, call: { flagged: true } });
+    expect(flagged.availability.markCallFlagged('some-old-call')).toBe(false);
+
+    const long = setup({ longCallMinutes: 20 });
+    takeCall(long.phone, long.clock, 'c1', 20 * MINUTE + SECOND);
+    expect(long.availability.state()).toMatchObject({ breakOffer: { reason: 'long-call', callId: 'c1' } });
+
+    const short = setup({ longCallMinutes: 20 });
+    takeCall(short.phone, short.clock, 'c1', 20 * MINUTE - SECOND);
+    expect(short.availability.state()).toMatchObject({ breakOffer: null });
+  });
+
+  it('lets the agent decline the offer, and refuses declining when nothing is offered', () => {
+    const { clock, availability, phone } = setup();
+    takeCall(phone, clock, 'c1', 25 * MINUTE);
+    availability.declineBreakOffer();
+    expect(availability.state()).toMatchObject({ status: 'wrap-up', breakOffer: null });
+    expect(errorOf(() => availability.declineBreakOffer()).code).toBe('no-break-offer');
+  });
+
+  it('does not end a break for a ringing call, but a call the agent answers or places ends it', () => {
+    const { clock, availability, phone, ofType } = setup();
+    availability.startBreak('regular');
+    phone.ring('c1');
+    expect(availability.state().status).toBe('on-break');
+    expect(availability.isAcceptingCalls()).toBe(false);
+    phone.hangUp('c1');
+    clock.advance(MINUTE);
+    phone.dial('c2');
+    expect(availability.state().status).toBe('in-call');
+    expect(ofType('break-finished').map((event) => event.record.endedBy)).toEqual(['call']);
+  });
+
+  it('closes an open wrap-up as interrupted when the agent takes another call', () => {
+    const { clock, availability, phone, ofType } = setup();
+    takeCall(phone, clock, 'c1', MINUTE);
+    availability.setWrapUp({ outcome: 'resolved' });
+    phone.ring('c2');
+    expect(availability.state().status).toBe('wrap-up');
+    phone.answer('c2');
+    expect(availability.state().status).toBe('in-call');
+    expect(ofType('wrap-up-finished').map((event) => event.record)).toEqual([
+      expect.objectContaining({ callId: 'c1', outcome: 'resolved', finishedBy: 'interrupted' }),
+    ]);
+    clock.advance(10 * MINUTE);
+    expect(availability.state().status).toBe('in-call');
+  });
+
+  it('wraps up the customer call, not the consult leg of a transfer, and measures to its end', () => {
+    const { clock, availability, phone } = setup();
+    phone.ring('customer');
+    phone.answer('customer');
+    clock.advance(3 * MINUTE);
+    phone.hold('customer');
+    phone.dial('supervisor', 'customer');
+    clock.advance(MINUTE);
+    phone.answer('supervisor');
+    clock.advance(MINUTE);
+    phone.hangUp('customer');
+    clock.advance(30 * SECOND);
+    phone.hangUp('supervisor');
+    expect(availability.state()).toMatchObject({ status: 'wrap-up', call: { callId: 'customer', talkMs: 5 * MINUTE } });
+  });
+
+  it('takes the end of a call the phone dropped from its list as now', () => {
+    const { clock, availability, phone } = setup();
+    phone.ring('c1');
+    phone.answer('c1');
+    clock.advance(2 * MINUTE);
+    phone.drop('c1');
+    expect(availability.state()).toMatchObject({ status: 'wrap-up', call: { callId: 'c1', talkMs: 2 * MINUTE } });
+  });
+
+  it('refuses impossible moves with a typed error and a hint, changing nothing', () => {
+    const { clock, availability, phone } = setup();
+    const endWhileAvailable = errorOf(() => availability.endBreak());
+    expect(endWhileAvailable).toBeInstanceOf(AgentTransitionError);
+    expect(endWhileAvailable).toMatchObject({ code: 'invalid-transition', from: 'available', action: 'end-break' });
+    expect(endWhileAvailable.message).toContain('You are not on a break.');
+    expect(errorOf(() => availability.completeWrapUp({ outcome: 'resolved' })).message).toContain('There is no wrap-up open.');
+
+    phone.ring('c1');
+    phone.answer('c1');
+    expect(errorOf(() => availability.startBreak('regular'))).toMatchObject({ code: 'invalid-transition', from: 'in-call' });
+    expect(errorOf(() => availability.setWrapUp({ outcome: 'resolved' })).code).toBe('invalid-transition');
+    expect(availability.state().status).toBe('in-call');
+
+    clock.advance(MINUTE);
+    phone.hangUp('c1');
+    expect(errorOf(() => availability.startBreak('de-escalation')).message).toContain('Complete the wrap-up first');
+    expect(errorOf(() => availability.setWrapUp({ note: 'x'.repeat(2_001) })).code).toBe('note-too-long');
+    availability.completeWrapUp({ outcome: 'escalated' });
+
+    availability.startBreak('regular');
+    expect(errorOf(() => availability.startBreak('regular')).message).toContain('already on a break');
+    expect(availability.state()).toMatchObject({ status: 'on-break', kind: 'regular' });
+  });
+
+  it('takes the countdown length of each kind of break from the policy', () => {
+    const { clock, availability } = setup({ regularBreakMinutes: 10 });
+    availability.startBreak('regular');
+    expect(availability.state()).toMatchObject({ endsAt: clock.now() + 10 * MINUTE });
+  });
+});
+
+describe('the agent state table', () => {
+  it('allows only the listed moves', () => {
+    expect(nextAgentStatus('available', 'start-break')).toBe('on-break');
+    expect(nextAgentStatus('in-call', 'calls-ended')).toBe('wrap-up');
+    expect(nextAgentStatus('wrap-up', 'wrap-up-time-limit')).toBe('available');
+    expect(nextAgentStatus('on-break', 'countdown-ended')).toBe('on-break');
+    expect(nextAgentStatus('on-break', 'end-break')).toBe('available');
+    expect(canAgent('on-break', 'complete-wrap-up')).toBe(false);
+    expect(canAgent('in-call', 'start-break')).toBe(false);
+    expect(() => nextAgentStatus('on-break', 'wrap-up-time-limit')).toThrow(AgentTransitionError);
+  });
+});
