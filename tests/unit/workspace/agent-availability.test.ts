@@ -6,8 +6,8 @@ import {
   nextAgentStatus,
   type AgentAvailabilityEvent,
 } from '../../../src/main/core/workspace/agent-availability';
-import { WorkspaceError } from '../../../src/main/core/workspace/workspace-error';
-import { DEFAULT_WORKSPACE_POLICY, type WorkspacePolicy } from '../../../src/main/core/workspace/workspace-policy';
+import { WorkspaceError } from '../../../src/shared/workspace/workspace-error';
+import { DEFAULT_WORKSPACE_POLICY, type WorkspacePolicy } from '../../../src/shared/workspace/workspace-policy';
 import { createFakeClock } from './fake-clock';
 import { FakePhone } from './fake-phone';
 

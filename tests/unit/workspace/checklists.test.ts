@@ -16,9 +16,9 @@ import {
   startChecklistRun,
   toggleStep,
   type ChecklistDefinition,
-} from '../../../src/main/core/workspace/checklists';
-import { localize } from '../../../src/main/core/workspace/localized-text';
-import { WorkspaceError } from '../../../src/main/core/workspace/workspace-error';
+} from '../../../src/shared/workspace/checklists';
+import { localize } from '../../../src/shared/workspace/localized-text';
+import { WorkspaceError } from '../../../src/shared/workspace/workspace-error';
 
 const NOW = Date.UTC(2025, 2, 14, 9, 0);
 const DAY = 24 * 60 * 60 * 1000;

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { WorkspaceError } from '../../../src/main/core/workspace/workspace-error';
+import { WorkspaceError } from '../../../src/shared/workspace/workspace-error';
 import {
   DEFAULT_WORKSPACE_POLICY,
   loadWorkspacePolicy,
   parseWorkspacePolicy,
-} from '../../../src/main/core/workspace/workspace-policy';
+} from '../../../src/shared/workspace/workspace-policy';
 
 function errorOf(fn: () => unknown): WorkspaceError {
   try {

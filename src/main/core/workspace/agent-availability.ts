@@ -28,8 +28,8 @@
 import type { CallView } from '../../../shared/contract';
 import type { Clock, TimerHandle } from '../clock';
 import { decideDeEscalationOffer, type BreakOffer } from './break-policy';
-import type { UnavailableMode, WorkspacePolicy } from './workspace-policy';
-import { WorkspaceError } from './workspace-error';
+import type { UnavailableMode, WorkspacePolicy } from '../../../shared/workspace/workspace-policy';
+import { WorkspaceError } from '../../../shared/workspace/workspace-error';
 
 /** The agent's states. */
 export const agentStatuses = ['available', 'in-call', 'wrap-up', 'on-break'] as const;

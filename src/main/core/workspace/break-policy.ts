@@ -27,9 +27,9 @@ import type {
   EndedCallSummary,
   LiveCall,
 } from './agent-availability';
-import type { LocalizedText } from './localized-text';
-import type { WorkspacePolicy } from './workspace-policy';
-import { WorkspaceError } from './workspace-error';
+import type { LocalizedText } from '../../../shared/workspace/localized-text';
+import type { WorkspacePolicy } from '../../../shared/workspace/workspace-policy';
+import { WorkspaceError } from '../../../shared/workspace/workspace-error';
 
 /** A de-escalation break offered after a hard call (W1); the agent takes it or declines it. */
 export interface BreakOffer {
