@@ -8,6 +8,8 @@
  */
 import { z } from 'zod';
 import { callRecordSchema, MAX_NOTE_LENGTH } from './call-record';
+import { checklistDefinitionSchema, checklistRunSchema, commitmentInputSchema } from './workspace/checklists';
+import { workspaceViewSchema } from './workspace/workspace-view';
 import {
   callerFlagSchema,
   callerRecordSchema,
@@ -328,6 +330,26 @@ export const commands = {
   /** Days after which call records and notes are deleted; null keeps them all. Flags stay until cleared. */
   'settings:get-retention': { request: z.undefined(), response: retentionSchema },
   'settings:save-retention': { request: retentionSchema, response: retentionSchema },
+  'workspace:get-state': { request: z.undefined(), response: workspaceViewSchema },
+  'checklists:list': {
+    request: z.undefined(),
+    response: z.object({ checklists: z.array(checklistDefinitionSchema), defaultId: z.string() }),
+  },
+  'checklist:set-step': {
+    request: z.object({ callId, stepId: z.string().min(1).max(64), checked: z.boolean() }),
+    response: checklistRunSchema,
+  },
+  /** The Take-action commitment (H4); it also becomes a follow-up on the caller's record. */
+  'checklist:record-commitment': { request: z.object({ callId, commitment: commitmentInputSchema }), response: checklistRunSchema },
+  'wrap-up:complete': {
+    request: z.object({ outcome: z.enum(['resolved', 'follow-up', 'escalated']), note: z.string().max(2_000).optional() }),
+    response: z.void(),
+  },
+  /** While on break the phone is unavailable: calls are answered 486 (or it unregisters). */
+  'break:start': { request: z.object({ kind: z.enum(['de-escalation', 'regular']) }), response: z.void() },
+  'break:end': { request: z.undefined(), response: z.void() },
+  'break:decline-offer': { request: z.undefined(), response: z.void() },
+  'reminder:snooze': { request: z.object({ kind: z.enum(['regular-break', 'eye-rest']) }), response: z.void() },
   'settings:get-call-policy': { request: z.undefined(), response: callPolicySchema },
   'settings:save-call-policy': { request: callPolicySchema, response: callPolicySchema },
 } as const;
@@ -337,6 +359,7 @@ export const events = {
   'phone:state': phoneStateSchema,
   'notes:status': noteSaveStatusSchema,
   'storage:notice': storageNoticeSchema,
+  'workspace:state': workspaceViewSchema,
 } as const;
 
 export type CommandChannel = keyof typeof commands;

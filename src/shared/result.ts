@@ -29,6 +29,14 @@ export const commandErrorCodes = [
   'file-blocked',
   'not-found',
   'invalid-input',
+  'outcome-required',
+  'unknown-step',
+  'unknown-checklist',
+  'no-commitment-step',
+  'commitment-in-past',
+  'commitment-too-far',
+  'invalid-commitment',
+  'no-break-offer',
   'internal',
 ] as const;
 

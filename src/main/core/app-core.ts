@@ -5,6 +5,7 @@
  */
 import type { SessionDescriptionHandlerFactory } from 'sip.js';
 import type { EventChannel, EventPayload, PhoneState, StorageNoticeView } from '../../shared/contract';
+import type { CommandErrorCode } from '../../shared/result';
 import type { Clock } from './clock';
 import { createCommandRouter, type CommandRouter } from './command-router';
 import type { CoreLogger } from './logger';
@@ -20,6 +21,10 @@ import {
 } from './settings';
 import type { AgentData } from './storage/agent-data';
 import { CallRecorder } from './call-recorder';
+import { Workspace } from './workspace/workspace';
+import { followUpFromRun } from '../../shared/workspace/checklists';
+import { loadWorkspacePolicy } from '../../shared/workspace/workspace-policy';
+import { WorkspaceError } from '../../shared/workspace/workspace-error';
 import { writeCallerExport } from './storage/caller-export';
 import { nodeStorageFs } from './storage/storage-fs';
 import { StorageError } from './storage/storage-error';
@@ -57,6 +62,7 @@ export class AppCore {
   private unsubscribePhone: (() => void) | undefined;
   private readonly listeners = new Set<EventListener>();
   private readonly recorder: CallRecorder | undefined;
+  readonly workspace: Workspace;
   private readonly unsubscribeData: Array<() => void> = [];
 
   constructor(private readonly options: AppCoreOptions) {
@@ -97,8 +103,17 @@ export class AppCore {
         'history:search': ({ text, limit }) => this.requireData().history.search({ text, ...(limit ? { limit } : {}) }),
         'history:calls-for-caller': ({ number, limit }) => this.requireData().history.callsFor(number, limit),
         'callers:lookup': async ({ number }) => (await this.requireData().directory.lookup(number)) ?? null,
-        'callers:add-flag': ({ number, kind, reason, callId }) =>
-          this.requireData().directory.addFlag(number, { kind, reason, author: this.agentName(), ...(callId ? { callId } : {}) }),
+        'callers:add-flag': async ({ number, kind, reason, callId }) => {
+          const flag = await this.requireData().directory.addFlag(number, {
+            kind,
+            reason,
+            author: this.agentName(),
+            ...(callId ? { callId } : {}),
+          });
+          // A flagged call earns the agent a de-escalation break offer (W1).
+          if (callId) this.workspace.markCallFlagged(callId);
+          return flag;
+        },
         'callers:clear-flag': ({ number, flagId }) => this.requireData().directory.clearFlag(number, flagId, this.agentName()),
         'callers:set-preferred-address': async ({ number, text }) =>
           (await this.requireData().directory.setPreferredAddress(number, text || undefined, this.agentName())) ?? null,
@@ -127,6 +142,27 @@ export class AppCore {
           await this.options.agentData?.retention.runNow();
           return { retentionDays };
         },
+        'workspace:get-state': () => this.workspace.view(),
+        'checklists:list': () => ({
+          checklists: [...this.workspace.checklists],
+          defaultId: loadWorkspacePolicy(options.store.get('workspacePolicy')).policy.defaultChecklistId,
+        }),
+        'checklist:set-step': ({ callId, stepId, checked }) => this.workspace.setStep(callId, stepId, checked),
+        'checklist:record-commitment': async ({ callId, commitment }) => {
+          const run = this.workspace.recordCommitment(callId, commitment);
+          const followUp = followUpFromRun(run);
+          const call = this.phoneState().calls.find((c) => c.id === callId);
+          // The promise to the caller becomes a follow-up reminder on their record (H4).
+          if (followUp && call?.remoteNumber && this.options.agentData) {
+            await this.options.agentData.directory.addFollowUp(call.remoteNumber, { ...followUp, author: this.agentName() });
+          }
+          return run;
+        },
+        'wrap-up:complete': ({ outcome, note }) => this.workspace.completeWrapUp({ outcome, ...(note ? { note } : {}) }),
+        'break:start': ({ kind }) => this.workspace.startBreak(kind),
+        'break:end': () => this.workspace.endBreak(),
+        'break:decline-offer': () => this.workspace.declineBreakOffer(),
+        'reminder:snooze': ({ kind }) => this.workspace.snoozeReminder(kind),
         'settings:get-call-policy': () => this.policy.get(),
         'settings:save-call-policy': (policy) => {
           this.phone?.setPolicy(policy);
@@ -140,8 +176,20 @@ export class AppCore {
         },
       },
       options.logger,
-      (error) => (error instanceof StorageError ? new PhoneError(error.code, error.message) : undefined),
+      (error) =>
+        error instanceof StorageError || (error instanceof WorkspaceError && error.code !== 'invalid-policy' && error.code !== 'invalid-checklist')
+          ? new PhoneError(error.code as CommandErrorCode, error.message)
+          : undefined,
     );
+    this.workspace = new Workspace({
+      clock: options.clock,
+      logger: options.logger,
+      policy: this.loadPolicy(),
+    });
+    this.workspace.onChange(() => {
+      this.phone?.setAvailability(this.phoneAvailability());
+      this.emit('workspace:state', this.workspace.view());
+    });
     const data = options.agentData;
     if (data) {
       this.recorder = new CallRecorder(data.history, () => this.agentName(), options.logger);
@@ -150,6 +198,22 @@ export class AppCore {
         data.onNotice((notice) => this.emit('storage:notice', notice)),
       );
     }
+  }
+
+  /**
+   * What the phone does with new calls. A break holds them back; wrap-up does not
+   * yet, because the renderer has no wrap-up screen to finish it with (an agent
+   * could not get back to available other than by waiting out the limit).
+   */
+  private phoneAvailability() {
+    const status = this.workspace.availability.state().status;
+    return status === 'wrap-up' ? ({ accepting: true } as const) : this.workspace.phoneAvailability();
+  }
+
+  private loadPolicy() {
+    const { policy, error } = loadWorkspacePolicy(this.options.store.get('workspacePolicy'), 'workspacePolicy setting');
+    if (error) this.options.logger.warn(error);
+    return policy;
   }
 
   /** The name written as author of notes, flags and exports: never taken from the renderer. */
@@ -172,6 +236,7 @@ export class AppCore {
   /** Stops the phone (un-REGISTER, end calls) and saves every unsaved note. */
   async stop(): Promise<void> {
     await this.stopPhone();
+    this.workspace.dispose();
     await this.recorder?.settled();
     for (const unsubscribe of this.unsubscribeData.splice(0)) unsubscribe();
     const flushed = await this.options.agentData?.close();
@@ -212,8 +277,10 @@ export class AppCore {
       mediaFactory: this.options.createMediaFactory(),
     });
     this.phone = phone;
+    phone.setAvailability(this.phoneAvailability());
     this.unsubscribePhone = phone.onChange((state) => {
       this.recorder?.observe(state.calls);
+      this.workspace.updateCalls(state.calls);
       this.emit('phone:state', state);
     });
     await phone.start();

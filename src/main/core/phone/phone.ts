@@ -126,6 +126,8 @@ export class Phone {
   private readonly backoff: readonly number[];
   private policy: CallPolicy;
   private readonly consents: ConsentGate;
+  /** Whether new calls are offered to the agent (false on break or in wrap-up), and how they are refused. */
+  private availability: { accepting: boolean; mode: 'busy' | 'unregister' } = { accepting: true, mode: 'busy' };
 
   constructor(private readonly options: PhoneOptions) {
     const uri = UserAgent.makeURI(options.account.sipUri);
@@ -183,6 +185,24 @@ export class Phone {
   setPolicy(policy: CallPolicy): void {
     this.policy = policy;
     this.consents.setTtl(policy.consentTtlSeconds * 1000);
+  }
+
+  /**
+   * Makes the agent unavailable (break, wrap-up) or available again. Unavailable
+   * with mode `busy`: new calls are answered 486 Busy Here and never offered; with
+   * `unregister`: the phone un-REGISTERs so the PBX routes calls elsewhere, and
+   * registers again when the agent is back.
+   */
+  setAvailability(availability: { accepting: true } | { accepting: false; mode: 'busy' | 'unregister' }): void {
+    const next = availability.accepting ? { accepting: true, mode: this.availability.mode } : availability;
+    const wasUnregistered = !this.availability.accepting && this.availability.mode === 'unregister';
+    const nowUnregistered = !next.accepting && next.mode === 'unregister';
+    this.availability = next;
+    if (nowUnregistered && !wasUnregistered) {
+      void this.unregister().then(() => this.setRegistration({ status: 'connecting' }));
+    } else if (wasUnregistered && !nowUnregistered && this.running) {
+      this.registerNow();
+    }
   }
 
   /** Connects and registers. Resolves once the first attempt has settled either way. */
@@ -592,6 +612,11 @@ export class Phone {
   }
 
   private handleInvite(invitation: Invitation): void {
+    if (!this.availability.accepting) {
+      // On break or in wrap-up: the call is not offered to the agent at all.
+      void invitation.reject({ statusCode: 486 }).catch(() => undefined);
+      return;
+    }
     const live = [...this.calls.values()].length;
     if (live >= (this.options.maxLiveCalls ?? 4)) {
       // A flood of INVITEs must not bury the agent's screen in ringing calls.
@@ -817,6 +842,12 @@ export class Phone {
 
   private handleConnect(): void {
     this.reconnectAttempt = 0;
+    // Away with mode "unregister": stay connected but unregistered until the agent is back.
+    if (!this.availability.accepting && this.availability.mode === 'unregister') return;
+    this.registerNow();
+  }
+
+  private registerNow(): void {
     this.setRegistration({ status: 'connecting' });
     // A fresh Registerer per connection: the old one may be stuck "waiting" on a
     // REGISTER sent over the dead socket (sipjs-notes §1a).
