@@ -3,7 +3,15 @@
  * with results the test chooses, and lets the test push phone states as main would.
  */
 import type { CalmlineApi } from '../../../src/shared/api';
-import type { AccountInput, AccountView, CallView, PhoneState } from '../../../src/shared/contract';
+import type {
+  AccountInput,
+  AccountView,
+  CallPolicy,
+  CallView,
+  CommandRequest,
+  ConsentEntry,
+  PhoneState,
+} from '../../../src/shared/contract';
 import type { CommandErrorCode, Result } from '../../../src/shared/result';
 
 type CallCommand = 'answer' | 'decline' | 'hangUp';
@@ -14,7 +22,7 @@ export type SentCommand =
   | { command: 'saveAccount'; input: AccountInput }
   | { command: OtherCommand; args: unknown[] };
 
-/** Commands the first screen does not use yet; the fake records them and answers ok. */
+/** The newer commands; the fake records them with their arguments and answers ok. */
 type OtherCommand =
   | 'dial'
   | 'recordConsent'
@@ -26,8 +34,10 @@ type OtherCommand =
   | 'escalate'
   | 'sendDtmf'
   | 'setMute'
-  | 'getCallPolicy'
   | 'saveCallPolicy';
+
+/** Every command the test can make the fake refuse. */
+export type RefusableCommand = CallCommand | OtherCommand | 'saveAccount' | 'getCallPolicy';
 
 /** The fake, with handles for the test. */
 export interface FakeCalmlineApi extends CalmlineApi {
@@ -35,8 +45,15 @@ export interface FakeCalmlineApi extends CalmlineApi {
   readonly sent: SentCommand[];
   /** Sends `state` to every phone-state listener, as main does on a change. */
   push(state: PhoneState): void;
-  /** The next call command of this kind answers with this error instead of ok. */
-  refuseNext(command: CallCommand | 'saveAccount', code: CommandErrorCode): void;
+  /** The next command of this kind answers with this error instead of ok. */
+  refuseNext(command: RefusableCommand, code: CommandErrorCode): void;
+  /**
+   * The next command of this kind waits for the returned function to be called
+   * before it answers, so a test can act while it is in flight.
+   */
+  deferNext(command: RefusableCommand): () => void;
+  /** Every command name sent, oldest first (handy for checking the order). */
+  sentNames(): string[];
   /** How many phone-state listeners are subscribed. */
   listenerCount(): number;
 }
@@ -45,6 +62,8 @@ export interface FakeCalmlineApi extends CalmlineApi {
 export interface FakeCalmlineApiOptions {
   state?: PhoneState;
   account?: AccountView;
+  /** The call policy main answers with (no escalation target by default). */
+  policy?: Partial<CallPolicy>;
 }
 
 /** A phone state with the given registration and calls. */
@@ -89,14 +108,20 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     hasPassword: true,
   };
   const listeners = new Set<(state: PhoneState) => void>();
-  const refusals = new Map<CallCommand | 'saveAccount', CommandErrorCode>();
+  const refusals = new Map<RefusableCommand, CommandErrorCode>();
+  const deferrals = new Map<RefusableCommand, Promise<void>>();
   const sent: SentCommand[] = [];
 
   const answer = async <T>(
-    command: CallCommand | 'saveAccount',
+    command: RefusableCommand,
     value: () => T,
   ): Promise<Result<T>> => {
     await Promise.resolve();
+    const deferred = deferrals.get(command);
+    if (deferred) {
+      deferrals.delete(command);
+      await deferred;
+    }
     const code = refusals.get(command);
     if (code) {
       refusals.delete(command);
@@ -114,21 +139,31 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     <T>(command: OtherCommand, value: (...args: never[]) => T) =>
     (...args: unknown[]) => {
       sent.push({ command, args });
-      return answer(command as never, () => value(...(args as never[])));
+      return answer(command, () => value(...(args as never[])));
     };
-  const policy = { defaultRegion: 'DE', escalationTarget: '', escalationMode: 'attended', consentTtlSeconds: 120 } as const;
+  const policy: CallPolicy = {
+    defaultRegion: 'DE',
+    escalationTarget: '',
+    escalationMode: 'attended',
+    consentTtlSeconds: 120,
+    ...options.policy,
+  };
+  let consents = 0;
 
   return {
     sent,
     dial: other('dial', () => ({ callId: 'dialled-1' })),
-    recordConsent: other('recordConsent', (request: { callId: string; action: 'hold'; answer: 'agreed' }) => ({
-      id: 'consent-1',
-      action: request.action,
-      answer: request.answer,
-      recordedAt: 0,
-      expiresAt: 120_000,
-      usedAt: null,
-    })),
+    recordConsent: other(
+      'recordConsent',
+      (request: CommandRequest<'call:record-consent'>): ConsentEntry => ({
+        id: `consent-${(consents += 1)}`,
+        action: request.action,
+        answer: request.answer,
+        recordedAt: 0,
+        expiresAt: 120_000,
+        usedAt: null,
+      }),
+    ),
     hold: other('hold', () => undefined),
     resume: other('resume', () => undefined),
     transfer: other('transfer', () => undefined),
@@ -137,8 +172,9 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     escalate: other('escalate', () => undefined),
     sendDtmf: other('sendDtmf', () => undefined),
     setMute: other('setMute', () => undefined),
-    getCallPolicy: other('getCallPolicy', () => policy),
-    saveCallPolicy: other('saveCallPolicy', (next: typeof policy) => next),
+    // A read, like getAccount: answered but not recorded as sent.
+    getCallPolicy: () => answer('getCallPolicy', () => policy),
+    saveCallPolicy: other('saveCallPolicy', (next: CallPolicy) => next),
     push(next) {
       state = next;
       for (const listener of [...listeners]) listener(next);
@@ -146,6 +182,12 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     refuseNext(command, code) {
       refusals.set(command, code);
     },
+    deferNext(command) {
+      let release = () => {};
+      deferrals.set(command, new Promise<void>((resolve) => (release = resolve)));
+      return () => release();
+    },
+    sentNames: () => sent.map((entry) => entry.command),
     listenerCount: () => listeners.size,
     getPhoneState: async () => {
       await Promise.resolve();

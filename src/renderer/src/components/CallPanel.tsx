@@ -1,50 +1,136 @@
+import { useId, useState, type MouseEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CalmlineApi } from '../../../shared/api';
-import type { CallView } from '../../../shared/contract';
+import type { CallView, ConsentAction } from '../../../shared/contract';
+import {
+  CALL_SHORTCUT_KEYS,
+  callActions,
+  canCompleteTransfer,
+  type CallAction,
+  type CallShortcut,
+} from '../call-controls';
 import { callerDisplay } from '../caller-display';
 import { useCommand } from '../hooks/use-command';
 import { CallerIdentity } from './CallerIdentity';
 import { CommandErrorAlert } from './CommandErrorAlert';
+import { GreetingPrompt } from './GreetingPrompt';
+import { Keypad } from './Keypad';
+import { RingTimer } from './RingTimer';
+import { TransferStatus } from './TransferStatus';
 
-/** Something the agent can do to a call from its panel. */
-export type CallAction = 'answer' | 'decline' | 'hang-up';
-
-/**
- * The buttons a call offers in its current state: an incoming call that rings can
- * be answered or declined; a call being set up or under way can be hung up.
- */
-export function callActions(call: Pick<CallView, 'state' | 'direction'>): readonly CallAction[] {
-  switch (call.state) {
-    case 'ringing':
-      // An outgoing call ringing at the far end can only be abandoned.
-      return call.direction === 'incoming' ? ['answer', 'decline'] : ['hang-up'];
-    case 'dialing':
-    case 'active':
-    case 'held':
-    case 'transferring':
-      return ['hang-up'];
-    case 'ended':
-      return [];
-  }
-}
+/** The commands a call panel sends itself (hold, transfer, escalate go through consent). */
+export type CallPanelApi = Pick<
+  CalmlineApi,
+  'answer' | 'decline' | 'hangUp' | 'resume' | 'completeTransfer' | 'cancelTransfer' | 'sendDtmf' | 'setMute'
+>;
 
 /** Props of {@link CallPanel}. */
 export interface CallPanelProps {
   call: CallView;
-  api: Pick<CalmlineApi, 'answer' | 'decline' | 'hangUp'>;
+  api: CallPanelApi;
+  /** The consult leg of this call's attended transfer, while there is one. */
+  consult?: CallView;
+  /** For a consult leg: the name of the caller being transferred. */
+  consultForCaller?: string;
+  /** True when the call policy names a supervisor to escalate to. */
+  escalationAvailable?: boolean;
+  /** The keyboard shortcuts that act on this call (shown in titles and aria-keyshortcuts). */
+  shortcuts?: readonly CallShortcut[];
+  /** A visible note about this call, e.g. that the caller declined to be held. */
+  note?: string;
+  /** Opens the permission prompt; `opener` gets focus back when it closes. */
+  onAskConsent?(action: ConsentAction, opener: HTMLElement): void;
+  /** Lets the call list find this panel's buttons (for shortcuts and focus). */
+  registerButton?(action: CallAction, element: HTMLButtonElement | null): void;
 }
 
+const labelKeys = {
+  answer: ['calls.answer', 'calls.answerLabel'],
+  decline: ['calls.decline', 'calls.declineLabel'],
+  hold: ['calls.hold', 'calls.holdLabel'],
+  resume: ['calls.resume', 'calls.resumeLabel'],
+  transfer: ['calls.transfer', 'calls.transferLabel'],
+  escalate: ['calls.escalate', 'calls.escalateLabel'],
+  mute: ['calls.mute', 'calls.muteLabel'],
+  keypad: ['calls.keypad', 'calls.keypadLabel'],
+  'complete-transfer': ['calls.completeTransfer', 'calls.completeTransferLabel'],
+  'cancel-transfer': ['calls.cancelTransfer', 'calls.cancelTransferLabel'],
+  'hang-up': ['calls.hangUp', 'calls.hangUpLabel'],
+} as const satisfies Record<CallAction, readonly [string, string]>;
+
+const buttonClass: Record<CallAction, string> = {
+  answer: 'button button-answer',
+  decline: 'button button-end',
+  hold: 'button button-secondary',
+  resume: 'button button-primary',
+  transfer: 'button button-secondary',
+  escalate: 'button button-secondary',
+  mute: 'button button-secondary button-toggle',
+  keypad: 'button button-secondary button-toggle',
+  'complete-transfer': 'button button-primary',
+  'cancel-transfer': 'button button-secondary',
+  'hang-up': 'button button-end',
+};
+
+// Hold and Resume share one button element, so focus stays on it when the call
+// goes on hold (the consent dialog hands focus back to it) and comes back.
+const slotOf = (action: CallAction): string =>
+  action === 'hold' || action === 'resume' ? 'hold-resume' : action;
+
+const isShortcut = (action: CallAction): action is CallShortcut =>
+  Object.hasOwn(CALL_SHORTCUT_KEYS, action);
+
 /**
- * One call as the agent sees it: who is calling, what the call is doing, and the
- * buttons for it. Buttons show a short verb; their accessible name says whose call
- * it is, so a screen reader user with two calls knows which one they act on.
+ * One call as the agent sees it: who is calling, what the call is doing, prompts
+ * for what to say, and the buttons for it. Buttons show a short verb; their
+ * accessible name says whose call it is, so a screen reader user with two calls
+ * knows which one they act on.
  */
-export function CallPanel({ call, api }: CallPanelProps) {
+export function CallPanel({
+  call,
+  api,
+  consult,
+  consultForCaller,
+  escalationAvailable = false,
+  shortcuts = [],
+  note,
+  onAskConsent,
+  registerButton,
+}: CallPanelProps) {
   const { t } = useTranslation();
   const command = useCommand();
+  const keypadId = useId();
+  const [keypadOpen, setKeypadOpen] = useState(false);
   const display = callerDisplay(call);
   const caller = display.primary || t('calls.unknownCaller');
-  const actions = callActions(call);
+  const actions = callActions(call, { escalationAvailable });
+  const showKeypad = keypadOpen && actions.includes('keypad');
+
+  const act = (action: CallAction, event: MouseEvent<HTMLButtonElement>) => {
+    switch (action) {
+      case 'answer':
+        return command.run(() => api.answer(call.id));
+      case 'decline':
+        return command.run(() => api.decline(call.id));
+      case 'hang-up':
+        return command.run(() => api.hangUp(call.id));
+      case 'resume':
+        return command.run(() => api.resume(call.id));
+      case 'complete-transfer':
+        return command.run(() => api.completeTransfer(call.id));
+      case 'cancel-transfer':
+        return command.run(() => api.cancelTransfer(call.id));
+      case 'mute':
+        return command.run(() => api.setMute(call.id, !call.muted));
+      case 'keypad':
+        return setKeypadOpen((open) => !open);
+      case 'hold':
+      case 'transfer':
+      case 'escalate':
+        // Never sent from here: the caller is asked first (rule P4).
+        return onAskConsent?.(action, event.currentTarget);
+    }
+  };
 
   return (
     <section
@@ -55,41 +141,66 @@ export function CallPanel({ call, api }: CallPanelProps) {
       aria-label={t('calls.region', { caller })}
     >
       <CallerIdentity display={display} unknownLabel={caller} />
-      <p className="call-state">{t(`calls.state.${call.state}`)}</p>
+      {call.consultFor !== null && consultForCaller !== undefined && (
+        <p className="call-context">{t('calls.consultLeg', { caller: consultForCaller })}</p>
+      )}
+      {call.state === 'ringing' && call.direction === 'incoming' ? (
+        <RingTimer offeredAt={call.offeredAt} />
+      ) : (
+        <p className="call-state" data-testid="call-state">
+          {t(`calls.state.${call.state}`)}
+        </p>
+      )}
+      {call.state === 'active' &&
+        call.direction === 'incoming' &&
+        call.consultFor === null &&
+        call.answeredAt !== null && <GreetingPrompt answeredAt={call.answeredAt} />}
+      {call.remoteHold && call.state !== 'ended' && (
+        <p className="call-flag" data-testid="remote-hold">
+          {t('calls.remoteHold')}
+        </p>
+      )}
+      {call.muted && call.state === 'active' && (
+        <p className="call-flag" data-testid="muted">
+          {t('calls.muted')}
+        </p>
+      )}
+      <TransferStatus call={call} consult={consult} />
+      {note !== undefined && note !== '' && (
+        <p className="call-note" data-testid="call-note">
+          {note}
+        </p>
+      )}
       {actions.length > 0 && (
         <div className="call-actions">
-          {actions.includes('answer') && (
-            <button
-              type="button"
-              className="button button-answer"
-              aria-label={t('calls.answerLabel', { caller })}
-              onClick={() => command.run(() => api.answer(call.id))}
-            >
-              {t('calls.answer')}
-            </button>
-          )}
-          {actions.includes('decline') && (
-            <button
-              type="button"
-              className="button button-end"
-              aria-label={t('calls.declineLabel', { caller })}
-              onClick={() => command.run(() => api.decline(call.id))}
-            >
-              {t('calls.decline')}
-            </button>
-          )}
-          {actions.includes('hang-up') && (
-            <button
-              type="button"
-              className="button button-end"
-              aria-label={t('calls.hangUpLabel', { caller })}
-              onClick={() => command.run(() => api.hangUp(call.id))}
-            >
-              {t('calls.hangUp')}
-            </button>
-          )}
+          {actions.map((action) => {
+            const [textKey, labelKey] = labelKeys[action];
+            const text = t(textKey);
+            const shortcut =
+              isShortcut(action) && shortcuts.includes(action) ? CALL_SHORTCUT_KEYS[action] : undefined;
+            return (
+              <button
+                key={slotOf(action)}
+                ref={(element) => registerButton?.(action, element)}
+                type="button"
+                className={buttonClass[action]}
+                data-action={action}
+                aria-label={t(labelKey, { caller })}
+                aria-keyshortcuts={shortcut}
+                title={shortcut ? t('calls.withShortcut', { action: text, key: shortcut }) : undefined}
+                aria-pressed={action === 'mute' ? call.muted : undefined}
+                aria-expanded={action === 'keypad' ? showKeypad : undefined}
+                aria-controls={action === 'keypad' && showKeypad ? keypadId : undefined}
+                disabled={action === 'complete-transfer' && !canCompleteTransfer(call.transfer, consult)}
+                onClick={(event) => act(action, event)}
+              >
+                {text}
+              </button>
+            );
+          })}
         </div>
       )}
+      {showKeypad && <Keypad id={keypadId} callId={call.id} caller={caller} api={api} />}
       {command.error !== null && <CommandErrorAlert code={command.error} />}
     </section>
   );

@@ -13,7 +13,7 @@ export interface TextFieldProps {
   name?: string;
   placeholder?: string;
   autoComplete?: string;
-  inputMode?: 'text' | 'url';
+  inputMode?: 'text' | 'url' | 'tel';
   /** `ltr` for addresses, which read left to right in every language. */
   dir?: 'ltr' | 'auto';
   maxLength?: number;

@@ -3,8 +3,8 @@
  *
  * Keys name what the agent sees, not where the string is used. Values interpolated
  * with `{{…}}` are inserted as plain text; React escapes them, never i18next.
- * `<uri>` and `<reason>` mark parts that `<Trans>` renders in a bidi-isolated
- * element; translations must keep them around the same placeholder.
+ * `<uri>`, `<reason>`, `<name>` and `<target>` mark parts that `<Trans>` renders in a
+ * bidi-isolated element; translations must keep them around the same placeholder.
  */
 export const en = {
   app: {
@@ -51,6 +51,115 @@ export const en = {
     declineLabel: 'Decline call from {{caller}}',
     hangUp: 'Hang up',
     hangUpLabel: 'Hang up call with {{caller}}',
+    hold: 'Hold',
+    holdLabel: 'Hold call with {{caller}}',
+    resume: 'Resume',
+    resumeLabel: 'Resume call with {{caller}}',
+    transfer: 'Transfer',
+    transferLabel: 'Transfer call with {{caller}}',
+    escalate: 'Escalate',
+    escalateLabel: 'Escalate call with {{caller}} to your supervisor',
+    mute: 'Mute',
+    muteLabel: 'Mute your microphone on the call with {{caller}}',
+    keypad: 'Keypad',
+    keypadLabel: 'Keypad for the call with {{caller}}',
+    keypadGroup: 'Digits to send to {{caller}}',
+    keypadStar: 'Star',
+    keypadHash: 'Hash',
+    tonesSent: 'Sent: {{tones}}',
+    completeTransfer: 'Complete transfer',
+    completeTransferLabel: 'Complete transfer of {{caller}}',
+    cancelTransfer: 'Cancel transfer',
+    cancelTransferLabel: 'Cancel transfer of {{caller}}',
+    /** A button's tooltip when it has a keyboard shortcut. */
+    withShortcut: '{{action}} (shortcut: {{key}})',
+    ringingFor: 'Ringing for {{duration}}',
+    greeting: 'Greet: “Thank you for calling, my name is …”',
+    remoteHold: 'The caller has put you on hold',
+    muted: 'Your microphone is muted',
+    consultLeg: 'Consultation about transferring {{caller}}',
+    declinedNote: 'Recorded: the caller declined. Nothing was sent.',
+  },
+  transfer: {
+    /** The target of an escalation, where a transfer names the number. */
+    supervisor: 'your supervisor ({{target}})',
+    progress: {
+      consulting: 'Calling {{target}} to consult…',
+      consultingConnected:
+        'Talking to {{target}}. Complete the transfer when you are ready, or cancel it.',
+      trying: 'Transferring to {{target}}: trying',
+      ringing: 'Transferring to {{target}}: ringing',
+      succeeded: 'Transferred to {{target}}',
+      failed: 'Transfer to {{target}} failed',
+    },
+    withCode: '{{text}} ({{code}})',
+    failed: 'Transfer failed: {{reason}}. The caller is on hold — resume to talk to them again.',
+    failedNoReason: 'Transfer failed. The caller is on hold — resume to talk to them again.',
+    reason: {
+      busy: 'busy',
+      notFound: 'number not found',
+      unavailable: 'not available',
+      noAnswer: 'no answer',
+      cancelled: 'cancelled',
+      declined: 'declined',
+      forbidden: 'not allowed',
+      other: 'error',
+    },
+  },
+  consent: {
+    title: {
+      hold: 'Ask before placing <name>{{caller}}</name> on hold',
+      transfer: 'Ask before transferring <name>{{caller}}</name>',
+      escalate: 'Ask before escalating <name>{{caller}}</name>',
+    },
+    ask: {
+      hold: 'Ask: “May I place you on a brief hold?”',
+      transfer: 'Ask: “May I transfer you to {{target}}?”',
+      transferColleague: 'Ask: “May I transfer you to a colleague?”',
+      escalate: 'Ask: “May I connect you with my supervisor?”',
+    },
+    nudge: 'Could you solve it without holding or transferring?',
+    rule: 'The caller decides. Their answer is recorded either way.',
+    target: 'Transfer to',
+    targetHint: 'A number or SIP address, e.g. 2000 or sip:2000@pbx.example.com',
+    mode: 'How to transfer',
+    blind: 'Blind: hand the caller over straight away',
+    attended: 'Attended: talk to your colleague first',
+    escalationTarget: 'Your supervisor: <target>{{target}}</target>',
+    escalationMode: {
+      blind: 'The caller is handed over straight away.',
+      attended: 'You talk to your supervisor first.',
+    },
+    agreed: 'Caller agreed',
+    declined: 'Caller declined',
+    cancel: 'Cancel',
+    sending: 'Recording the answer…',
+    recordFailed: 'The answer was not recorded.',
+    commandFailed: {
+      hold: 'The caller was not put on hold.',
+      transfer: 'The transfer did not start.',
+      escalate: 'The escalation did not start.',
+    },
+    closedCallEnded: 'The call with {{caller}} ended, so the question was closed. Nothing was sent.',
+  },
+  announce: {
+    connected: 'Connected to {{caller}}.',
+    held: '{{caller}} is on hold.',
+    resumed: 'You are talking to {{caller}} again.',
+    ended: 'The call with {{caller}} ended.',
+    remoteHold: '{{caller}} has put you on hold.',
+    remoteResumed: '{{caller}} is back on the line.',
+    muted: 'Microphone muted.',
+    unmuted: 'Microphone on.',
+  },
+  dial: {
+    label: 'New call',
+    hint: 'A number or SIP address',
+    call: 'Call',
+    calling: 'Calling…',
+    invalid:
+      'Enter a number (like 2000 or +49 30 123456) or a SIP address (like sip:2000@pbx.example.com).',
+    failed: 'The call was not placed.',
   },
   recent: {
     heading: 'Recently ended',
@@ -91,6 +200,15 @@ export const en = {
     'file-blocked': 'A damaged data file is blocking this save. Please tell IT.',
     'not-found': 'That record no longer exists.',
     'invalid-input': 'Some of the details were not valid.',
+    'outcome-required': 'Choose how the call ended before you finish the wrap-up.',
+    'unknown-step': 'That checklist step no longer exists. The checklist may have changed.',
+    'unknown-checklist': 'That checklist is not available. Ask IT which checklists are set up.',
+    'no-commitment-step': 'This checklist has no step for recording a promise to the caller.',
+    'commitment-in-past': 'That time has already passed. Choose one in the future.',
+    'commitment-too-far':
+      'That date is too far ahead. Choose an earlier one, or promise a status update instead.',
+    'invalid-commitment': 'The promise was not recorded because some details were not valid.',
+    'no-break-offer': 'There is no break offer to decline any more.',
     internal: 'Something went wrong inside Calmline. Please try again.',
   },
   account: {

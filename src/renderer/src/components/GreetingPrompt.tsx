@@ -1,0 +1,24 @@
+import { useTranslation } from 'react-i18next';
+import { GREETING_PROMPT_MS } from '../call-controls';
+import { useNow } from '../hooks/use-now';
+
+/** Props of {@link GreetingPrompt}. */
+export interface GreetingPromptProps {
+  /** When the agent answered, in main's milliseconds since the epoch. */
+  answeredAt: number;
+}
+
+/**
+ * The opening line to say (domain rule P2), shown for the first
+ * GREETING_PROMPT_MS after the agent answers, then out of the way.
+ */
+export function GreetingPrompt({ answeredAt }: GreetingPromptProps) {
+  const { t } = useTranslation();
+  const now = useNow();
+  if (now - answeredAt >= GREETING_PROMPT_MS) return null;
+  return (
+    <p className="call-prompt" data-testid="greeting-prompt" dir="auto">
+      {t('calls.greeting')}
+    </p>
+  );
+}
