@@ -106,4 +106,27 @@ describe('the workspace with real calls', () => {
     await agent.must('call:hang-up', { callId: call.id });
     expect((await sipp.done).passed).toBe(true);
   });
+
+  it('holds new calls back during the wrap-up (486) until the agent finishes it', async () => {
+    const strict = await startAgent(kamailio, { user: '1005', wrapUpHoldsCalls: true });
+    try {
+      const sipp = runSipp({ scenario: 'caller-answered-then-bye.xml', kamailio, service: '1005', caller: '+4930777010', pauseMs: 200 });
+      const call = await strict.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4930777010');
+      await strict.must('call:answer', { callId: call.id });
+      expect((await sipp.done).passed).toBe(true);
+      await strict.waitForState(() => strict.core.workspace.view().status === 'wrap-up');
+
+      const busy = await runSipp({ scenario: 'caller-declined.xml', kamailio, service: '1005', caller: '+4930777011' }).done;
+      expect(busy.passed, formatSippResult(busy)).toBe(true);
+      expect(parseSippTrace(busy.messages).some((m) => m.firstLine === 'SIP/2.0 486 Busy Here')).toBe(true);
+
+      await strict.must('wrap-up:complete', { outcome: 'resolved' });
+      const next = runSipp({ scenario: 'caller-declined.xml', kamailio, service: '1005', caller: '+4930777012' });
+      const ringing = await strict.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4930777012');
+      await strict.must('call:decline', { callId: ringing.id });
+      expect((await next.done).passed).toBe(true);
+    } finally {
+      await strict.stop();
+    }
+  });
 });

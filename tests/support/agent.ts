@@ -23,6 +23,8 @@ export interface AgentOptions {
   clock?: Clock;
   /** Keep history, notes and callers in this folder (as the hosts do); default: none. */
   dataDir?: string;
+  /** Let the wrap-up after each call hold new calls back, as in the app (default false here). */
+  wrapUpHoldsCalls?: boolean;
   /** Wait until registered before returning (default true). */
   waitForRegistration?: boolean;
   /** Extra phone options (reconnect backoff, grace periods). */
@@ -59,6 +61,8 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
     ? (await openConfSettingsStore({ dir: options.dataDir, clock: options.clock ?? systemClock, logger: silentLogger })).store
     : createMemoryStore();
   store.set('account', account);
+  // Most tests place calls back to back: only the wrap-up tests let the wrap-up hold calls.
+  store.set('workspacePolicy', { wrapUpHoldsCalls: options.wrapUpHoldsCalls ?? false });
   const coreOptions = {
     store,
     secrets: createMemorySecretStore(options.password ?? ''),

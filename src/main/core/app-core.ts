@@ -23,7 +23,7 @@ import type { AgentData } from './storage/agent-data';
 import { CallRecorder } from './call-recorder';
 import { Workspace } from './workspace/workspace';
 import { followUpFromRun } from '../../shared/workspace/checklists';
-import { loadWorkspacePolicy } from '../../shared/workspace/workspace-policy';
+import { loadWorkspacePolicy, type WorkspacePolicy } from '../../shared/workspace/workspace-policy';
 import { WorkspaceError } from '../../shared/workspace/workspace-error';
 import { writeCallerExport } from './storage/caller-export';
 import { nodeStorageFs } from './storage/storage-fs';
@@ -63,6 +63,7 @@ export class AppCore {
   private readonly listeners = new Set<EventListener>();
   private readonly recorder: CallRecorder | undefined;
   readonly workspace: Workspace;
+  private readonly workspacePolicy: WorkspacePolicy;
   private readonly unsubscribeData: Array<() => void> = [];
 
   constructor(private readonly options: AppCoreOptions) {
@@ -145,7 +146,7 @@ export class AppCore {
         'workspace:get-state': () => this.workspace.view(),
         'checklists:list': () => ({
           checklists: [...this.workspace.checklists],
-          defaultId: loadWorkspacePolicy(options.store.get('workspacePolicy')).policy.defaultChecklistId,
+          defaultId: this.workspacePolicy.defaultChecklistId,
         }),
         'checklist:set-step': ({ callId, stepId, checked }) => this.workspace.setStep(callId, stepId, checked),
         'checklist:record-commitment': async ({ callId, commitment }) => {
@@ -181,11 +182,8 @@ export class AppCore {
           ? new PhoneError(error.code as CommandErrorCode, error.message)
           : undefined,
     );
-    this.workspace = new Workspace({
-      clock: options.clock,
-      logger: options.logger,
-      policy: this.loadPolicy(),
-    });
+    this.workspacePolicy = this.loadPolicy();
+    this.workspace = new Workspace({ clock: options.clock, logger: options.logger, policy: this.workspacePolicy });
     this.workspace.onChange(() => {
       this.phone?.setAvailability(this.phoneAvailability());
       this.emit('workspace:state', this.workspace.view());
@@ -201,16 +199,16 @@ export class AppCore {
   }
 
   /**
-   * What the phone does with new calls. A break holds them back; wrap-up does not
-   * yet, because the renderer has no wrap-up screen to finish it with (an agent
-   * could not get back to available other than by waiting out the limit).
+   * What the phone does with new calls: a break holds them back, and so does the
+   * wrap-up unless the workspace policy says otherwise.
    */
   private phoneAvailability() {
     const status = this.workspace.availability.state().status;
-    return status === 'wrap-up' ? ({ accepting: true } as const) : this.workspace.phoneAvailability();
+    if (status === 'wrap-up' && !this.workspacePolicy.wrapUpHoldsCalls) return { accepting: true } as const;
+    return this.workspace.phoneAvailability();
   }
 
-  private loadPolicy() {
+  private loadPolicy(): WorkspacePolicy {
     const { policy, error } = loadWorkspacePolicy(this.options.store.get('workspacePolicy'), 'workspacePolicy setting');
     if (error) this.options.logger.warn(error);
     return policy;

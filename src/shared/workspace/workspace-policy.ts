@@ -45,6 +45,8 @@ export const workspacePolicySchema = z.strictObject(
   {
     /** Wrap-up time after a call before the agent is available again. */
     wrapUpLimitSeconds: whole(10, 1_800, 'seconds', 60),
+    /** New calls wait (486 or unregistered) until the agent finishes the wrap-up or its time runs out. */
+    wrapUpHoldsCalls: flag(true),
     /** A call whose talk time is over this is followed by a de-escalation break offer (W1). */
     longCallMinutes: whole(1, 240, 'minutes', 20),
     /** When an active call passes this, the agent gets the call-length hint (D2). */
