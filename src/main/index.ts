@@ -5,13 +5,11 @@
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import Store from 'electron-store';
-import { accountFromEnvironment } from './core/account-preset';
 import { openCore } from './core/open-core';
 import { systemClock } from './core/clock';
 import { createConsoleLogger } from './core/logger';
 import { createSignallingMediaFactory } from './core/phone/signalling-media';
 import { installProcessGuards } from './core/process-guards';
-import { AccountSettings } from './core/settings';
 import { prepareJsonStoreFile } from './core/storage/settings-store';
 import { registerIpc } from './ipc';
 import { createSafeStorageSecretStore } from './secret-store';
@@ -39,14 +37,12 @@ if (!app.requestSingleInstanceLock()) {
     const settingsNotice = await prepareJsonStoreFile({ path: join(dataDir, 'settings.json'), clock: systemClock, logger });
     const store = new Store<Record<string, unknown>>({ name: 'settings', configFileMode: 0o600 });
     const secrets = createSafeStorageSecretStore(store);
-    const preset = accountFromEnvironment(process.env);
-    if (preset && 'error' in preset) logger.error(preset.error);
-    else if (preset) new AccountSettings(store, secrets, logger).save(preset.account);
     const core = await openCore({
       dataDir,
       store,
       secrets,
       startupNotices: settingsNotice ? [settingsNotice] : [],
+      env: process.env,
       clock: systemClock,
       logger,
       createMediaFactory: () => createSignallingMediaFactory(),

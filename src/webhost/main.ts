@@ -11,14 +11,13 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { accountFromEnvironment } from '../main/core/account-preset';
 import { openCore } from '../main/core/open-core';
 import { systemClock } from '../main/core/clock';
 import { createConsoleLogger } from '../main/core/logger';
 import { createSignallingMediaFactory } from '../main/core/phone/signalling-media';
 import { installProcessGuards } from '../main/core/process-guards';
 import { openConfSettingsStore } from '../main/core/storage/settings-store';
-import { AccountSettings, createMemorySecretStore } from '../main/core/settings';
+import { createMemorySecretStore } from '../main/core/settings';
 import { startWebHost } from './server/web-host';
 
 const { values } = parseArgs({
@@ -33,15 +32,13 @@ const settings = await openConfSettingsStore({ dir: dataDir, clock: systemClock,
 const store = settings.store;
 const secrets = createMemorySecretStore();
 
-const preset = accountFromEnvironment(env);
-if (preset && 'error' in preset) logger.error(preset.error);
-else if (preset) new AccountSettings(store, secrets, logger).save(preset.account);
 
 const core = await openCore({
   dataDir,
   store,
   secrets,
   startupNotices: settings.notices,
+  env,
   clock: systemClock,
   logger,
   createMediaFactory: () => createSignallingMediaFactory(),

@@ -76,3 +76,29 @@ describe('registration', () => {
     expect(result.passed, formatSippResult(result)).toBe(true);
   });
 });
+
+describe('stopping the app', () => {
+  it('declines a ringing call (486), ends an active one (BYE) and un-registers, without errors', async () => {
+    const kamailio = await kamailioWith();
+    const errors: string[] = [];
+    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => errors.push(m) };
+    const agent = await startAgent(kamailio, { logger });
+    const talking = runSipp({ scenario: 'caller-answered-agent-hangs-up.xml', kamailio, service: '1001', caller: '+4930555201', recvTimeoutMs: 20_000 });
+    const active = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4930555201');
+    await agent.must('call:answer', { callId: active.id });
+    await agent.waitForCall((c) => c.id === active.id && c.state === 'active');
+    const ringing = runSipp({ scenario: 'caller-declined.xml', kamailio, service: '1001', caller: '+4930555202' });
+    await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4930555202');
+
+    await agent.stop();
+    for (const sipp of [talking, ringing]) {
+      const result = await sipp.done;
+      expect(result.passed, formatSippResult(result)).toBe(true);
+    }
+    const ended = agent.states.at(-1)!.calls;
+    expect(ended.find((c) => c.remoteNumber === '+4930555202')).toMatchObject({ endReason: 'declined' });
+    expect(ended.find((c) => c.remoteNumber === '+4930555201')).toMatchObject({ endReason: 'local-hangup' });
+    expect(await kamailio.contacts('1001')).toHaveLength(0);
+    expect(errors).toEqual([]);
+  });
+});

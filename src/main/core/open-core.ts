@@ -4,6 +4,7 @@
  * so the Electron app and the web host keep their data the same way.
  */
 import { join } from 'node:path';
+import { accountFromEnvironment } from './account-preset';
 import { AppCore, type AppCoreOptions } from './app-core';
 import { AccountSettings, agentNameFrom, retentionDaysFrom, type KeyValueStore, type SecretStore } from './settings';
 import { openAgentData } from './storage/agent-data';
@@ -16,11 +17,16 @@ export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger'
   store: KeyValueStore;
   secrets: SecretStore;
   startupNotices?: StorageNotice[];
+  /** Environment with an optional CALMLINE_* account preset (see account-preset.ts). */
+  env?: Record<string, string | undefined>;
 }
 
 /** Opens the agent's data under `dataDir` and builds the core on it. */
 export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
   const account = new AccountSettings(options.store, options.secrets, options.logger);
+  const preset = options.env ? accountFromEnvironment(options.env) : undefined;
+  if (preset && 'error' in preset) options.logger.error(preset.error);
+  else if (preset) account.save(preset.account);
   const agentData = await openAgentData({
     dir: join(options.dataDir, 'agent-data'),
     clock: options.clock,

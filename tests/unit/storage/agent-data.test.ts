@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/main/core/logger';
 import { openAgentData } from '../../../src/main/core/storage/agent-data';
-import { createFakeClock } from './fake-clock';
+import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 
 describe('openAgentData', () => {

@@ -5,7 +5,7 @@ import { callerExportSchema, exportCallerRecord, writeCallerExport } from '../..
 import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
 import { LocalCallerDirectory } from '../../../src/main/core/storage/local-caller-directory';
 import { nodeStorageFs } from '../../../src/main/core/storage/storage-fs';
-import { createFakeClock } from './fake-clock';
+import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0);

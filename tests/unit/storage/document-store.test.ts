@@ -6,7 +6,7 @@ import { silentLogger } from '../../../src/main/core/logger';
 import { DocumentStore, type DocumentSpec } from '../../../src/main/core/storage/document-store';
 import type { StorageError } from '../../../src/main/core/storage/storage-error';
 import { nodeStorageFs, type StorageFs } from '../../../src/main/core/storage/storage-fs';
-import { createFakeClock } from './fake-clock';
+import { createFakeClock } from '../../support/fake-clock';
 import { createFaultyFs, createRecordingLogger, tempDir } from './storage-test-kit';
 
 interface Items {

@@ -6,7 +6,7 @@ import type { CallRecordInput } from '../../../src/main/core/storage/call-record
 import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
 import { StorageError } from '../../../src/main/core/storage/storage-error';
 import { nodeStorageFs, type StorageFs } from '../../../src/main/core/storage/storage-fs';
-import { createFakeClock, type FakeClock } from './fake-clock';
+import { createFakeClock, type FakeClock } from '../../support/fake-clock';
 import { createFaultyFs, tempDir } from './storage-test-kit';
 
 const DAY = 86_400_000;

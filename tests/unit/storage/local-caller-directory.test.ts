@@ -6,7 +6,7 @@ import { activeFlags } from '../../../src/main/core/storage/caller-directory';
 import { callerKey } from '../../../src/main/core/storage/caller-key';
 import { callerShardFile, LocalCallerDirectory } from '../../../src/main/core/storage/local-caller-directory';
 import { nodeStorageFs, type StorageFs } from '../../../src/main/core/storage/storage-fs';
-import { createFakeClock, type FakeClock } from './fake-clock';
+import { createFakeClock, type FakeClock } from '../../support/fake-clock';
 import { createFaultyFs, tempDir } from './storage-test-kit';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0);

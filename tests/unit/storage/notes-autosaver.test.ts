@@ -6,7 +6,7 @@ import type { CallHistory, NoteReceipt } from '../../../src/main/core/storage/ca
 import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
 import { NotesAutosaver, type NoteSaveStatus } from '../../../src/main/core/storage/notes-autosaver';
 import { StorageError } from '../../../src/main/core/storage/storage-error';
-import { createFakeClock, type FakeClock } from './fake-clock';
+import { createFakeClock, type FakeClock } from '../../support/fake-clock';
 import { createFaultyFs, tempDir } from './storage-test-kit';
 
 /** Lets pending promise callbacks run (no time passes: the clock is fake). */

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/main/core/logger';
 import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
 import { NotesAutosaver, type NoteSaveStatus } from '../../../src/main/core/storage/notes-autosaver';
-import { createFakeClock } from './fake-clock';
+import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 
 function tryMount(dir: string): string | undefined {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { PurgeResult } from '../../../src/main/core/storage/call-history';
 import { scheduleRetention } from '../../../src/main/core/storage/retention';
-import { createFakeClock } from './fake-clock';
+import { createFakeClock } from '../../support/fake-clock';
 import { createRecordingLogger } from './storage-test-kit';
 
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));

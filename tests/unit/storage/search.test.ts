@@ -3,7 +3,7 @@ import { silentLogger } from '../../../src/main/core/logger';
 import type { CallRecordInput } from '../../../src/main/core/storage/call-record';
 import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
 import { foldText, tokenize } from '../../../src/main/core/storage/search-index';
-import { createFakeClock } from './fake-clock';
+import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 
 const T0 = Date.UTC(2025, 2, 14, 9, 0);

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/main/core/logger';
 import { AccountSettings, createMemorySecretStore } from '../../../src/main/core/settings';
 import { openConfSettingsStore, SETTINGS_VERSION_KEY, type SettingsMigration } from '../../../src/main/core/storage/settings-store';
-import { createFakeClock } from './fake-clock';
+import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 
 const account = { wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1001@pbx.example.com', displayName: 'Anna' };

@@ -8,7 +8,7 @@ import {
 } from '../../../src/main/core/workspace/agent-availability';
 import { WorkspaceError } from '../../../src/shared/workspace/workspace-error';
 import { DEFAULT_WORKSPACE_POLICY, type WorkspacePolicy } from '../../../src/shared/workspace/workspace-policy';
-import { createFakeClock } from './fake-clock';
+import { createFakeClock } from '../../support/fake-clock';
 import { FakePhone } from './fake-phone';
 
 const SECOND = 1000;

@@ -714,7 +714,8 @@ export class Phone {
 
   private terminationEvent(call: TrackedCall): CallEvent {
     const { state } = call.view;
-    if (call.localIntent === 'decline' && state === 'ringing') return 'decline';
+    // A ringing call the agent ends (decline, or the app stopping) was declined.
+    if (call.localIntent !== undefined && state === 'ringing') return 'decline';
     if (call.localIntent === 'hang-up') return 'hang-up';
     if (state === 'ringing') return 'caller-cancelled';
     if (state === 'dialing') return 'remote-rejected';

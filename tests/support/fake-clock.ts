@@ -4,7 +4,7 @@
  * (timers scheduled by a firing timer fire too, if they fall due within the advance).
  * So break countdowns, reminders and wrap-up limits are tested without sleeping.
  */
-import type { Clock } from '../../../src/main/core/clock';
+import type { Clock } from '../../src/main/core/clock';
 
 /** A Clock driven by the test. */
 export interface FakeClock extends Clock {
@@ -12,6 +12,8 @@ export interface FakeClock extends Clock {
   advance(ms: number): void;
   /** Moves time forward to the epoch time `at`. */
   advanceTo(at: number): void;
+  /** When the next timer falls due, if any. */
+  nextDue(): number | undefined;
   /** Timers neither fired nor cleared yet. */
   pendingTimers(): number;
 }
@@ -54,5 +56,6 @@ export function createFakeClock(start = Date.UTC(2025, 2, 14, 9, 0)): FakeClock 
     advance: (ms) => advanceTo(now + ms),
     advanceTo,
     pendingTimers: () => timers.size,
+    nextDue: () => earliest()?.due,
   };
 }
