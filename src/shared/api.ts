@@ -5,17 +5,24 @@
  * host's bridge over a loopback WebSocket. The renderer reads it from
  * `window.calmline` and never learns which host it runs in.
  */
+import type { CallRecord } from './call-record';
+import type { CallerFlag, CallerRecord, FollowUp } from './caller-record';
 import type {
   AccountInput,
   AccountView,
   CallPolicy,
   CommandChannel,
   CommandRequest,
+  CommandResponse,
   ConsentEntry,
   EventChannel,
   EventPayload,
+  NoteSaveStatusView,
   PhoneState,
+  StorageNoticeView,
 } from './contract';
+import type { ChecklistRun, CommitmentInput } from './workspace/checklists';
+import type { WorkspaceView } from './workspace/workspace-view';
 import type { Result } from './result';
 
 /** What a host must provide: send a command, listen to an event. */
@@ -46,6 +53,45 @@ export interface CalmlineApi {
   saveCallPolicy(policy: CallPolicy): Promise<Result<CallPolicy>>;
   /** Calls `listener` with every new phone state; returns the unsubscribe function. */
   onPhoneState(listener: (state: EventPayload<'phone:state'>) => void): () => void;
+
+  /** Hands the note pad's whole text to main, which autosaves it (no Save button). */
+  editNote(callId: string, text: string): Promise<Result<NoteSaveStatusView>>;
+  /** The note of a call and where its save stands; null when main knows no such call. */
+  getNote(callId: string): Promise<Result<CommandResponse<'notes:get'>>>;
+  searchHistory(request: CommandRequest<'history:search'>): Promise<Result<CommandResponse<'history:search'>>>;
+  /** The caller's earlier calls with their notes, newest first. */
+  callsForCaller(number: string, limit?: number): Promise<Result<CallRecord[]>>;
+  /** What the directory knows of a caller; null for a first call. */
+  lookupCaller(number: string): Promise<Result<CallerRecord | null>>;
+  addCallerFlag(request: CommandRequest<'callers:add-flag'>): Promise<Result<CallerFlag>>;
+  clearCallerFlag(number: string, flagId: string): Promise<Result<CallerFlag>>;
+  /** Sets how the caller wishes to be addressed; an empty text removes it. */
+  setPreferredAddress(number: string, text: string): Promise<Result<CallerRecord | null>>;
+  addFollowUp(request: CommandRequest<'callers:add-follow-up'>): Promise<Result<FollowUp>>;
+  completeFollowUp(number: string, followUpId: string): Promise<Result<FollowUp>>;
+  recordIncident(
+    request: CommandRequest<'callers:record-incident'>,
+  ): Promise<Result<CommandResponse<'callers:record-incident'>>>;
+  exportCallerRecord(number: string): Promise<Result<CommandResponse<'callers:export-record'>>>;
+  /** Files that could not be read and were kept aside since start. */
+  getStorageNotices(): Promise<Result<StorageNoticeView[]>>;
+  getWorkspaceState(): Promise<Result<WorkspaceView>>;
+  listChecklists(): Promise<Result<CommandResponse<'checklists:list'>>>;
+  setChecklistStep(callId: string, stepId: string, checked: boolean): Promise<Result<ChecklistRun>>;
+  /** Records the Take-action promise (H4); it also becomes a follow-up on the caller's record. */
+  recordCommitment(callId: string, commitment: CommitmentInput): Promise<Result<ChecklistRun>>;
+  completeWrapUp(request: CommandRequest<'wrap-up:complete'>): Promise<Result<void>>;
+  /** Makes the agent unavailable (new calls get 486 or the phone unregisters) until `endBreak`. */
+  startBreak(kind: CommandRequest<'break:start'>['kind']): Promise<Result<void>>;
+  endBreak(): Promise<Result<void>>;
+  declineBreakOffer(): Promise<Result<void>>;
+  snoozeReminder(kind: CommandRequest<'reminder:snooze'>['kind']): Promise<Result<void>>;
+  /** Calls `listener` with every change of a note's save status; returns the unsubscribe function. */
+  onNotesStatus(listener: (status: EventPayload<'notes:status'>) => void): () => void;
+  /** Calls `listener` with every new storage notice; returns the unsubscribe function. */
+  onStorageNotice(listener: (notice: EventPayload<'storage:notice'>) => void): () => void;
+  /** Calls `listener` with every new workspace state; returns the unsubscribe function. */
+  onWorkspaceState(listener: (state: EventPayload<'workspace:state'>) => void): () => void;
 }
 
 /** Builds the renderer API over a host transport. Main validates; this only forwards. */
@@ -74,6 +120,35 @@ export function createCalmlineApi(transport: HostTransport): CalmlineApi {
     saveCallPolicy: (policy) => invoke('settings:save-call-policy', policy),
     onPhoneState: (listener) =>
       transport.subscribe('phone:state', (payload) => listener(payload as PhoneState)),
+    editNote: (callId, text) => invoke('notes:edit', { callId, text }),
+    getNote: (callId) => invoke('notes:get', { callId }),
+    searchHistory: (request) => invoke('history:search', request),
+    callsForCaller: (number, limit) =>
+      invoke('history:calls-for-caller', limit === undefined ? { number } : { number, limit }),
+    lookupCaller: (number) => invoke('callers:lookup', { number }),
+    addCallerFlag: (request) => invoke('callers:add-flag', request),
+    clearCallerFlag: (number, flagId) => invoke('callers:clear-flag', { number, flagId }),
+    setPreferredAddress: (number, text) => invoke('callers:set-preferred-address', { number, text }),
+    addFollowUp: (request) => invoke('callers:add-follow-up', request),
+    completeFollowUp: (number, followUpId) => invoke('callers:complete-follow-up', { number, followUpId }),
+    recordIncident: (request) => invoke('callers:record-incident', request),
+    exportCallerRecord: (number) => invoke('callers:export-record', { number }),
+    getStorageNotices: () => invoke('storage:get-notices'),
+    getWorkspaceState: () => invoke('workspace:get-state'),
+    listChecklists: () => invoke('checklists:list'),
+    setChecklistStep: (callId, stepId, checked) => invoke('checklist:set-step', { callId, stepId, checked }),
+    recordCommitment: (callId, commitment) => invoke('checklist:record-commitment', { callId, commitment }),
+    completeWrapUp: (request) => invoke('wrap-up:complete', request),
+    startBreak: (kind) => invoke('break:start', { kind }),
+    endBreak: () => invoke('break:end'),
+    declineBreakOffer: () => invoke('break:decline-offer'),
+    snoozeReminder: (kind) => invoke('reminder:snooze', { kind }),
+    onNotesStatus: (listener) =>
+      transport.subscribe('notes:status', (payload) => listener(payload as NoteSaveStatusView)),
+    onStorageNotice: (listener) =>
+      transport.subscribe('storage:notice', (payload) => listener(payload as StorageNoticeView)),
+    onWorkspaceState: (listener) =>
+      transport.subscribe('workspace:state', (payload) => listener(payload as WorkspaceView)),
   };
 }
 

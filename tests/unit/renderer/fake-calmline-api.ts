@@ -3,6 +3,8 @@
  * with results the test chooses, and lets the test push phone states as main would.
  */
 import type { CalmlineApi } from '../../../src/shared/api';
+import type { CallRecord } from '../../../src/shared/call-record';
+import type { CallerFlag, CallerRecord } from '../../../src/shared/caller-record';
 import type {
   AccountInput,
   AccountView,
@@ -10,9 +12,18 @@ import type {
   CallView,
   CommandRequest,
   ConsentEntry,
+  NoteSaveStatusView,
   PhoneState,
+  StorageNoticeView,
 } from '../../../src/shared/contract';
 import type { CommandErrorCode, Result } from '../../../src/shared/result';
+import {
+  BUILT_IN_CHECKLISTS,
+  recordCommitment,
+  setStepChecked,
+  type ChecklistRun,
+} from '../../../src/shared/workspace/checklists';
+import type { WorkspaceView } from '../../../src/shared/workspace/workspace-view';
 
 type CallCommand = 'answer' | 'decline' | 'hangUp';
 
@@ -34,10 +45,40 @@ type OtherCommand =
   | 'escalate'
   | 'sendDtmf'
   | 'setMute'
-  | 'saveCallPolicy';
+  | 'saveCallPolicy'
+  | WorkspaceCommand;
+
+/** The agent-data and workspace commands that change something (recorded in `sent`). */
+type WorkspaceCommand =
+  | 'editNote'
+  | 'addCallerFlag'
+  | 'clearCallerFlag'
+  | 'setPreferredAddress'
+  | 'addFollowUp'
+  | 'completeFollowUp'
+  | 'recordIncident'
+  | 'exportCallerRecord'
+  | 'setChecklistStep'
+  | 'recordCommitment'
+  | 'completeWrapUp'
+  | 'startBreak'
+  | 'endBreak'
+  | 'declineBreakOffer'
+  | 'snoozeReminder';
+
+/** Reads: answered but not recorded in `sent`; they can still be refused. */
+type ReadCommand =
+  | 'getCallPolicy'
+  | 'getNote'
+  | 'searchHistory'
+  | 'callsForCaller'
+  | 'lookupCaller'
+  | 'getStorageNotices'
+  | 'getWorkspaceState'
+  | 'listChecklists';
 
 /** Every command the test can make the fake refuse. */
-export type RefusableCommand = CallCommand | OtherCommand | 'saveAccount' | 'getCallPolicy';
+export type RefusableCommand = CallCommand | OtherCommand | 'saveAccount' | ReadCommand;
 
 /** The fake, with handles for the test. */
 export interface FakeCalmlineApi extends CalmlineApi {
@@ -56,6 +97,14 @@ export interface FakeCalmlineApi extends CalmlineApi {
   sentNames(): string[];
   /** How many phone-state listeners are subscribed. */
   listenerCount(): number;
+  /** Sends a workspace state to its listeners (and answers it from now on). */
+  pushWorkspace(view: WorkspaceView): void;
+  /** Sends a note's save status, as main does once the note is (or is not) on disk. */
+  pushNoteStatus(status: NoteSaveStatusView): void;
+  /** Sends a storage notice, as main does when it keeps a damaged file aside. */
+  pushStorageNotice(notice: StorageNoticeView): void;
+  /** The caller directory the fake answers from (changed by the flag commands). */
+  readonly callers: Map<string, CallerRecord>;
 }
 
 /** Options of {@link createFakeCalmlineApi}. */
@@ -64,6 +113,44 @@ export interface FakeCalmlineApiOptions {
   account?: AccountView;
   /** The call policy main answers with (no escalation target by default). */
   policy?: Partial<CallPolicy>;
+  /** The caller directory, by number. */
+  callers?: Record<string, CallerRecord>;
+  /** Earlier calls, by number, newest first. */
+  history?: Record<string, CallRecord[]>;
+  /** The workspace state main answers with (available, nothing running, by default). */
+  workspace?: Partial<WorkspaceView>;
+  /** Storage notices main answers with. */
+  notices?: StorageNoticeView[];
+}
+
+/** A workspace view with sensible defaults (available, nothing running). */
+export function workspaceView(overrides: Partial<WorkspaceView> = {}): WorkspaceView {
+  return {
+    status: 'available',
+    acceptingCalls: true,
+    breakOffer: null,
+    activeBreak: null,
+    wrapUp: null,
+    callLengthHint: null,
+    prompt: null,
+    reminders: [],
+    checklists: {},
+    ...overrides,
+  };
+}
+
+/** A fresh HEAT run for `callId`, as main starts one when the call is answered. */
+export function heatRun(callId: string): ChecklistRun {
+  const heat = BUILT_IN_CHECKLISTS[0]!;
+  return {
+    callId,
+    checklistId: heat.id,
+    checklistVersion: heat.version,
+    startedAt: 0,
+    steps: heat.steps.map((step) => ({ stepId: step.id, checkedAt: null })),
+    commitmentStepId: 'take-action',
+    commitment: null,
+  };
 }
 
 /** A phone state with the given registration and calls. */
@@ -108,6 +195,14 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     hasPassword: true,
   };
   const listeners = new Set<(state: PhoneState) => void>();
+  const workspaceListeners = new Set<(view: WorkspaceView) => void>();
+  const noteListeners = new Set<(status: NoteSaveStatusView) => void>();
+  const noticeListeners = new Set<(notice: StorageNoticeView) => void>();
+  let workspace = workspaceView(options.workspace);
+  const callers = new Map(Object.entries(options.callers ?? {}));
+  const history = options.history ?? {};
+  const notes = new Map<string, string>();
+  let flags = 0;
   const refusals = new Map<RefusableCommand, CommandErrorCode>();
   const deferrals = new Map<RefusableCommand, Promise<void>>();
   const sent: SentCommand[] = [];
@@ -150,8 +245,129 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
   };
   let consents = 0;
 
+  const read = <T>(command: ReadCommand, value: () => T): Promise<Result<T>> => answer(command, value);
+  const callerOf = (number: string): CallerRecord =>
+    callers.get(number) ?? { number, flags: [], followUps: [], incidents: [] };
+  const updateRun = (callId: string, change: (run: ChecklistRun) => ChecklistRun): ChecklistRun => {
+    const run = change(workspace.checklists[callId] ?? heatRun(callId));
+    workspace = { ...workspace, checklists: { ...workspace.checklists, [callId]: run } };
+    for (const listener of [...workspaceListeners]) listener(workspace);
+    return run;
+  };
+
   return {
     sent,
+    callers,
+    editNote: other('editNote', (callId: string, text: string): NoteSaveStatusView => {
+      notes.set(callId, text);
+      return { callId, state: 'unsaved' };
+    }),
+    getNote: (callId) =>
+      read('getNote', () => {
+        const text = notes.get(callId);
+        return text === undefined ? null : { text, status: { callId, state: 'saved' as const } };
+      }),
+    searchHistory: () => read('searchHistory', () => ({ hits: [], total: 0 })),
+    callsForCaller: (number) => read('callsForCaller', () => history[number] ?? []),
+    lookupCaller: (number) => read('lookupCaller', () => callers.get(number) ?? null),
+    addCallerFlag: other('addCallerFlag', (request: CommandRequest<'callers:add-flag'>): CallerFlag => {
+      const flag: CallerFlag = {
+        id: `flag-${(flags += 1)}`,
+        kind: request.kind,
+        reason: request.reason,
+        author: account.displayName,
+        createdAt: Date.UTC(2025, 0, 6, 9, 45),
+        ...(request.callId ? { callId: request.callId } : {}),
+      };
+      const record = callerOf(request.number);
+      callers.set(request.number, { ...record, flags: [...record.flags, flag] });
+      return flag;
+    }),
+    clearCallerFlag: other('clearCallerFlag', (number: string, flagId: string): CallerFlag => {
+      const record = callerOf(number);
+      const flag = record.flags.find((candidate) => candidate.id === flagId);
+      if (!flag) throw new Error(`the fake has no flag ${flagId}`);
+      const cleared = { ...flag, clearedAt: Date.UTC(2025, 0, 6, 9, 50), clearedBy: account.displayName };
+      callers.set(number, { ...record, flags: record.flags.map((f) => (f.id === flagId ? cleared : f)) });
+      return cleared;
+    }),
+    setPreferredAddress: other('setPreferredAddress', (number: string, text: string): CallerRecord => {
+      const record = callerOf(number);
+      const { preferredAddress: _old, ...rest } = record;
+      const next: CallerRecord =
+        text === '' ? rest : { ...rest, preferredAddress: { text, author: account.displayName, updatedAt: 0 } };
+      callers.set(number, next);
+      return next;
+    }),
+    addFollowUp: other('addFollowUp', (request: CommandRequest<'callers:add-follow-up'>) => ({
+      id: 'follow-up-1',
+      ...request,
+      done: false,
+      author: account.displayName,
+      createdAt: 0,
+    })),
+    completeFollowUp: other('completeFollowUp', (_number: string, followUpId: string) => ({
+      id: followUpId,
+      callId: 'call-1',
+      kind: 'due-date' as const,
+      due: 0,
+      text: '',
+      done: true,
+      author: account.displayName,
+      createdAt: 0,
+    })),
+    recordIncident: other('recordIncident', (request: CommandRequest<'callers:record-incident'>) => ({
+      incident: {
+        id: 'incident-1',
+        callId: request.callId,
+        kind: request.kind,
+        whatWasSaid: request.whatWasSaid,
+        occurredAt: request.occurredAt,
+        saidBy: 'the caller',
+        recordedBy: account.displayName,
+        recordedAt: 0,
+      },
+      flag: { id: 'flag-incident', kind: request.kind, reason: request.whatWasSaid, author: account.displayName, createdAt: 0 },
+    })),
+    exportCallerRecord: other('exportCallerRecord', () => ({ markdownPath: '/tmp/x.md', jsonPath: '/tmp/x.json' })),
+    getStorageNotices: () => read('getStorageNotices', () => options.notices ?? []),
+    getWorkspaceState: () => read('getWorkspaceState', () => workspace),
+    listChecklists: () => read('listChecklists', () => ({ checklists: [...BUILT_IN_CHECKLISTS], defaultId: 'heat' })),
+    setChecklistStep: other('setChecklistStep', (callId: string, stepId: string, checked: boolean) =>
+      updateRun(callId, (run) => setStepChecked(run, stepId, checked, Date.now())),
+    ),
+    recordCommitment: other(
+      'recordCommitment',
+      (callId: string, commitment: CommandRequest<'checklist:record-commitment'>['commitment']) =>
+        updateRun(callId, (run) => recordCommitment(run, commitment, Date.now())),
+    ),
+    completeWrapUp: other('completeWrapUp', () => undefined),
+    startBreak: other('startBreak', () => undefined),
+    endBreak: other('endBreak', () => undefined),
+    declineBreakOffer: other('declineBreakOffer', () => undefined),
+    snoozeReminder: other('snoozeReminder', () => undefined),
+    onNotesStatus(listener) {
+      noteListeners.add(listener);
+      return () => noteListeners.delete(listener);
+    },
+    onStorageNotice(listener) {
+      noticeListeners.add(listener);
+      return () => noticeListeners.delete(listener);
+    },
+    onWorkspaceState(listener) {
+      workspaceListeners.add(listener);
+      return () => workspaceListeners.delete(listener);
+    },
+    pushWorkspace(view) {
+      workspace = view;
+      for (const listener of [...workspaceListeners]) listener(view);
+    },
+    pushNoteStatus(status) {
+      for (const listener of [...noteListeners]) listener(status);
+    },
+    pushStorageNotice(notice) {
+      for (const listener of [...noticeListeners]) listener(notice);
+    },
     dial: other('dial', () => ({ callId: 'dialled-1' })),
     recordConsent: other(
       'recordConsent',
@@ -173,7 +389,7 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     sendDtmf: other('sendDtmf', () => undefined),
     setMute: other('setMute', () => undefined),
     // A read, like getAccount: answered but not recorded as sent.
-    getCallPolicy: () => answer('getCallPolicy', () => policy),
+    getCallPolicy: () => read('getCallPolicy', () => policy),
     saveCallPolicy: other('saveCallPolicy', (next: CallPolicy) => next),
     push(next) {
       state = next;

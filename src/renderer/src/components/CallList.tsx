@@ -23,6 +23,8 @@ export interface CallListProps {
   /** All calls main reports; ended ones are left to the recent-calls list. */
   calls: readonly CallView[];
   api: CallListApi;
+  /** The call-length hint (D2) main gives for a call that has gone on long. */
+  callLengthHint?: { callId: string; minutes: number } | null;
 }
 
 /** The permission prompt that is open, if any. */
@@ -91,7 +93,7 @@ const signatureOf = (calls: readonly CallView[]): string =>
  * call (assertively) and other changes of the calls (politely), since a panel
  * appearing or changing is not announced by itself.
  */
-export function CallList({ calls, api }: CallListProps) {
+export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
   const { t } = useTranslation();
   const headingId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -196,6 +198,7 @@ export function CallList({ calls, api }: CallListProps) {
                 (shortcut) => targets[shortcut] === call.id,
               )}
               note={notes[call.id]}
+              lengthHintMinutes={callLengthHint?.callId === call.id ? callLengthHint.minutes : undefined}
               onAskConsent={(action, opener) => askConsent(call, action, opener)}
               registerButton={(action, element) => registerButton(call.id, action, element)}
             />

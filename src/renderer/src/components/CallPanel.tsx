@@ -38,6 +38,8 @@ export interface CallPanelProps {
   shortcuts?: readonly CallShortcut[];
   /** A visible note about this call, e.g. that the caller declined to be held. */
   note?: string;
+  /** Set once the call has passed the policy's call-length limit (D2), in minutes. */
+  lengthHintMinutes?: number;
   /** Opens the permission prompt; `opener` gets focus back when it closes. */
   onAskConsent?(action: ConsentAction, opener: HTMLElement): void;
   /** Lets the call list find this panel's buttons (for shortcuts and focus). */
@@ -94,12 +96,15 @@ export function CallPanel({
   escalationAvailable = false,
   shortcuts = [],
   note,
+  lengthHintMinutes,
   onAskConsent,
   registerButton,
 }: CallPanelProps) {
   const { t } = useTranslation();
   const command = useCommand();
   const keypadId = useId();
+  const hintId = useId();
+  const showHint = lengthHintMinutes !== undefined && (call.state === 'active' || call.state === 'held');
   const [keypadOpen, setKeypadOpen] = useState(false);
   const display = callerDisplay(call);
   const caller = display.primary || t('calls.unknownCaller');
@@ -171,6 +176,11 @@ export function CallPanel({
           {note}
         </p>
       )}
+      {showHint && (
+        <p className="call-prompt call-length-hint" id={hintId} data-testid="call-length-hint">
+          {t('hint.callLength', { minutes: lengthHintMinutes })}
+        </p>
+      )}
       {actions.length > 0 && (
         <div className="call-actions">
           {actions.map((action) => {
@@ -183,8 +193,11 @@ export function CallPanel({
                 key={slotOf(action)}
                 ref={(element) => registerButton?.(action, element)}
                 type="button"
-                className={buttonClass[action]}
+                className={
+                  action === 'escalate' && showHint ? `${buttonClass[action]} button-highlight` : buttonClass[action]
+                }
                 data-action={action}
+                aria-describedby={action === 'escalate' && showHint ? hintId : undefined}
                 aria-label={t(labelKey, { caller })}
                 aria-keyshortcuts={shortcut}
                 title={shortcut ? t('calls.withShortcut', { action: text, key: shortcut }) : undefined}

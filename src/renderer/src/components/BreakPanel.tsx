@@ -1,0 +1,75 @@
+import { useEffect, useId, useRef } from 'react';
+import { useTranslation } from 'react-i18next';
+import type { CalmlineApi } from '../../../shared/api';
+import type { WorkspaceView } from '../../../shared/workspace/workspace-view';
+import { formatDuration } from '../call-controls';
+import { useCommand } from '../hooks/use-command';
+import { useNow } from '../hooks/use-now';
+import { CommandErrorAlert } from './CommandErrorAlert';
+
+/** One breath: 4 s in, 6 s out. */
+export const BREATH_IN_MS = 4_000;
+export const BREATH_OUT_MS = 6_000;
+
+/** Whether the breathing guide says "in" or "out" `elapsedMs` after the break started. */
+export function breathingPhase(elapsedMs: number): 'in' | 'out' {
+  const within = ((elapsedMs % (BREATH_IN_MS + BREATH_OUT_MS)) + BREATH_IN_MS + BREATH_OUT_MS) % (BREATH_IN_MS + BREATH_OUT_MS);
+  return within < BREATH_IN_MS ? 'in' : 'out';
+}
+
+/** Props of {@link BreakPanel}. */
+export interface BreakPanelProps {
+  activeBreak: NonNullable<WorkspaceView['activeBreak']>;
+  api: Pick<CalmlineApi, 'endBreak'>;
+}
+
+/**
+ * The break (W1, W2): a calm full-width panel with the time left (then "take your
+ * time" once it is over; the agent returns only by pressing End break), a
+ * breathing guide, and the note that the phone is unavailable meanwhile.
+ */
+export function BreakPanel({ activeBreak, api }: BreakPanelProps) {
+  const { t, i18n } = useTranslation();
+  const language = i18n.resolvedLanguage ?? i18n.language;
+  const headingId = useId();
+  const headingRef = useRef<HTMLHeadingElement>(null);
+  const now = useNow(250);
+  const command = useCommand();
+  const remaining = activeBreak.endsAt - now;
+  const overrun = activeBreak.overrun || remaining <= 0;
+  const phase = breathingPhase(now - activeBreak.startedAt);
+
+  // The screen changed under the agent's focus: start reading from the top.
+  useEffect(() => headingRef.current?.focus(), []);
+
+  return (
+    <section
+      className="break-panel"
+      aria-labelledby={headingId}
+      data-testid="break-panel"
+      data-kind={activeBreak.kind}
+      data-overrun={overrun || undefined}
+    >
+      <h2 id={headingId} ref={headingRef} tabIndex={-1} className="break-title">
+        {t('breaks.heading')}
+      </h2>
+      <p className="break-unavailable" data-testid="break-unavailable">
+        {t('breaks.unavailable')}
+      </p>
+      <p className="break-timer" role="timer" data-testid="break-timer">
+        {overrun ? t('breaks.overrun') : t('breaks.timeLeft', { time: formatDuration(remaining, language) })}
+      </p>
+      <div className="breathing" data-phase={phase}>
+        <div className="breathing-circle" aria-hidden="true" />
+        <p className="breathing-text">
+          <span className="visually-hidden">{t('breaks.breathingHeading')}: </span>
+          {phase === 'in' ? t('breaks.breatheIn') : t('breaks.breatheOut')}
+        </p>
+      </div>
+      <button type="button" className="button button-primary button-large" onClick={() => command.run(() => api.endBreak())}>
+        {t('breaks.end')}
+      </button>
+      {command.error !== null && <CommandErrorAlert code={command.error} lead={t('breaks.notEnded')} />}
+    </section>
+  );
+}

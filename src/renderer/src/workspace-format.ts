@@ -1,0 +1,42 @@
+/**
+ * Dates and times as the workspace shows them, in the agent's language (plain code,
+ * no React), and the conversion from a date field's value to the epoch time a
+ * commitment needs.
+ */
+
+/** "14:02": a time of day, for "Saved 14:02". */
+export function formatClockTime(ms: number, language: string): string {
+  return new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
+}
+
+/** "6 Jan 2025": a date, for flags, follow-ups and earlier calls. */
+export function formatDate(ms: number, language: string): string {
+  return new Intl.DateTimeFormat(language, { dateStyle: 'medium' }).format(ms);
+}
+
+/** "6 Jan 2025, 09:30": a date with its time, for earlier calls. */
+export function formatDateTime(ms: number, language: string): string {
+  return new Intl.DateTimeFormat(language, { dateStyle: 'medium', timeStyle: 'short' }).format(ms);
+}
+
+/**
+ * The end of the local day a `<input type="date">` value names (`2025-01-09`), as
+ * epoch ms: a promise "by Thursday" holds until Thursday evening, and a date of
+ * today is still in the future. Null for an empty or malformed value.
+ */
+export function endOfDateInput(value: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!match) return null;
+  const [year, month, day] = [Number(match[1]), Number(match[2]), Number(match[3])];
+  const date = new Date(year, month - 1, day, 23, 59, 0, 0);
+  // Rejects 2025-02-31, which Date would roll over into March.
+  if (date.getFullYear() !== year || date.getMonth() !== month - 1 || date.getDate() !== day) return null;
+  return date.getTime();
+}
+
+/** The `<input type="date">` value of the local day of `ms` (for the field's `min`). */
+export function dateInputValue(ms: number): string {
+  const date = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
+}

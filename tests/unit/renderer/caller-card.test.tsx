@@ -1,0 +1,128 @@
+// @vitest-environment jsdom
+/** The caller card (P6, D3, D5): who is calling and what the agent should know first. */
+import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { CallerRecord } from '../../../src/shared/caller-record';
+import type { CallRecord } from '../../../src/shared/call-record';
+import { callView } from './fake-calmline-api';
+import { settle, showCalls } from './show-calls';
+
+afterEach(() => {
+  cleanup();
+  delete window.calmline;
+});
+
+const NUMBER = '+49 30 1234567';
+const flaggedRecord: CallerRecord = {
+  number: NUMBER,
+  preferredAddress: { text: 'Frau Dr. Mustermann', author: 'Agent 1002', updatedAt: 0 },
+  flags: [
+    { id: 'f1', kind: 'insults', reason: 'Called the agent an idiot', author: 'Agent 1002', createdAt: Date.UTC(2025, 0, 3, 10) },
+    { id: 'f2', kind: 'legal-threat', reason: 'Said: "See you in court"', author: 'Agent 1003', createdAt: Date.UTC(2025, 0, 4, 11) },
+    { id: 'f3', kind: 'other', reason: 'Old, cleared', author: 'Agent 1003', createdAt: 0, clearedAt: 1, clearedBy: 'Agent 1003' },
+  ],
+  followUps: [
+    { id: 'u1', callId: 'old-1', kind: 'status-update', due: Date.UTC(2025, 0, 9, 16), text: 'Call back about the refund', done: false, author: 'Agent 1002', createdAt: 0 },
+    { id: 'u2', callId: 'old-0', kind: 'due-date', due: 0, text: 'Done long ago', done: true, author: 'Agent 1002', createdAt: 0 },
+  ],
+  incidents: [],
+};
+const earlierCall: CallRecord = {
+  callId: 'old-1',
+  number: NUMBER,
+  name: 'Erika Mustermann',
+  direction: 'inbound',
+  startedAt: Date.UTC(2025, 0, 3, 9, 58),
+  endedAt: Date.UTC(2025, 0, 3, 10, 5),
+  agent: 'Agent 1002',
+  note: { text: 'Invoice 4711 charged twice', updatedAt: 0, author: 'Agent 1002' },
+};
+
+describe('CallerCard', () => {
+  it('shows the name and number of a ringing caller at once, then "First call" when nothing is known', async () => {
+    await showCalls([callView({ id: 'c1' })]);
+    const card = screen.getByTestId('caller-card');
+    expect(within(card).getByTestId('caller-card-name').textContent).toBe('Erika Mustermann');
+    expect(within(card).getByText(NUMBER)).toBeTruthy();
+    expect((await within(card).findByTestId('first-call')).textContent).toContain('First call');
+    expect(within(card).queryByRole('alert')).toBeNull();
+  });
+
+  it('shows flags prominently (threats as an alert), the form of address, open follow-ups and the last calls with their notes', async () => {
+    await showCalls([callView({ id: 'c1' })], {
+      callers: { [NUMBER]: flaggedRecord },
+      history: { [NUMBER]: [earlierCall] },
+    });
+    const card = screen.getByTestId('caller-card');
+    const threat = await within(card).findByRole('alert');
+    expect(threat.textContent).toContain('Threat reported');
+    expect(threat.textContent).toContain('Legal threat');
+    expect(threat.textContent).toContain('Said: "See you in court"');
+    expect(threat.textContent).toContain('Flagged by Agent 1003');
+    const flags = within(card).getByTestId('caller-flags');
+    expect(flags.textContent).toContain('Insults');
+    expect(flags.textContent).toContain('Called the agent an idiot');
+    // A cleared flag is history, not a warning.
+    expect(card.textContent).not.toContain('Old, cleared');
+    expect(within(card).getByTestId('preferred-address').textContent).toBe('Address as: Frau Dr. Mustermann');
+    const followUps = within(card).getAllByTestId('follow-up');
+    expect(followUps).toHaveLength(1);
+    expect(followUps[0]!.textContent).toContain('Status update promised by');
+    expect(followUps[0]!.textContent).toContain('Call back about the refund');
+    expect(within(card).getByTestId('last-call').textContent).toContain('Invoice 4711 charged twice');
+    expect(within(card).queryByTestId('first-call')).toBeNull();
+  });
+
+  it('flags the caller with a kind and a reason, recorded with the call id, and shows the new flag', async () => {
+    const api = await showCalls([callView({ id: 'c1', state: 'active', answeredAt: 1 })]);
+    await settle();
+    const open = screen.getByRole('button', { name: 'Flag Erika Mustermann so the next agent is prepared' });
+    expect(open.getAttribute('aria-expanded')).toBe('false');
+    fireEvent.click(open);
+    expect(open.getAttribute('aria-expanded')).toBe('true');
+    // No reason: nothing is sent, the field says why.
+    fireEvent.click(screen.getByRole('button', { name: 'Add flag' }));
+    expect(screen.getByText('Write what happened.')).toBeTruthy();
+    expect(api.sentNames()).not.toContain('addCallerFlag');
+
+    fireEvent.change(screen.getByLabelText('Why'), { target: { value: 'insults' } });
+    fireEvent.change(screen.getByLabelText('What happened'), { target: { value: 'Insulted the agent twice' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Add flag' }));
+    await waitFor(() =>
+      expect(api.sent).toContainEqual({
+        command: 'addCallerFlag',
+        args: [{ number: NUMBER, kind: 'insults', reason: 'Insulted the agent twice', callId: 'c1' }],
+      }),
+    );
+    const flags = await screen.findByTestId('caller-flags');
+    expect(flags.textContent).toContain('Insults');
+    expect(flags.textContent).toContain('Insulted the agent twice');
+    expect(document.activeElement).toBe(open);
+  });
+
+  it('clears a flag and sets the preferred form of address', async () => {
+    const api = await showCalls([callView({ id: 'c1' })], { callers: { [NUMBER]: flaggedRecord } });
+    fireEvent.click(await screen.findByRole('button', { name: 'Clear the flag “Insults”' }));
+    await waitFor(() => expect(api.sent).toContainEqual({ command: 'clearCallerFlag', args: [NUMBER, 'f1'] }));
+    await waitFor(() => expect(screen.queryByTestId('caller-flags')).toBeNull());
+
+    fireEvent.click(screen.getByRole('button', { name: 'Change the form of address' }));
+    const field = screen.getByLabelText('How the caller wishes to be addressed');
+    fireEvent.change(field, { target: { value: 'Erika' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save form of address' }));
+    await waitFor(() => expect(api.sent).toContainEqual({ command: 'setPreferredAddress', args: [NUMBER, 'Erika'] }));
+    await waitFor(() => expect(screen.getByTestId('preferred-address').textContent).toBe('Address as: Erika'));
+  });
+
+  it('says when the lookup failed, and still shows who is calling', async () => {
+    const { createFakeCalmlineApi, phoneState } = await import('./fake-calmline-api');
+    const { renderWithI18n } = await import('./render-app');
+    const api = createFakeCalmlineApi({ state: phoneState({ status: 'registered', aor: 'sip:1001@x' }, [callView()]) });
+    api.refuseNext('lookupCaller', 'internal');
+    window.calmline = api;
+    renderWithI18n();
+    const alert = await screen.findByRole('alert');
+    expect(alert.textContent).toBe('Could not look up this caller. Something went wrong inside Calmline. Please try again.');
+    expect(screen.getByTestId('caller-card-name').textContent).toBe('Erika Mustermann');
+  });
+});
