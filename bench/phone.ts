@@ -214,7 +214,7 @@ const digits = (text: string): string => text.replace(/\D/g, '');
  * When SIPp sent each call's first INVITE, in ms since the epoch, by Call-ID. The
  * `-trace_msg` block header is local wall-clock time with µs (`-timer_resol 1`).
  */
-function sippInviteTimes(messages: string): Map<string, number> {
+export function sippInviteTimes(messages: string): Map<string, number> {
   const sent = new Map<string, number>();
   for (const block of messages.split(/^(?=-{20,} \d{4}-)/m)) {
     const head = /^-+ (\d{4})-(\d{2})-(\d{2})\s+(\d{2}):(\d{2}):(\d{2})\.(\d{1,6})\s*\n\S+ message sent[^\n]*\n\n(INVITE [^\n]*)/.exec(block);

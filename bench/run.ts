@@ -41,6 +41,11 @@ const BENCHES: BenchModule[] = [
     options: () => ({ calls: envInt('BENCH_CALLS', 200), warmup: envInt('BENCH_WARMUP', 10) }),
   },
   { file: './storage.ts', exportName: 'runStorageBench', options: () => ({}) },
+  {
+    file: './workspace.ts',
+    exportName: 'runWorkspaceBench',
+    options: () => ({ calls: envInt('BENCH_UI_CALLS', 60), warmup: envInt('BENCH_WARMUP', 5) }),
+  },
 ];
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));
@@ -77,7 +82,9 @@ function pickRunner(module: Record<string, unknown>, preferred: string): BenchRu
 async function main(): Promise<number> {
   const stamp = resultStamp();
   let failed = 0;
-  for (const bench of BENCHES) {
+  // BENCH_ONLY=workspace (a file stem) runs one bench module.
+  const only = process.env.BENCH_ONLY;
+  for (const bench of BENCHES.filter((b) => !only || b.file === `./${only}.ts`)) {
     const url = new URL(bench.file, import.meta.url);
     const path = fileURLToPath(url);
     if (existsSync(path) && !exportsRunner(path)) {
