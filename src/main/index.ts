@@ -11,6 +11,7 @@ import { createConsoleLogger } from './core/logger';
 import { createSignallingMediaFactory } from './core/phone/signalling-media';
 import { installProcessGuards } from './core/process-guards';
 import { prepareJsonStoreFile } from './core/storage/settings-store';
+import { notifyIncomingCalls } from './incoming-call-notifier';
 import { registerIpc } from './ipc';
 import { createSafeStorageSecretStore } from './secret-store';
 import { createMainWindow, hardenSession } from './window';
@@ -48,6 +49,7 @@ if (!app.requestSingleInstanceLock()) {
       createMediaFactory: () => createSignallingMediaFactory(),
     });
     registerIpc(core, () => mainWindow);
+    notifyIncomingCalls(core, () => mainWindow);
     mainWindow = createMainWindow();
     mainWindow.on('closed', () => {
       mainWindow = undefined;
