@@ -21,11 +21,10 @@ import {
   launchAudioChromium,
   makeAudioDir,
   servePage,
-  startBridgedAgent,
   writeToneWav,
-  type BridgedAgent,
 } from '../support/audio/audio-bed';
 import type { AudioTestGlobal, Measurement } from '../support/audio/page-api';
+import { startAgent, type TestAgent } from '../support/agent';
 import { startKamailio, type Kamailio } from '../support/kamailio';
 
 const AGENT_HZ = 440;
@@ -40,7 +39,7 @@ const HOLD_DROP_DB = 40;
 const NO_AUDIO_AFTER_MS = 1_500;
 
 let kamailio: Kamailio;
-let agent: BridgedAgent;
+let agent: TestAgent;
 let agentBrowser: Browser;
 let callerBrowser: Browser;
 let agentPage: Page;
@@ -97,9 +96,10 @@ beforeAll(async () => {
   [agentBrowser, callerBrowser] = await Promise.all([launchAudioChromium(agentWav), launchAudioChromium(callerWav)]);
   [agentPage, callerPage] = await Promise.all([openPage(agentBrowser, 'agent'), openPage(callerBrowser, 'caller')]);
   await agentPage.evaluate((ms) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.startEngine(ms), NO_AUDIO_AFTER_MS);
-  agent = await startBridgedAgent(kamailio, () =>
-    createBridgedMediaFactory(channel, { iceServers: [], iceGatheringTimeoutMs: 500, requestTimeoutMs: 5_000, logger: silentLogger }),
-  );
+  agent = await startAgent(kamailio, {
+    createMediaFactory: () =>
+      createBridgedMediaFactory(channel, { iceServers: [], iceGatheringTimeoutMs: 500, requestTimeoutMs: 5_000, logger: silentLogger }),
+  });
   await callerPage.evaluate(
     ([wsUrl, aor]) => (globalThis as unknown as AudioTestGlobal).audioTest.caller.register(wsUrl, aor),
     [kamailio.wsUrl, `sip:2001@${kamailio.domain}`] as const,

@@ -25,6 +25,8 @@ export interface AgentOptions {
   dataDir?: string;
   /** Let the wrap-up after each call hold new calls back, as in the app (default false here). */
   wrapUpHoldsCalls?: boolean;
+  /** The media seam (default: signalling only, no audio). */
+  createMediaFactory?: AppCoreOptions['createMediaFactory'];
   /** Wait until registered before returning (default true). */
   waitForRegistration?: boolean;
   /** Extra phone options (reconnect backoff, grace periods). */
@@ -69,7 +71,7 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
     clock: options.clock ?? systemClock,
     // CALMLINE_TEST_LOG=1 shows the core's log while debugging a test.
     logger: options.logger ?? (process.env.CALMLINE_TEST_LOG ? createConsoleLogger('debug', `agent ${user}`) : silentLogger),
-    createMediaFactory: () => createSignallingMediaFactory(),
+    createMediaFactory: options.createMediaFactory ?? (() => createSignallingMediaFactory()),
     phone: { reconnectBackoffMs: [200, 500, 1_000], ...options.phone },
   };
   // With a data folder, the same wiring as the hosts: history, notes, caller directory.

@@ -12,7 +12,7 @@ export const CHROMIUM_PATH = process.env.CALMLINE_CHROMIUM ?? '/usr/bin/chromium
 export const SCREENSHOT_DIR = 'test-results/screenshots';
 
 /** Launches headless Chromium with the flags that keep it quiet on a closed network. */
-export async function launchChromium(): Promise<Browser> {
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`Chromium not found at ${CHROMIUM_PATH}; run 'npm test' as root once or apt-get install chromium`);
   }
@@ -27,6 +27,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
 }

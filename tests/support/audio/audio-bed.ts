@@ -12,15 +12,8 @@ import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
-import type { SessionDescriptionHandlerFactory } from 'sip.js';
-import { AppCore, type CoreEventArgs } from '../../../src/main/core/app-core';
-import { systemClock } from '../../../src/main/core/clock';
-import { createConsoleLogger, silentLogger, type CoreLogger } from '../../../src/main/core/logger';
-import { createMemorySecretStore, createMemoryStore } from '../../../src/main/core/settings';
-import type { CallView, CommandChannel, PhoneState } from '../../../src/shared/contract';
-import { CHROMIUM_PATH } from '../browser';
-import type { Kamailio } from '../kamailio';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../browser';
 
 /** Writes a mono 16-bit 48 kHz WAV of a sine; a whole number of cycles, so the loop has no click. */
 export function writeToneWav(file: string, frequencyHz: number, seconds = 2, amplitude = 0.5): void {
@@ -96,92 +89,13 @@ export async function servePage(dir: string): Promise<{ url: string; close: () =
 }
 
 /** Headless Chromium whose fake microphone plays `wavFile` in a loop (audio-notes trap 10). */
-export async function launchAudioChromium(wavFile: string): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM_PATH,
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${wavFile}`,
-      '--allow-loopback-in-peer-connection',
-      '--autoplay-policy=no-user-gesture-required',
-    ],
-  });
+export function launchAudioChromium(wavFile: string): Promise<Browser> {
+  return launchChromium([
+    '--use-fake-ui-for-media-stream',
+    '--use-fake-device-for-media-stream',
+    `--use-file-for-fake-audio-capture=${wavFile}`,
+    '--allow-loopback-in-peer-connection',
+    '--autoplay-policy=no-user-gesture-required',
+  ]);
 }
 
-/** The agent's core registered to Kamailio, with a given media factory. */
-export interface BridgedAgent {
-  core: AppCore;
-  events: CoreEventArgs[];
-  must<T = unknown>(channel: CommandChannel, payload?: unknown): Promise<T>;
-  waitForState(predicate: (state: PhoneState) => boolean, timeoutMs?: number): Promise<PhoneState>;
-  waitForCall(predicate: (call: CallView) => boolean, timeoutMs?: number): Promise<CallView>;
-  stop(): Promise<void>;
-}
-
-/** Builds and starts the AppCore the way tests/support/agent.ts does, but with `createMediaFactory`. */
-export async function startBridgedAgent(
-  kamailio: Kamailio,
-  createMediaFactory: () => SessionDescriptionHandlerFactory,
-  options: { user?: string; logger?: CoreLogger } = {},
-): Promise<BridgedAgent> {
-  const user = options.user ?? '1001';
-  const store = createMemoryStore();
-  store.set('account', { wsUrl: kamailio.wsUrl, sipUri: `sip:${user}@${kamailio.domain}`, displayName: 'Agent' });
-  store.set('workspacePolicy', { wrapUpHoldsCalls: false });
-  const core = new AppCore({
-    store,
-    secrets: createMemorySecretStore(''),
-    clock: systemClock,
-    logger: options.logger ?? (process.env.CALMLINE_TEST_LOG ? createConsoleLogger('debug', `agent ${user}`) : silentLogger),
-    createMediaFactory,
-    phone: { reconnectBackoffMs: [200, 500, 1_000] },
-  });
-  const events: CoreEventArgs[] = [];
-  const waiters = new Set<() => void>();
-  core.onEvent((...event) => {
-    events.push(event);
-    for (const wake of [...waiters]) wake();
-  });
-  const waitForState = (predicate: (state: PhoneState) => boolean, timeoutMs = 10_000) =>
-    new Promise<PhoneState>((resolveState, reject) => {
-      const check = () => {
-        const current = core.phoneState();
-        if (!predicate(current)) return;
-        waiters.delete(check);
-        clearTimeout(timer);
-        resolveState(current);
-      };
-      const timer = setTimeout(() => {
-        waiters.delete(check);
-        reject(new Error(`Timed out waiting for phone state; last: ${JSON.stringify(core.phoneState())}`));
-      }, timeoutMs);
-      waiters.add(check);
-      check();
-    });
-  await core.start();
-  await waitForState((s) => s.registration.status === 'registered');
-  return {
-    core,
-    events,
-    async must<T>(channel: CommandChannel, payload?: unknown) {
-      const result = await core.router(channel, payload);
-      if (!result.ok) throw new Error(`${channel} refused: ${result.error.code}: ${result.error.message}`);
-      return result.value as T;
-    },
-    waitForState,
-    async waitForCall(predicate, timeoutMs) {
-      const state = await waitForState((s) => s.calls.some(predicate), timeoutMs);
-      return state.calls.find(predicate)!;
-    },
-    stop: () => core.stop(),
-  };
-}
