@@ -6,55 +6,35 @@
  * scenario), resumes (a=sendrecv) and hangs up (BYE). Screenshots go to
  * test-results/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/main/core/logger';
 import type { CallView } from '../../src/shared/contract';
-import { startWebHost, type WebHost } from '../../src/webhost/server/web-host';
-import { startAgent, type TestAgent } from '../support/agent';
-import { launchChromium, SCREENSHOT_DIR } from '../support/browser';
-import { startKamailio, type Kamailio } from '../support/kamailio';
+import { type WebHost } from '../../src/webhost/server/web-host';
+import { type TestAgent } from '../support/agent';
+import { SCREENSHOT_DIR } from '../support/browser';
+import { type Kamailio } from '../support/kamailio';
+import { startUiBed, type UiBed } from '../support/ui-bed';
 import { formatSippResult, parseSippTrace, runSipp } from '../support/sipp';
 
 let kamailio: Kamailio;
 let agent: TestAgent;
 let host: WebHost;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
+
+let bed: UiBed;
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  kamailio = await startKamailio();
-  agent = await startAgent(kamailio, { user: '1001' });
-  host = await startWebHost({
-    core: agent.core,
-    rendererDir: resolve('out/renderer'),
-    bridgeScript: resolve('out/webhost/bridge.js'),
-    logger: silentLogger,
-  });
-  browser = await launchChromium();
-  context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 760 } });
-  page = await context.newPage();
-  watchErrors(page);
+  bed = await startUiBed();
+  ({ kamailio, agent, host, browser, page, pageErrors } = bed);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  await agent?.stop();
-  await kamailio?.stop();
+  await bed?.stop();
 });
 
-function watchErrors(target: Page): void {
-  target.on('pageerror', (error) => pageErrors.push(error.message));
-  target.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
-}
+const watchErrors = (target: Page) => bed.watchErrors(target);
 
 /** The call as the core sees it now (the authority on what was sent). */
 function coreCall(id: string): CallView {

@@ -3,48 +3,28 @@
  * receives the call, Debian's Chromium shows it, the agent clicks Answer and Hang
  * up, and SIPp receives the BYE. Screenshots go to test-results/screenshots/.
  */
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebHost, type WebHost } from '../../src/webhost/server/web-host';
-import { silentLogger } from '../../src/main/core/logger';
-import { startAgent, type TestAgent } from '../support/agent';
-import { launchChromium, SCREENSHOT_DIR } from '../support/browser';
-import { startKamailio, type Kamailio } from '../support/kamailio';
+import { type WebHost } from '../../src/webhost/server/web-host';
+import { SCREENSHOT_DIR } from '../support/browser';
+import { type Kamailio } from '../support/kamailio';
+import { startUiBed, type UiBed } from '../support/ui-bed';
 import { formatSippResult, parseSippTrace, runSipp } from '../support/sipp';
 
 let kamailio: Kamailio;
-let agent: TestAgent;
 let host: WebHost;
-let browser: Browser;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
+
+let bed: UiBed;
 
 beforeAll(async () => {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  kamailio = await startKamailio();
-  agent = await startAgent(kamailio, { user: '1001' });
-  host = await startWebHost({
-    core: agent.core,
-    rendererDir: resolve('out/renderer'),
-    bridgeScript: resolve('out/webhost/bridge.js'),
-    logger: silentLogger,
-  });
-  browser = await launchChromium();
-  const context = await browser.newContext({ locale: 'en-US', viewport: { width: 1100, height: 760 } });
-  page = await context.newPage();
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
+  bed = await startUiBed({ agent: { user: '1001' } });
+  ({ kamailio, host, page, pageErrors } = bed);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  await agent?.stop();
-  await kamailio?.stop();
+  await bed?.stop();
 });
 
 describe('the agent answers and hangs up a real call in Chromium', () => {

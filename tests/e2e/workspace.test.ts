@@ -10,19 +10,19 @@
  * with axe for serious or critical violations. Screenshots go to
  * test-results/screenshots/.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/main/core/logger';
 import type { CallerRecord } from '../../src/shared/caller-record';
 import type { WorkspaceView } from '../../src/shared/workspace/workspace-view';
-import { startWebHost, type WebHost } from '../../src/webhost/server/web-host';
-import { startAgent, type TestAgent } from '../support/agent';
-import { launchChromium, SCREENSHOT_DIR } from '../support/browser';
-import { startKamailio, type Kamailio } from '../support/kamailio';
+import { type WebHost } from '../../src/webhost/server/web-host';
+import { type TestAgent } from '../support/agent';
+import { SCREENSHOT_DIR } from '../support/browser';
+import { type Kamailio } from '../support/kamailio';
+import { startUiBed, type UiBed } from '../support/ui-bed';
 import { formatSippResult, parseSippTrace, runSipp, type SippRun } from '../support/sipp';
 
 const FIRST_CALLER = '+4930777000';
@@ -33,45 +33,26 @@ let kamailio: Kamailio;
 let agent: TestAgent;
 let host: WebHost;
 let browser: Browser;
-let context: BrowserContext;
 let page: Page;
-const pageErrors: string[] = [];
+let pageErrors: string[] = [];
 /** Every axe run: the screen and its serious or critical violations. */
 const axeResults: Array<{ screen: string; violations: string[] }> = [];
 
+let bed: UiBed;
+
 beforeAll(async () => {
-  mkdirSync(SCREENSHOT_DIR, { recursive: true });
-  kamailio = await startKamailio();
-  agent = await startAgent(kamailio, {
-    user: '1001',
-    displayName: 'Agent Smith',
-    dataDir: mkdtempSync(join(tmpdir(), 'calmline-e2e-workspace-')),
+  bed = await startUiBed({
+    agent: { displayName: 'Agent Smith', dataDir: mkdtempSync(join(tmpdir(), 'calmline-e2e-workspace-')) },
+    viewport: { width: 1200, height: 1000 },
   });
-  host = await startWebHost({
-    core: agent.core,
-    rendererDir: resolve('out/renderer'),
-    bridgeScript: resolve('out/webhost/bridge.js'),
-    logger: silentLogger,
-  });
-  browser = await launchChromium();
-  context = await browser.newContext({ locale: 'en-US', viewport: { width: 1200, height: 1000 } });
-  page = await context.newPage();
-  watchErrors(page);
+  ({ kamailio, agent, host, browser, page, pageErrors } = bed);
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await host?.close();
-  await agent?.stop();
-  await kamailio?.stop();
+  await bed?.stop();
 });
 
-function watchErrors(target: Page): void {
-  target.on('pageerror', (error) => pageErrors.push(error.message));
-  target.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
-}
+const watchErrors = (target: Page) => bed.watchErrors(target);
 
 /** Runs axe on the page as it is and asserts no serious or critical violations. */
 async function expectAccessible(target: Page, screen: string): Promise<void> {
