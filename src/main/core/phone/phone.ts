@@ -290,7 +290,7 @@ export class Phone {
     return entry;
   }
 
-  /** Puts the caller on hold (re-INVITE, a=sendonly), with their recorded agreement. */
+  /** Puts the caller on hold (re-INVITE: a=sendonly here, inactive with the audio engine), with their recorded agreement. */
   async hold(callId: string, consentId: string): Promise<void> {
     const call = this.requireCall(callId);
     this.check(call, 'hold');
