@@ -149,16 +149,15 @@ export class AppCore {
           defaultId: this.workspacePolicy.defaultChecklistId,
         }),
         'checklist:set-step': ({ callId, stepId, checked }) => this.workspace.setStep(callId, stepId, checked),
-        'checklist:record-commitment': async ({ callId, commitment }) => {
-          const run = this.workspace.recordCommitment(callId, commitment);
-          const followUp = followUpFromRun(run);
-          const call = this.phoneState().calls.find((c) => c.id === callId);
-          // The promise to the caller becomes a follow-up reminder on their record (H4).
-          if (followUp && call?.remoteNumber && this.options.agentData) {
-            await this.options.agentData.directory.addFollowUp(call.remoteNumber, { ...followUp, author: this.agentName() });
-          }
-          return run;
-        },
+        'checklist:record-commitment': ({ callId, commitment }) =>
+          this.workspace.recordCommitment(callId, commitment, async (run) => {
+            const followUp = followUpFromRun(run);
+            const call = this.phoneState().calls.find((c) => c.id === callId);
+            // The promise to the caller becomes a follow-up reminder on their record (H4).
+            if (followUp && call?.remoteNumber && this.options.agentData) {
+              await this.options.agentData.directory.addFollowUp(call.remoteNumber, { ...followUp, author: this.agentName() });
+            }
+          }),
         'wrap-up:complete': ({ outcome, note }) => this.workspace.completeWrapUp({ outcome, ...(note ? { note } : {}) }),
         'break:start': ({ kind }) => this.workspace.startBreak(kind),
         'break:end': () => this.workspace.endBreak(),

@@ -84,8 +84,18 @@ export class Workspace {
     return this.replaceRun(setStepChecked(this.checklist(callId), stepId, checked, this.options.clock.now()));
   }
 
-  recordCommitment(callId: string, input: CommitmentInput): ChecklistRun {
-    return this.replaceRun(recordCommitment(this.checklist(callId), input, this.options.clock.now()));
+  /**
+   * Records the Take-action commitment. `persist` (the follow-up on the caller's
+   * record) runs first: the run shows the commitment only once it is kept.
+   */
+  async recordCommitment(
+    callId: string,
+    input: CommitmentInput,
+    persist: (run: ChecklistRun) => Promise<void> = async () => undefined,
+  ): Promise<ChecklistRun> {
+    const run = recordCommitment(this.checklist(callId), input, this.options.clock.now());
+    await persist(run);
+    return this.replaceRun(run);
   }
 
   markCallFlagged(callId: string): void {
