@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { callRecordSchema, MAX_NOTE_LENGTH } from './call-record';
+import { storageErrorCodes } from './result';
 import { checklistDefinitionSchema, checklistRunSchema, commitmentInputSchema } from './workspace/checklists';
 import { workspaceViewSchema } from './workspace/workspace-view';
 import {
@@ -195,7 +196,6 @@ export const callPolicySchema = z.object({
 });
 export type CallPolicy = z.infer<typeof callPolicySchema>;
 
-const storageErrorCodes = ['disk-full', 'read-only', 'no-permission', 'io-error', 'file-blocked', 'not-found', 'invalid-input'] as const;
 
 /** Where one call's note stands: the pad says "saved" only once it is on disk. */
 export const noteSaveStatusSchema = z.object({

@@ -5,6 +5,24 @@
  */
 export type Result<T> = { ok: true; value: T } | { ok: false; error: CommandError };
 
+/** Every reason a storage operation fails. */
+export const storageErrorCodes = [
+  /** ENOSPC / EDQUOT: nothing more fits on the disk. */
+  'disk-full',
+  /** EROFS: the file system is mounted read-only. */
+  'read-only',
+  /** EACCES / EPERM: the OS refuses access to the data folder. */
+  'no-permission',
+  /** Any other I/O failure. */
+  'io-error',
+  /** A file that could not be read could not be moved aside either; it is not overwritten. */
+  'file-blocked',
+  /** The call, caller, flag or follow-up named does not exist. */
+  'not-found',
+  /** The input breaks a limit (too long, empty, unknown number). */
+  'invalid-input',
+] as const;
+
 /** Codes the main process answers with when a command is refused. */
 export const commandErrorCodes = [
   'unknown-channel',
@@ -22,13 +40,7 @@ export const commandErrorCodes = [
   'consent-expired',
   'no-escalation-target',
   'storage-unavailable',
-  'disk-full',
-  'read-only',
-  'no-permission',
-  'io-error',
-  'file-blocked',
-  'not-found',
-  'invalid-input',
+  ...storageErrorCodes,
   'outcome-required',
   'unknown-step',
   'unknown-checklist',

@@ -3,25 +3,11 @@
  * can branch on (the UI translates the code; `message` is English for logs). A disk
  * that is full or read-only must reach the agent as such, not as "EIO".
  */
+import { storageErrorCodes } from '../../../shared/result';
 import { errorCode } from './storage-fs';
 
-/** Every reason a storage operation fails. */
-export const storageErrorCodes = [
-  /** ENOSPC / EDQUOT: nothing more fits on the disk. */
-  'disk-full',
-  /** EROFS: the file system is mounted read-only. */
-  'read-only',
-  /** EACCES / EPERM: the OS refuses access to the data folder. */
-  'no-permission',
-  /** Any other I/O failure. */
-  'io-error',
-  /** A file that could not be read could not be moved aside either; it is not overwritten. */
-  'file-blocked',
-  /** The call, caller, flag or follow-up named does not exist. */
-  'not-found',
-  /** The input breaks a limit (too long, empty, unknown number). */
-  'invalid-input',
-] as const;
+// The codes are part of the IPC contract, so they live in src/shared/result.ts.
+export { storageErrorCodes };
 
 /** One of `storageErrorCodes`. */
 export type StorageErrorCode = (typeof storageErrorCodes)[number];
