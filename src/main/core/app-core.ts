@@ -22,7 +22,7 @@ import {
 import type { AgentData } from './storage/agent-data';
 import { CallRecorder } from './call-recorder';
 import { Workspace } from './workspace/workspace';
-import { followUpFromRun } from '../../shared/workspace/checklists';
+import { followUpFromRun, type ChecklistDefinition } from '../../shared/workspace/checklists';
 import { loadWorkspacePolicy, type WorkspacePolicy } from '../../shared/workspace/workspace-policy';
 import { WorkspaceError } from '../../shared/workspace/workspace-error';
 import { writeCallerExport } from './storage/caller-export';
@@ -41,6 +41,8 @@ export interface AppCoreOptions {
   agentData?: AgentData;
   /** Where caller exports are written. */
   exportDir?: string;
+  /** Checklists to offer: the built-ins plus what IT deployed (see open-core.ts). */
+  checklists?: readonly ChecklistDefinition[];
   /** Problems found while opening the settings store (a file kept aside), shown to the agent. */
   startupNotices?: StorageNoticeView[];
   /** Extra phone options (timeouts, backoff) for tests and benchmarks. */
@@ -182,7 +184,12 @@ export class AppCore {
           : undefined,
     );
     this.workspacePolicy = this.loadPolicy();
-    this.workspace = new Workspace({ clock: options.clock, logger: options.logger, policy: this.workspacePolicy });
+    this.workspace = new Workspace({
+      clock: options.clock,
+      logger: options.logger,
+      policy: this.workspacePolicy,
+      ...(options.checklists ? { checklists: options.checklists } : {}),
+    });
     this.workspace.onChange(() => {
       this.phone?.setAvailability(this.phoneAvailability());
       this.emit('workspace:state', this.workspace.view());

@@ -3,7 +3,9 @@
  * (history, notes, caller directory) and the retention schedule. Both hosts call it,
  * so the Electron app and the web host keep their data the same way.
  */
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadChecklists } from '../../shared/workspace/checklists';
 import { accountFromEnvironment } from './account-preset';
 import { AppCore, type AppCoreOptions } from './app-core';
 import { AccountSettings, agentNameFrom, retentionDaysFrom, type KeyValueStore, type SecretStore } from './settings';
@@ -19,6 +21,33 @@ export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger'
   startupNotices?: StorageNotice[];
   /** Environment with an optional CALMLINE_* account preset (see account-preset.ts). */
   env?: Record<string, string | undefined>;
+}
+
+/**
+ * The checklists IT deployed as JSON files in `<dataDir>/checklists/` (one list per
+ * file), validated; a bad file is reported by name and the others still load.
+ */
+export async function loadDeployedChecklists(dir: string, logger: OpenCoreOptions['logger']) {
+  let names: string[] = [];
+  try {
+    names = (await readdir(dir)).filter((name) => name.endsWith('.json')).sort();
+  } catch {
+    // No folder: only the built-in lists.
+  }
+  const raw: unknown[] = [];
+  const sources: string[] = [];
+  for (const name of names) {
+    const path = join(dir, name);
+    try {
+      raw.push(JSON.parse(await readFile(path, 'utf8')));
+    } catch (error) {
+      raw.push({ unreadable: error instanceof Error ? error.message : String(error) });
+    }
+    sources.push(path);
+  }
+  const catalogue = loadChecklists(raw, { sources });
+  for (const error of catalogue.errors) logger.warn(`Checklist ${error.source} not loaded: ${error.message}`);
+  return catalogue;
 }
 
 /** Opens the agent's data under `dataDir` and builds the core on it. */
@@ -37,8 +66,10 @@ export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
   for (const notice of [...(options.startupNotices ?? []), ...agentData.notices()]) {
     options.logger.warn(notice.message);
   }
+  const { checklists } = await loadDeployedChecklists(join(options.dataDir, 'checklists'), options.logger);
   return new AppCore({
     ...options,
+    checklists,
     agentData,
     exportDir: join(options.dataDir, 'exports'),
     startupNotices: options.startupNotices ?? [],
