@@ -102,7 +102,9 @@ describe('hostile input from the network', () => {
         settled += 1;
       }),
     );
-    // Play the agent: decline whatever rings until every flooding INVITE has its answer.
+    // The cap fills up first; then play the agent: decline whatever rings until every
+    // flooding INVITE has its answer (late ones may ring once places free up).
+    await agent.waitForState((s) => s.calls.filter((c) => c.state === 'ringing').length === 4);
     while (settled < flood.length) {
       for (const call of agent.core.phoneState().calls.filter((c) => c.state === 'ringing')) {
         await agent.command('call:decline', { callId: call.id });
