@@ -11,6 +11,7 @@
 import type { CalmlineApi } from '../../../shared/api';
 import { phoneStateSchema, type CallView, type PhoneState } from '../../../shared/contract';
 import type { CommandErrorCode } from '../../../shared/result';
+import { createMainPushedStore, type MainPushedStore } from './main-pushed-store';
 
 /** How many ended calls the store remembers. */
 export const RECENTLY_ENDED_LIMIT = 5;
@@ -30,10 +31,7 @@ export interface PhoneSnapshot {
 }
 
 /** A subscribable store in the shape `useSyncExternalStore` expects. */
-export interface PhoneStore {
-  subscribe(listener: () => void): () => void;
-  getSnapshot(): PhoneSnapshot;
-}
+export type PhoneStore = MainPushedStore<PhoneSnapshot>;
 
 /** The part of the API the store needs. */
 export type PhoneStateSource = Pick<CalmlineApi, 'getPhoneState' | 'onPhoneState'>;
@@ -45,68 +43,21 @@ const initialSnapshot: PhoneSnapshot = { phone: null, recentlyEnded: [], problem
  * it, and loads the current state each time it starts listening.
  */
 export function createPhoneStore(source: PhoneStateSource): PhoneStore {
-  const listeners = new Set<() => void>();
-  let snapshot = initialSnapshot;
-  let stopListening: (() => void) | null = null;
-  // Bumped by every push and every (re)connection, so a slow getPhoneState answer
-  // never overwrites a newer pushed state.
-  let generation = 0;
-
-  const publish = (next: PhoneSnapshot): void => {
-    snapshot = next;
-    for (const listener of listeners) listener();
-  };
-
-  const accept = (raw: unknown): void => {
-    const parsed = phoneStateSchema.safeParse(raw);
-    if (!parsed.success) {
-      publish({ ...snapshot, problem: { kind: 'invalid-update' } });
-      return;
-    }
-    publish({
-      phone: parsed.data,
-      recentlyEnded: mergeEnded(snapshot.recentlyEnded, parsed.data.calls),
-      problem: null,
-    });
-  };
-
-  const connect = (): void => {
-    generation += 1;
-    const loadGeneration = generation;
-    const isCurrent = () => stopListening !== null && generation === loadGeneration;
-    stopListening = source.onPhoneState((state) => {
-      generation += 1;
-      accept(state);
-    });
-    source.getPhoneState().then(
-      (result) => {
-        if (!isCurrent()) return;
-        if (result.ok) accept(result.value);
-        else publish({ ...snapshot, problem: { kind: 'load-failed', code: result.error.code } });
-      },
-      () => {
-        if (isCurrent())
-          publish({ ...snapshot, problem: { kind: 'load-failed', code: 'internal' } });
-      },
-    );
-  };
-
-  const disconnect = (): void => {
-    stopListening?.();
-    stopListening = null;
-  };
-
-  return {
-    subscribe(listener) {
-      listeners.add(listener);
-      if (listeners.size === 1) connect();
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size === 0) disconnect();
+  return createMainPushedStore<PhoneSnapshot>({
+    initial: initialSnapshot,
+    listen: (onValue) => source.onPhoneState(onValue),
+    load: () => source.getPhoneState(),
+    accept: (snapshot, raw) => {
+      const parsed = phoneStateSchema.safeParse(raw);
+      if (!parsed.success) return { ...snapshot, problem: { kind: 'invalid-update' } };
+      return {
+        phone: parsed.data,
+        recentlyEnded: mergeEnded(snapshot.recentlyEnded, parsed.data.calls),
+        problem: null,
       };
     },
-    getSnapshot: () => snapshot,
-  };
+    loadFailed: (snapshot, code) => ({ ...snapshot, problem: { kind: 'load-failed', code } }),
+  });
 }
 
 function endedAt(call: CallView): number {

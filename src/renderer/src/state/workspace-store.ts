@@ -10,6 +10,7 @@
 import type { CalmlineApi } from '../../../shared/api';
 import type { CommandErrorCode } from '../../../shared/result';
 import { workspaceViewSchema, type WorkspaceView } from '../../../shared/workspace/workspace-view';
+import { createMainPushedStore, type MainPushedStore } from './main-pushed-store';
 
 /** What components read. A new object on every change. */
 export interface WorkspaceSnapshot {
@@ -20,10 +21,7 @@ export interface WorkspaceSnapshot {
 }
 
 /** A subscribable store in the shape `useSyncExternalStore` expects. */
-export interface WorkspaceStore {
-  subscribe(listener: () => void): () => void;
-  getSnapshot(): WorkspaceSnapshot;
-}
+export type WorkspaceStore = MainPushedStore<WorkspaceSnapshot>;
 
 /** The part of the API the store needs. */
 export type WorkspaceStateSource = Pick<CalmlineApi, 'getWorkspaceState' | 'onWorkspaceState'>;
@@ -36,53 +34,14 @@ const initialSnapshot: WorkspaceSnapshot = { view: null, problem: null };
  * overwrites a newer pushed view.
  */
 export function createWorkspaceStore(source: WorkspaceStateSource): WorkspaceStore {
-  const listeners = new Set<() => void>();
-  let snapshot = initialSnapshot;
-  let stopListening: (() => void) | null = null;
-  let generation = 0;
-
-  const publish = (next: WorkspaceSnapshot): void => {
-    snapshot = next;
-    for (const listener of listeners) listener();
-  };
-
-  const accept = (raw: unknown): void => {
-    const parsed = workspaceViewSchema.safeParse(raw);
-    publish(parsed.success ? { view: parsed.data, problem: null } : { ...snapshot, problem: 'invalid-update' });
-  };
-
-  const connect = (): void => {
-    generation += 1;
-    const loadGeneration = generation;
-    const isCurrent = () => stopListening !== null && generation === loadGeneration;
-    stopListening = source.onWorkspaceState((view) => {
-      generation += 1;
-      accept(view);
-    });
-    source.getWorkspaceState().then(
-      (result) => {
-        if (!isCurrent()) return;
-        if (result.ok) accept(result.value);
-        else publish({ ...snapshot, problem: result.error.code });
-      },
-      () => {
-        if (isCurrent()) publish({ ...snapshot, problem: 'internal' });
-      },
-    );
-  };
-
-  return {
-    subscribe(listener) {
-      listeners.add(listener);
-      if (listeners.size === 1) connect();
-      return () => {
-        listeners.delete(listener);
-        if (listeners.size === 0) {
-          stopListening?.();
-          stopListening = null;
-        }
-      };
+  return createMainPushedStore<WorkspaceSnapshot>({
+    initial: initialSnapshot,
+    listen: (onValue) => source.onWorkspaceState(onValue),
+    load: () => source.getWorkspaceState(),
+    accept: (snapshot, raw) => {
+      const parsed = workspaceViewSchema.safeParse(raw);
+      return parsed.success ? { view: parsed.data, problem: null } : { ...snapshot, problem: 'invalid-update' };
     },
-    getSnapshot: () => snapshot,
-  };
+    loadFailed: (snapshot, code) => ({ ...snapshot, problem: code }),
+  });
 }
