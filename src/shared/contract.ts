@@ -129,6 +129,31 @@ export const callViewSchema = z.object({
 });
 export type CallView = z.infer<typeof callViewSchema>;
 
+/**
+ * A new call as the phone first reports it: ringing, nothing happened yet but the
+ * offer. The one place that knows every field's starting value.
+ */
+export function newCallView(id: string, direction: CallView['direction'], offeredAt: number): CallView {
+  return {
+    id,
+    direction,
+    state: 'ringing',
+    remoteName: '',
+    remoteNumber: '',
+    offeredAt,
+    answeredAt: null,
+    endedAt: null,
+    endReason: null,
+    endedBy: null,
+    remoteHold: false,
+    muted: false,
+    consultFor: null,
+    transfer: null,
+    consents: [],
+    timeline: [{ kind: 'offered', at: offeredAt }],
+  };
+}
+
 /** Everything the first screen needs, pushed whole on every change. */
 export const phoneStateSchema = z.object({
   registration: registrationSchema,

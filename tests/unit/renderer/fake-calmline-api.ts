@@ -5,16 +5,17 @@
 import type { CalmlineApi } from '../../../src/shared/api';
 import type { CallRecord } from '../../../src/shared/call-record';
 import type { CallerFlag, CallerRecord } from '../../../src/shared/caller-record';
-import type {
-  AccountInput,
-  AccountView,
-  CallPolicy,
-  CallView,
-  CommandRequest,
-  ConsentEntry,
-  NoteSaveStatusView,
-  PhoneState,
-  StorageNoticeView,
+import {
+  newCallView,
+  type AccountInput,
+  type AccountView,
+  type CallPolicy,
+  type CallView,
+  type CommandRequest,
+  type ConsentEntry,
+  type NoteSaveStatusView,
+  type PhoneState,
+  type StorageNoticeView,
 } from '../../../src/shared/contract';
 import type { CommandErrorCode, Result } from '../../../src/shared/result';
 import {
@@ -164,21 +165,9 @@ export function phoneState(
 /** A call with sensible defaults; override what the test is about. */
 export function callView(overrides: Partial<CallView> = {}): CallView {
   return {
-    id: 'call-1',
-    direction: 'incoming',
-    state: 'ringing',
+    ...newCallView('call-1', 'incoming', Date.UTC(2025, 0, 6, 9, 30)),
     remoteName: 'Erika Mustermann',
     remoteNumber: '+49 30 1234567',
-    offeredAt: Date.UTC(2025, 0, 6, 9, 30),
-    answeredAt: null,
-    endedAt: null,
-    endReason: null,
-    endedBy: null,
-    remoteHold: false,
-    muted: false,
-    consultFor: null,
-    transfer: null,
-    consents: [],
     timeline: [],
     ...overrides,
   };

@@ -2,27 +2,15 @@
  * Plays the phone's part for the workspace tests: keeps a list of CallViews and
  * pushes the whole list to `updateCalls` on every change, as the real phone does.
  */
-import type { CallView } from '../../../src/shared/contract';
+import { newCallView, type CallView } from '../../../src/shared/contract';
 import type { Clock } from '../../../src/main/core/clock';
 
 /** A CallView with defaults for everything the workspace does not look at. */
 export function callView(id: string, patch: Partial<CallView> = {}): CallView {
   return {
-    id,
-    direction: 'incoming',
-    state: 'ringing',
+    ...newCallView(id, 'incoming', 0),
     remoteName: 'Erika Mustermann',
     remoteNumber: '+4930123456',
-    offeredAt: 0,
-    answeredAt: null,
-    endedAt: null,
-    endReason: null,
-    endedBy: null,
-    remoteHold: false,
-    muted: false,
-    consultFor: null,
-    transfer: null,
-    consents: [],
     timeline: [],
     ...patch,
   };

@@ -27,14 +27,15 @@ import {
   type SessionDescriptionHandlerFactory,
   type URI,
 } from 'sip.js';
-import type {
-  CallPolicy,
-  CallView,
-  ConsentAction,
-  ConsentEntry,
-  PhoneState,
-  Registration,
-  TransferView,
+import {
+  newCallView,
+  type CallPolicy,
+  type CallView,
+  type ConsentAction,
+  type ConsentEntry,
+  type PhoneState,
+  type Registration,
+  type TransferView,
 } from '../../../shared/contract';
 import type { Clock, TimerHandle } from '../clock';
 import type { CoreLogger } from '../logger';
@@ -584,7 +585,7 @@ export class Phone {
       acked: Promise.resolve(),
       ackArrived: () => undefined,
       view: {
-        ...this.newView('outgoing', now),
+        ...newCallView(randomUUID(), 'outgoing', now),
         state: 'dialing',
         remoteNumber: normalizeNumber(uri.user ?? target, this.policy.defaultRegion),
         consultFor,
@@ -638,33 +639,13 @@ export class Phone {
       busy: undefined,
       acked,
       ackArrived,
-      view: { ...this.newView('incoming', this.options.clock.now()), remoteName: identity.name, remoteNumber: identity.number },
+      view: { ...newCallView(randomUUID(), 'incoming', this.options.clock.now()), remoteName: identity.name, remoteNumber: identity.number },
     };
     this.watchSession(call);
     this.calls.set(call.view.id, call);
     this.emit();
   }
 
-  private newView(direction: 'incoming' | 'outgoing', now: number): CallView {
-    return {
-      id: randomUUID(),
-      direction,
-      state: 'ringing',
-      remoteName: '',
-      remoteNumber: '',
-      offeredAt: now,
-      answeredAt: null,
-      endedAt: null,
-      endReason: null,
-      endedBy: null,
-      remoteHold: false,
-      muted: false,
-      consultFor: null,
-      transfer: null,
-      consents: [],
-      timeline: [{ kind: 'offered', at: now }],
-    };
-  }
 
   private watchSession(call: TrackedCall): void {
     const session = call.session;
