@@ -10,6 +10,7 @@ import type { CallerFlag, CallerRecord, FollowUp } from './caller-record';
 import type {
   AccountInput,
   AccountView,
+  AudioDevices,
   CallPolicy,
   CommandChannel,
   CommandRequest,
@@ -17,6 +18,7 @@ import type {
   ConsentEntry,
   EventChannel,
   EventPayload,
+  LanguageSetting,
   NoteSaveStatusView,
   PhoneState,
   StorageNoticeView,
@@ -92,6 +94,21 @@ export interface CalmlineApi {
   onStorageNotice(listener: (notice: EventPayload<'storage:notice'>) => void): () => void;
   /** Calls `listener` with every new workspace state; returns the unsubscribe function. */
   onWorkspaceState(listener: (state: EventPayload<'workspace:state'>) => void): () => void;
+  /** The UI language setting; `auto` follows the system locale. */
+  getLanguage(): Promise<Result<LanguageSetting>>;
+  saveLanguage(setting: LanguageSetting): Promise<Result<LanguageSetting>>;
+  /** Calls `listener` when the language setting changes; returns the unsubscribe function. */
+  onLanguage(listener: (setting: LanguageSetting) => void): () => void;
+  /** The agent's microphone, speaker and ringer, and whether a ringtone plays. */
+  getAudioDevices(): Promise<Result<AudioDevices>>;
+  saveAudioDevices(devices: AudioDevices): Promise<Result<AudioDevices>>;
+  onAudioDevices(listener: (devices: AudioDevices) => void): () => void;
+  /** Offered when the watchdog reports no audio: re-INVITE with an ICE restart. */
+  reconnectAudio(callId: string): Promise<Result<void>>;
+  /** The media engine's side of the bridge: main's requests in, the engine's answers and reports out. */
+  onMediaRequest(listener: (message: EventPayload<'media:request'>) => void): () => void;
+  answerMediaRequest(message: CommandRequest<'media:response'>): Promise<Result<void>>;
+  reportMedia(event: CommandRequest<'media:report'>): Promise<Result<void>>;
 }
 
 /** Builds the renderer API over a host transport. Main validates; this only forwards. */
@@ -149,6 +166,18 @@ export function createCalmlineApi(transport: HostTransport): CalmlineApi {
       transport.subscribe('storage:notice', (payload) => listener(payload as StorageNoticeView)),
     onWorkspaceState: (listener) =>
       transport.subscribe('workspace:state', (payload) => listener(payload as WorkspaceView)),
+    getLanguage: () => invoke('settings:get-language'),
+    saveLanguage: (setting) => invoke('settings:save-language', setting),
+    onLanguage: (listener) => transport.subscribe('settings:language', (payload) => listener(payload as LanguageSetting)),
+    getAudioDevices: () => invoke('settings:get-audio-devices'),
+    saveAudioDevices: (devices) => invoke('settings:save-audio-devices', devices),
+    onAudioDevices: (listener) =>
+      transport.subscribe('settings:audio-devices', (payload) => listener(payload as AudioDevices)),
+    reconnectAudio: (callId) => invoke('call:reconnect-audio', { callId }),
+    onMediaRequest: (listener) =>
+      transport.subscribe('media:request', (payload) => listener(payload as EventPayload<'media:request'>)),
+    answerMediaRequest: (message) => invoke('media:response', message),
+    reportMedia: (event) => invoke('media:report', event),
   };
 }
 

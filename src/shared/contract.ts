@@ -22,6 +22,7 @@ import {
   threatIncidentSchema,
   threatKinds,
 } from './caller-record';
+import { mediaEventSchema, mediaRequestSchema, mediaResponseSchema } from './media-protocol';
 
 /** Longest caller name the core hands to the renderer, in user-perceived characters. */
 export const MAX_DISPLAY_NAME_LENGTH = 64;
@@ -122,6 +123,18 @@ export const callViewSchema = z.object({
   /** For the consult leg of an attended transfer: the call being transferred. */
   consultFor: z.string().nullable(),
   transfer: transferViewSchema.nullable(),
+  /**
+   * What is wrong with this call's audio, if anything: the media watchdog saw no
+   * packets, ICE failed, the microphone went away, or the engine failed a request.
+   * Null while the audio is fine (or the call has none yet).
+   */
+  mediaProblem: z
+    .object({
+      kind: z.enum(['no-audio', 'connection-failed', 'microphone-lost', 'engine-failed']),
+      message: z.string(),
+      at: z.number(),
+    })
+    .nullable(),
   /** Every consent answer recorded for this call (audit trail). */
   consents: z.array(consentEntrySchema),
   /** What happened when: offered, answered, held, resumed, transferred, ended… */
@@ -149,6 +162,7 @@ export function newCallView(id: string, direction: CallView['direction'], offere
     muted: false,
     consultFor: null,
     transfer: null,
+    mediaProblem: null,
     consents: [],
     timeline: [{ kind: 'offered', at: offeredAt }],
   };
@@ -222,6 +236,27 @@ export const callPolicySchema = z.object({
 export type CallPolicy = z.infer<typeof callPolicySchema>;
 
 
+/** UI language: `auto` follows the OS (Electron) or browser locale. */
+export const languageChoices = ['auto', 'en', 'de', 'nb', 'fa'] as const;
+export const languageSettingSchema = z.object({ language: z.enum(languageChoices) });
+export type LanguageSetting = z.infer<typeof languageSettingSchema>;
+
+/**
+ * The agent's audio devices (ids from `navigator.mediaDevices.enumerateDevices`,
+ * '' for the system default) with their labels, so a device that comes back under
+ * a new id after re-plugging is still recognised.
+ */
+const audioDeviceChoice = z.object({ id: z.string().max(256), label: z.string().max(256) });
+export const audioDevicesSchema = z.object({
+  microphone: audioDeviceChoice,
+  speaker: audioDeviceChoice,
+  /** Where the ringtone plays: often the desk speaker, not the headset. */
+  ringer: audioDeviceChoice,
+  /** Play a ringtone for incoming calls. */
+  ringtone: z.boolean(),
+});
+export type AudioDevices = z.infer<typeof audioDevicesSchema>;
+
 /** Where one call's note stands: the pad says "saved" only once it is on disk. */
 export const noteSaveStatusSchema = z.object({
   callId,
@@ -290,6 +325,19 @@ export const commands = {
   'call:escalate': { request: z.object({ callId, consentId }), response: z.void() },
   'call:send-dtmf': { request: z.object({ callId, tones: z.string().regex(/^[0-9A-D*#]{1,32}$/i) }), response: z.void() },
   'call:set-mute': { request: z.object({ callId, muted: z.boolean() }), response: z.void() },
+  /** Re-INVITE with an ICE restart, offered when the media watchdog reports no audio. */
+  'call:reconnect-audio': { request: callRef, response: z.void() },
+  /** The renderer's media engine answers a `media:request` event. */
+  'media:response': {
+    request: z.object({ requestId: z.string().min(1).max(64), response: mediaResponseSchema }),
+    response: z.void(),
+  },
+  /** The renderer's media engine reports a problem (or its end) on a live call's audio. */
+  'media:report': { request: mediaEventSchema, response: z.void() },
+  'settings:get-audio-devices': { request: z.undefined(), response: audioDevicesSchema },
+  'settings:save-audio-devices': { request: audioDevicesSchema, response: audioDevicesSchema },
+  'settings:get-language': { request: z.undefined(), response: languageSettingSchema },
+  'settings:save-language': { request: languageSettingSchema, response: languageSettingSchema },
   'settings:get-account': { request: z.undefined(), response: accountViewSchema },
   'settings:save-account': { request: accountInputSchema, response: accountViewSchema },
   /** The note pad's text for a call; main autosaves it and reports `notes:status`. */
@@ -385,6 +433,11 @@ export const events = {
   'notes:status': noteSaveStatusSchema,
   'storage:notice': storageNoticeSchema,
   'workspace:state': workspaceViewSchema,
+  /** Main asks the renderer's media engine to do one step of a call's audio; answered by `media:response`. */
+  'media:request': z.object({ requestId: z.string().min(1).max(64), request: mediaRequestSchema }),
+  /** The agent's audio devices changed (saved from another window or by IT). */
+  'settings:audio-devices': audioDevicesSchema,
+  'settings:language': languageSettingSchema,
 } as const;
 
 export type CommandChannel = keyof typeof commands;

@@ -4,7 +4,15 @@
  * every incoming command through `router`, and forwards `onEvent` to its renderer.
  */
 import type { SessionDescriptionHandlerFactory } from 'sip.js';
-import type { EventChannel, EventPayload, PhoneState, StorageNoticeView } from '../../shared/contract';
+import type {
+  AudioDevices,
+  CallPolicy,
+  EventChannel,
+  EventPayload,
+  LanguageSetting,
+  PhoneState,
+  StorageNoticeView,
+} from '../../shared/contract';
 import type { CommandErrorCode } from '../../shared/result';
 import type { Clock } from './clock';
 import { createCommandRouter, type CommandRouter } from './command-router';
@@ -14,8 +22,11 @@ import { PhoneError } from './phone/phone-error';
 import {
   AccountSettings,
   agentNameFrom,
-  CallPolicySettings,
+  audioDevicesSetting,
+  callPolicySetting,
+  languageSetting,
   retentionDaysFrom,
+  type StoredSetting,
   type KeyValueStore,
   type SecretStore,
 } from './settings';
@@ -59,7 +70,9 @@ const UNCONFIGURED: PhoneState = { registration: { status: 'unconfigured' }, cal
 export class AppCore {
   readonly router: CommandRouter;
   private readonly settings: AccountSettings;
-  private readonly policy: CallPolicySettings;
+  private readonly policy: StoredSetting<CallPolicy>;
+  private readonly language: StoredSetting<LanguageSetting>;
+  private readonly audioDevices: StoredSetting<AudioDevices>;
   private phone: Phone | undefined;
   private unsubscribePhone: (() => void) | undefined;
   private readonly listeners = new Set<EventListener>();
@@ -70,7 +83,9 @@ export class AppCore {
 
   constructor(private readonly options: AppCoreOptions) {
     this.settings = new AccountSettings(options.store, options.secrets, options.logger);
-    this.policy = new CallPolicySettings(options.store, DEFAULT_CALL_POLICY, options.logger);
+    this.policy = callPolicySetting(options.store, DEFAULT_CALL_POLICY, options.logger);
+    this.language = languageSetting(options.store, options.logger);
+    this.audioDevices = audioDevicesSetting(options.store, options.logger);
     this.router = createCommandRouter(
       {
         'phone:get-state': () => this.phoneState(),
@@ -170,6 +185,21 @@ export class AppCore {
           this.phone?.setPolicy(policy);
           return this.policy.save(policy);
         },
+        'settings:get-language': () => this.language.get(),
+        'settings:save-language': (language) => {
+          this.emit('settings:language', this.language.save(language));
+          return language;
+        },
+        'settings:get-audio-devices': () => this.audioDevices.get(),
+        'settings:save-audio-devices': (devices) => {
+          this.emit('settings:audio-devices', this.audioDevices.save(devices));
+          return devices;
+        },
+        'call:reconnect-audio': () => {
+          throw new PhoneError('not-configured', 'Reconnecting audio is not available yet.');
+        },
+        'media:response': () => undefined,
+        'media:report': () => undefined,
         'settings:get-account': () => this.settings.view(),
         'settings:save-account': async (input) => {
           this.settings.save(input);

@@ -3,7 +3,16 @@
  * (electron-store and safeStorage in Electron, `conf` and memory in the web host).
  */
 import { z } from 'zod';
-import { callPolicySchema, type AccountInput, type AccountView, type CallPolicy } from '../../shared/contract';
+import {
+  audioDevicesSchema,
+  callPolicySchema,
+  languageSettingSchema,
+  type AccountInput,
+  type AccountView,
+  type AudioDevices,
+  type CallPolicy,
+  type LanguageSetting,
+} from '../../shared/contract';
 import type { CoreLogger } from './logger';
 
 /** The part of electron-store / conf the core uses. */
@@ -89,31 +98,58 @@ export function retentionDaysFrom(store: KeyValueStore, fallback = 365): number 
   return parsed.success ? parsed.data : fallback;
 }
 
-const POLICY_KEY = 'callPolicy';
-
-/** Reads and writes the call-handling policy, falling back to defaults for anything unreadable. */
-export class CallPolicySettings {
+/**
+ * One setting stored under `key` and validated against `schema` on every read:
+ * anything unreadable (hand-edited, from an older version, set wrongly by IT) falls
+ * back to the defaults with a warning rather than stopping the app.
+ */
+export class StoredSetting<T> {
   constructor(
     private readonly store: KeyValueStore,
-    private readonly defaults: CallPolicy,
+    private readonly key: string,
+    private readonly schema: z.ZodType<T>,
+    private readonly defaults: T,
     private readonly logger: CoreLogger,
   ) {}
 
-  get(): CallPolicy {
-    const raw = this.store.get(POLICY_KEY);
+  get(): T {
+    const raw = this.store.get(this.key);
     if (raw === undefined) return this.defaults;
-    const parsed = callPolicySchema.safeParse(raw);
+    const parsed = this.schema.safeParse(raw);
     if (!parsed.success) {
-      this.logger.warn('The stored call policy is unreadable; using the defaults.');
+      this.logger.warn(`The stored setting "${this.key}" is unreadable; using the defaults.`);
       return this.defaults;
     }
     return parsed.data;
   }
 
-  save(policy: CallPolicy): CallPolicy {
-    this.store.set(POLICY_KEY, policy);
-    return policy;
+  save(value: T): T {
+    this.store.set(this.key, value);
+    return value;
   }
+}
+
+/** The call-handling policy (`callPolicy`). */
+export function callPolicySetting(store: KeyValueStore, defaults: CallPolicy, logger: CoreLogger): StoredSetting<CallPolicy> {
+  return new StoredSetting(store, 'callPolicy', callPolicySchema, defaults, logger);
+}
+
+/** The UI language (`language`); `auto` follows the system. */
+export function languageSetting(store: KeyValueStore, logger: CoreLogger): StoredSetting<LanguageSetting> {
+  return new StoredSetting(store, 'language', languageSettingSchema, { language: 'auto' }, logger);
+}
+
+/** No device chosen: the system defaults, ringtone on. */
+export const DEFAULT_AUDIO_DEVICES: AudioDevices = {
+  microphone: { id: '', label: '' },
+  speaker: { id: '', label: '' },
+  ringer: { id: '', label: '' },
+  ringtone: true,
+};
+
+/** The agent's headset and ringer (`audioDevices`). */
+export function audioDevicesSetting(store: KeyValueStore, logger: CoreLogger): StoredSetting<AudioDevices> {
+  return new StoredSetting(store, 'audioDevices', audioDevicesSchema, DEFAULT_AUDIO_DEVICES, logger);
 }
 
 /** A secret store that keeps the password for this run only (web host, tests). */

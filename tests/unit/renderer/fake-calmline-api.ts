@@ -9,10 +9,13 @@ import {
   newCallView,
   type AccountInput,
   type AccountView,
+  type AudioDevices,
   type CallPolicy,
   type CallView,
   type CommandRequest,
   type ConsentEntry,
+  type EventPayload,
+  type LanguageSetting,
   type NoteSaveStatusView,
   type PhoneState,
   type StorageNoticeView,
@@ -47,6 +50,11 @@ type OtherCommand =
   | 'sendDtmf'
   | 'setMute'
   | 'saveCallPolicy'
+  | 'saveLanguage'
+  | 'saveAudioDevices'
+  | 'reconnectAudio'
+  | 'answerMediaRequest'
+  | 'reportMedia'
   | WorkspaceCommand;
 
 /** The agent-data and workspace commands that change something (recorded in `sent`). */
@@ -76,7 +84,9 @@ type ReadCommand =
   | 'lookupCaller'
   | 'getStorageNotices'
   | 'getWorkspaceState'
-  | 'listChecklists';
+  | 'listChecklists'
+  | 'getLanguage'
+  | 'getAudioDevices';
 
 /** Every command the test can make the fake refuse. */
 export type RefusableCommand = CallCommand | OtherCommand | 'saveAccount' | ReadCommand;
@@ -106,6 +116,12 @@ export interface FakeCalmlineApi extends CalmlineApi {
   pushStorageNotice(notice: StorageNoticeView): void;
   /** The caller directory the fake answers from (changed by the flag commands). */
   readonly callers: Map<string, CallerRecord>;
+  /** Sends a media request to the engine's listeners, as main does when a call needs audio. */
+  pushMediaRequest(message: EventPayload<'media:request'>): void;
+  /** Sends a language setting, as main does when it is saved. */
+  pushLanguage(setting: LanguageSetting): void;
+  /** Sends the audio devices setting, as main does when it is saved. */
+  pushAudioDevices(devices: AudioDevices): void;
 }
 
 /** Options of {@link createFakeCalmlineApi}. */
@@ -122,6 +138,10 @@ export interface FakeCalmlineApiOptions {
   workspace?: Partial<WorkspaceView>;
   /** Storage notices main answers with. */
   notices?: StorageNoticeView[];
+  /** The language setting main answers with (`auto` by default). */
+  languageSetting?: LanguageSetting;
+  /** The audio devices main answers with (system defaults by default). */
+  audioDevices?: AudioDevices;
 }
 
 /** A workspace view with sensible defaults (available, nothing running). */
@@ -195,6 +215,24 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
   const refusals = new Map<RefusableCommand, CommandErrorCode>();
   const deferrals = new Map<RefusableCommand, Promise<void>>();
   const sent: SentCommand[] = [];
+  let language: LanguageSetting = options.languageSetting ?? { language: 'auto' };
+  let audioDevices: AudioDevices = options.audioDevices ?? {
+    microphone: { id: '', label: '' },
+    speaker: { id: '', label: '' },
+    ringer: { id: '', label: '' },
+    ringtone: true,
+  };
+  const mediaListeners = new Set<(message: EventPayload<'media:request'>) => void>();
+  const languageListeners = new Set<(setting: LanguageSetting) => void>();
+  const deviceListeners = new Set<(devices: AudioDevices) => void>();
+  const subscribe =
+    <T>(set: Set<(value: T) => void>) =>
+    (listener: (value: T) => void) => {
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+      };
+    };
 
   const answer = async <T>(
     command: RefusableCommand,
@@ -347,6 +385,35 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
       workspaceListeners.add(listener);
       return () => workspaceListeners.delete(listener);
     },
+    getLanguage: () => read('getLanguage', () => language),
+    saveLanguage: other('saveLanguage', (next: LanguageSetting) => {
+      language = next;
+      for (const listener of [...languageListeners]) listener(next);
+      return next;
+    }),
+    onLanguage: subscribe(languageListeners),
+    pushLanguage(setting) {
+      language = setting;
+      for (const listener of [...languageListeners]) listener(setting);
+    },
+    getAudioDevices: () => read('getAudioDevices', () => audioDevices),
+    saveAudioDevices: other('saveAudioDevices', (next: AudioDevices) => {
+      audioDevices = next;
+      for (const listener of [...deviceListeners]) listener(next);
+      return next;
+    }),
+    onAudioDevices: subscribe(deviceListeners),
+    pushAudioDevices(devices) {
+      audioDevices = devices;
+      for (const listener of [...deviceListeners]) listener(devices);
+    },
+    reconnectAudio: other('reconnectAudio', () => undefined),
+    onMediaRequest: subscribe(mediaListeners),
+    pushMediaRequest(message) {
+      for (const listener of [...mediaListeners]) listener(message);
+    },
+    answerMediaRequest: other('answerMediaRequest', () => undefined),
+    reportMedia: other('reportMedia', () => undefined),
     pushWorkspace(view) {
       workspace = view;
       for (const listener of [...workspaceListeners]) listener(view);
