@@ -52,6 +52,9 @@ const appEnv = {
   CALMLINE_SIP_URI: `sip:${agentUser}@${kamailio.domain}`,
   CALMLINE_DISPLAY_NAME: 'Demo Agent',
   CALMLINE_USER_DATA_DIR: join(dataDir, 'electron'),
+  // The demo's SIPp callers offer plain RTP, which a WebRTC engine cannot take without
+  // a media relay: until the demo starts rtpengine, its calls are signalling only.
+  CALMLINE_MEDIA: 'signalling',
 };
 
 let app: ChildProcess;

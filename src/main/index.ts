@@ -12,7 +12,7 @@ import { createSignallingMediaFactory } from './core/phone/signalling-media';
 import { installProcessGuards } from './core/process-guards';
 import { prepareJsonStoreFile } from './core/storage/settings-store';
 import { notifyIncomingCalls } from './incoming-call-notifier';
-import { registerIpc } from './ipc';
+import { detachMediaWithPage, registerIpc } from './ipc';
 import { createSafeStorageSecretStore } from './secret-store';
 import { createMainWindow, hardenSession } from './window';
 
@@ -46,11 +46,14 @@ if (!app.requestSingleInstanceLock()) {
       env: process.env,
       clock: systemClock,
       logger,
-      createMediaFactory: () => createSignallingMediaFactory(),
+      // Real audio through the window's WebRTC engine, unless a test or demo without
+      // WebRTC peers asks for signalling only.
+      ...(process.env.CALMLINE_MEDIA === 'signalling' ? { createMediaFactory: () => createSignallingMediaFactory() } : {}),
     });
     registerIpc(core, () => mainWindow);
     notifyIncomingCalls(core, () => mainWindow);
     mainWindow = createMainWindow();
+    detachMediaWithPage(core, mainWindow);
     mainWindow.on('closed', () => {
       mainWindow = undefined;
     });
@@ -65,7 +68,10 @@ if (!app.requestSingleInstanceLock()) {
       void core.stop().finally(() => app.quit());
     });
     app.on('activate', () => {
-      if (BrowserWindow.getAllWindows().length === 0) mainWindow = createMainWindow();
+      if (BrowserWindow.getAllWindows().length === 0) {
+        mainWindow = createMainWindow();
+        detachMediaWithPage(core, mainWindow);
+      }
     });
   });
 

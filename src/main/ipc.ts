@@ -8,6 +8,17 @@ import type { AppCore } from './core/app-core';
 import { commands, type CommandChannel } from '../shared/contract';
 import { fail } from '../shared/result';
 
+/**
+ * The window's audio engine goes with its page: a reload, a crash or closing the
+ * window fails the media requests in flight now (the engine re-attaches on load).
+ */
+export function detachMediaWithPage(core: AppCore, window: BrowserWindow): void {
+  const detach = (reason: string) => () => core.media.detach(reason);
+  window.webContents.on('did-start-loading', detach('the Calmline window is reloading'));
+  window.webContents.on('render-process-gone', detach('the Calmline window crashed'));
+  window.on('closed', detach('the Calmline window was closed'));
+}
+
 /** Wires commands and events between the core and one window; returns a disposer. */
 export function registerIpc(core: AppCore, getWindow: () => BrowserWindow | undefined): () => void {
   const isOurWindow = (event: IpcMainInvokeEvent) => {
@@ -34,6 +45,7 @@ export function registerIpc(core: AppCore, getWindow: () => BrowserWindow | unde
   });
 
   return () => {
+    core.media.detach('the Calmline window is gone');
     unsubscribe();
     for (const channel of channels) ipcMain.removeHandler(channel);
   };

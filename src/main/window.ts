@@ -4,15 +4,32 @@
  * this module grants them. The page's CSP (src/shared/csp.ts) is also in its HTML.
  */
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { BrowserWindow, session, shell } from 'electron';
 import { RENDERER_CSP } from '../shared/csp';
+import { allowPermission } from './permission-policy';
 
+const INDEX_HTML = join(import.meta.dirname, '../renderer/index.html');
 
-/** Applies deny-by-default rules to the default session. Call once, before any window. */
+/** The URL of our own page: the dev server while developing, else the packaged index.html. */
+function appUrl(): string {
+  return process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(INDEX_HTML).href;
+}
+
+/**
+ * Applies deny-by-default rules to the default session. Call once, before any window.
+ * The one grant: the microphone (and the speaker choice) for our own page, for calls.
+ */
 export function hardenSession(): void {
   const ses = session.defaultSession;
-  ses.setPermissionRequestHandler((_webContents, _permission, callback) => callback(false));
-  ses.setPermissionCheckHandler(() => false);
+  ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
+    const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
+    callback(allowPermission(permission, details.requestingUrl || webContents.getURL(), appUrl(), mediaTypes));
+  });
+  ses.setPermissionCheckHandler((_webContents, permission, requestingOrigin, details) => {
+    const mediaTypes = details.mediaType ? [details.mediaType] : [];
+    return allowPermission(permission, details.requestingUrl ?? requestingOrigin, appUrl(), mediaTypes);
+  });
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] },
@@ -38,6 +55,8 @@ export function createMainWindow(): BrowserWindow {
       allowRunningInsecureContent: false,
       webviewTag: false,
       spellcheck: true,
+      // The ringtone must sound for a call that rings while the agent has not clicked anything yet.
+      autoplayPolicy: 'no-user-gesture-required',
     },
   });
   window.once('ready-to-show', () => window.show());
@@ -54,6 +73,6 @@ export function createMainWindow(): BrowserWindow {
 
   const devServer = process.env.ELECTRON_RENDERER_URL;
   if (devServer) void window.loadURL(devServer);
-  else void window.loadFile(join(import.meta.dirname, '../renderer/index.html'));
+  else void window.loadFile(INDEX_HTML);
   return window;
 }

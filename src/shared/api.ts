@@ -108,6 +108,8 @@ export interface CalmlineApi {
   /** The media engine's side of the bridge: main's requests in, the engine's answers and reports out. */
   onMediaRequest(listener: (message: EventPayload<'media:request'>) => void): () => void;
   answerMediaRequest(message: CommandRequest<'media:response'>): Promise<Result<void>>;
+  /** Tells main that this window's media engine listens for `media:request` events. */
+  attachMediaEngine(): Promise<Result<void>>;
   reportMedia(event: CommandRequest<'media:report'>): Promise<Result<void>>;
 }
 
@@ -177,6 +179,7 @@ export function createCalmlineApi(transport: HostTransport): CalmlineApi {
     onMediaRequest: (listener) =>
       transport.subscribe('media:request', (payload) => listener(payload as EventPayload<'media:request'>)),
     answerMediaRequest: (message) => invoke('media:response', message),
+    attachMediaEngine: () => invoke('media:attach'),
     reportMedia: (event) => invoke('media:report', event),
   };
 }

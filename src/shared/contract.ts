@@ -327,6 +327,8 @@ export const commands = {
   'call:set-mute': { request: z.object({ callId, muted: z.boolean() }), response: z.void() },
   /** Re-INVITE with an ICE restart, offered when the media watchdog reports no audio. */
   'call:reconnect-audio': { request: callRef, response: z.void() },
+  /** The renderer's media engine is listening: main may send it `media:request` events from now on. */
+  'media:attach': { request: z.undefined(), response: z.void() },
   /** The renderer's media engine answers a `media:request` event. */
   'media:response': {
     request: z.object({ requestId: z.string().min(1).max(64), response: mediaResponseSchema }),

@@ -24,6 +24,22 @@ export const iceServerSchema = z.object({
 });
 export type IceServer = z.infer<typeof iceServerSchema>;
 
+/**
+ * How calls get their audio, set by IT (`mediaPolicy` in the settings): STUN/TURN
+ * servers (none by default: a public STUN server that UDP cannot reach delays every
+ * call by the whole gathering timeout, audio-notes trap 2), how long ICE gathering
+ * may take, and how long the main process waits for the engine.
+ */
+export const mediaPolicySchema = z.object({
+  iceServers: z.array(iceServerSchema).max(8),
+  iceGatheringTimeoutMs: z.number().int().min(0).max(10_000),
+  requestTimeoutMs: z.number().int().min(1_000).max(60_000),
+});
+export type MediaPolicy = z.infer<typeof mediaPolicySchema>;
+
+/** Host candidates only; gathering on a LAN finishes well within a second. */
+export const DEFAULT_MEDIA_POLICY: MediaPolicy = { iceServers: [], iceGatheringTimeoutMs: 1_000, requestTimeoutMs: 10_000 };
+
 /** DTMF tones RTCDTMFSender accepts (RFC 4733 events plus `,` for a pause). */
 export const DTMF_TONES = /^[0-9A-D#*,]{1,64}$/i;
 
@@ -43,7 +59,13 @@ export const mediaRequestSchema = z.discriminatedUnion('op', [
    * for ICE gathering (or its timeout) and returns the complete SDP: sip.js has no
    * trickle ICE. `hold` makes the local direction `inactive`.
    */
-  z.object({ op: z.literal('get-description'), sessionId, hold: z.boolean() }),
+  z.object({
+    op: z.literal('get-description'),
+    sessionId,
+    hold: z.boolean(),
+    /** New ICE credentials in this offer: the agent's "reconnect audio" after the watchdog fired. */
+    iceRestart: z.boolean().optional(),
+  }),
   /** Applies the remote offer or answer. `hold` keeps a held call `inactive` in the answer that follows. */
   z.object({ op: z.literal('set-description'), sessionId, sdp: z.string().min(1).max(MAX_SDP_LENGTH), hold: z.boolean() }),
   /** Rolls back a local offer the far end refused (e.g. 491 to a re-INVITE). */
@@ -56,6 +78,8 @@ export const mediaRequestSchema = z.discriminatedUnion('op', [
     durationMs: z.number().int().min(40).max(6_000).optional(),
     interToneGapMs: z.number().int().min(30).max(6_000).optional(),
   }),
+  /** Mutes or unmutes the agent's microphone on this call; the connection keeps running. */
+  z.object({ op: z.literal('set-mute'), sessionId, muted: z.boolean() }),
   /** Closes the peer connection and stops its audio. Unknown sessions are fine. */
   z.object({ op: z.literal('close'), sessionId }),
 ]);

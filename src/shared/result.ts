@@ -32,6 +32,8 @@ export const commandErrorCodes = [
   'invalid-transition',
   'not-configured',
   'sip-error',
+  /** The call's audio failed (no microphone, negotiation, the engine did not answer). */
+  'media-error',
   'other-call-active',
   'consent-required',
   'consent-declined',

@@ -6,6 +6,7 @@
  *   --port N                 (CALMLINE_WEB_PORT, default: a free port)
  *   --data-dir DIR           (CALMLINE_DATA_DIR, default: .calmline-data/web): settings,
  *                            call history, notes, caller directory, exports
+ *   CALMLINE_MEDIA=signalling  no audio engine: SDP only (for SIP peers without WebRTC media)
  *   CALMLINE_WS_URL, CALMLINE_SIP_URI, CALMLINE_DISPLAY_NAME, CALMLINE_SIP_PASSWORD
  *                            preset the SIP account (the password is kept in memory only)
  */
@@ -41,7 +42,9 @@ const core = await openCore({
   env,
   clock: systemClock,
   logger,
-  createMediaFactory: () => createSignallingMediaFactory(),
+  // Real audio through the page's WebRTC engine, unless the SIP peers carry none
+  // (SIPp without a media relay: tests, the demo without rtpengine).
+  ...(env.CALMLINE_MEDIA === 'signalling' ? { createMediaFactory: () => createSignallingMediaFactory() } : {}),
 });
 const root = resolve(import.meta.dirname, '../..');
 const host = await startWebHost({

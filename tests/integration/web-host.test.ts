@@ -16,6 +16,7 @@ import type { EventChannel } from '../../src/shared/contract';
 let host: WebHost;
 const routed: Array<[unknown, unknown]> = [];
 let emit: (channel: EventChannel, payload: unknown) => void = () => undefined;
+const detached: string[] = [];
 
 beforeAll(async () => {
   const parent = mkdtempSync(join(tmpdir(), 'calmline-webhost-'));
@@ -39,6 +40,7 @@ beforeAll(async () => {
         emit = listener;
         return () => undefined;
       },
+      media: { detach: (reason) => detached.push(reason) },
     },
   });
 });
@@ -105,5 +107,36 @@ describe('web host', () => {
     await expect.poll(() => messages.length).toBe(2);
     expect(messages[1]).toEqual({ type: 'event', channel: 'phone:state', payload: { registration: { status: 'connecting' }, calls: [] } });
     ws.close();
+  });
+
+  it('sends media requests only to the page whose engine attached last, and detaches when it goes', async () => {
+    const first = await openBridge(host.token);
+    const second = await openBridge(host.token);
+    const received = { first: [] as unknown[], second: [] as unknown[] };
+    first.on('message', (data) => received.first.push(JSON.parse(data.toString())));
+    second.on('message', (data) => received.second.push(JSON.parse(data.toString())));
+    const request = { requestId: 'r1', request: { op: 'close', sessionId: 's1' } };
+
+    first.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'media:attach' }));
+    await expect.poll(() => received.first.length).toBe(1);
+    emit('media:request', request);
+    emit('phone:state', { registration: { status: 'connecting' }, calls: [] });
+    await expect.poll(() => received.second.length).toBe(1);
+    await expect.poll(() => received.first.length).toBe(3);
+    expect(received.first[1]).toEqual({ type: 'event', channel: 'media:request', payload: request });
+    // Everyone gets the phone state; only the attached page gets the media request.
+    expect(received.second).toEqual([expect.objectContaining({ channel: 'phone:state' })]);
+
+    // A second page attaching takes over: the first one's requests in flight are failed.
+    second.send(JSON.stringify({ type: 'invoke', id: 2, channel: 'media:attach' }));
+    await expect.poll(() => detached).toEqual(['another Calmline page took over the audio']);
+    await expect.poll(() => received.second.length).toBe(2);
+    emit('media:request', { ...request, requestId: 'r2' });
+    await expect.poll(() => received.second.length).toBe(3);
+    expect(received.first).toHaveLength(3);
+
+    first.close();
+    second.close();
+    await expect.poll(() => detached).toEqual(['another Calmline page took over the audio', 'the Calmline page was closed']);
   });
 });

@@ -25,6 +25,7 @@ import {
   audioDevicesSetting,
   callPolicySetting,
   languageSetting,
+  mediaPolicySetting,
   retentionDaysFrom,
   type StoredSetting,
   type KeyValueStore,
@@ -39,6 +40,9 @@ import { WorkspaceError } from '../../shared/workspace/workspace-error';
 import { writeCallerExport } from './storage/caller-export';
 import { nodeStorageFs } from './storage/storage-fs';
 import { StorageError } from './storage/storage-error';
+import { createBridgedMediaFactory } from './media/bridged-media';
+import { RendererMediaChannel } from './media/renderer-media-channel';
+import type { MediaPolicy } from '../../shared/media-protocol';
 
 /** What a host gives the core. */
 export interface AppCoreOptions {
@@ -46,8 +50,12 @@ export interface AppCoreOptions {
   secrets: SecretStore;
   clock: Clock;
   logger: CoreLogger;
-  /** Builds the media seam for each phone (one phone per saved account). */
-  createMediaFactory: () => SessionDescriptionHandlerFactory;
+  /**
+   * Builds the media seam for each phone (one phone per saved account). Default: real
+   * audio, bridged to the renderer's WebRTC engine over {@link AppCore.media}. Tests
+   * whose SIP peers carry no WebRTC media pass the signalling-only seam.
+   */
+  createMediaFactory?: () => SessionDescriptionHandlerFactory;
   /** Call history, notes and the caller directory; without it those commands answer `storage-unavailable`. */
   agentData?: AgentData;
   /** Where caller exports are written. */
@@ -80,12 +88,23 @@ export class AppCore {
   readonly workspace: Workspace;
   private readonly workspacePolicy: WorkspacePolicy;
   private readonly unsubscribeData: Array<() => void> = [];
+  /** The hop to the renderer's audio engine; hosts attach it when their renderer says it is ready. */
+  readonly media: RendererMediaChannel;
+  private readonly mediaPolicy: MediaPolicy;
 
   constructor(private readonly options: AppCoreOptions) {
     this.settings = new AccountSettings(options.store, options.secrets, options.logger);
     this.policy = callPolicySetting(options.store, DEFAULT_CALL_POLICY, options.logger);
     this.language = languageSetting(options.store, options.logger);
     this.audioDevices = audioDevicesSetting(options.store, options.logger);
+    this.mediaPolicy = mediaPolicySetting(options.store, options.logger).get();
+    this.media = new RendererMediaChannel({
+      send: (message) => this.emit('media:request', message),
+      clock: options.clock,
+      logger: options.logger,
+      // Past every handler deadline, so a late answer is still recognised as late.
+      forgetAfterMs: this.mediaPolicy.requestTimeoutMs + this.mediaPolicy.iceGatheringTimeoutMs + 5_000,
+    });
     this.router = createCommandRouter(
       {
         'phone:get-state': () => this.phoneState(),
@@ -195,11 +214,10 @@ export class AppCore {
           this.emit('settings:audio-devices', this.audioDevices.save(devices));
           return devices;
         },
-        'call:reconnect-audio': () => {
-          throw new PhoneError('not-configured', 'Reconnecting audio is not available yet.');
-        },
-        'media:response': () => undefined,
-        'media:report': () => undefined,
+        'call:reconnect-audio': ({ callId }) => this.requirePhone().reconnectAudio(callId),
+        'media:attach': () => this.media.attach(),
+        'media:response': ({ requestId, response }) => this.media.respond(requestId, response),
+        'media:report': (event) => this.phone?.reportMedia(event),
         'settings:get-account': () => this.settings.view(),
         'settings:save-account': async (input) => {
           this.settings.save(input);
@@ -308,7 +326,7 @@ export class AppCore {
       policy: this.policy.get(),
       clock: this.options.clock,
       logger: this.options.logger,
-      mediaFactory: this.options.createMediaFactory(),
+      mediaFactory: this.options.createMediaFactory?.() ?? this.bridgedMediaFactory(),
     });
     this.phone = phone;
     phone.setAvailability(this.phoneAvailability());
@@ -318,6 +336,16 @@ export class AppCore {
       this.emit('phone:state', state);
     });
     await phone.start();
+  }
+
+  private bridgedMediaFactory(): SessionDescriptionHandlerFactory {
+    const { iceServers, iceGatheringTimeoutMs, requestTimeoutMs } = this.mediaPolicy;
+    return createBridgedMediaFactory(this.media, {
+      iceServers,
+      iceGatheringTimeoutMs,
+      requestTimeoutMs,
+      logger: this.options.logger,
+    });
   }
 
   private async stopPhone(): Promise<void> {

@@ -13,6 +13,7 @@ import {
   type CallPolicy,
   type LanguageSetting,
 } from '../../shared/contract';
+import { DEFAULT_MEDIA_POLICY, mediaPolicySchema, type MediaPolicy } from '../../shared/media-protocol';
 import type { CoreLogger } from './logger';
 
 /** The part of electron-store / conf the core uses. */
@@ -146,6 +147,11 @@ export const DEFAULT_AUDIO_DEVICES: AudioDevices = {
   ringer: { id: '', label: '' },
   ringtone: true,
 };
+
+/** ICE servers and media timeouts, as IT sets them (`mediaPolicy`). */
+export function mediaPolicySetting(store: KeyValueStore, logger: CoreLogger): StoredSetting<MediaPolicy> {
+  return new StoredSetting(store, 'mediaPolicy', mediaPolicySchema, DEFAULT_MEDIA_POLICY, logger);
+}
 
 /** The agent's headset and ringer (`audioDevices`). */
 export function audioDevicesSetting(store: KeyValueStore, logger: CoreLogger): StoredSetting<AudioDevices> {

@@ -1,16 +1,21 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo } from 'react';
 import { HostBridgeMissing } from './components/HostBridgeMissing';
 import { PhoneScreen } from './components/PhoneScreen';
 import { readHostApi } from './host-api';
+import { startMediaHost } from './media/media-host';
 
 /** Props of {@link App}. */
 export interface AppProps {
   /** Where the host installs the API; the window itself except in tests. */
   host?: Pick<Window, 'calmline'>;
+  /** Starts the call audio for the window; component tests pass their own (or none). */
+  startMedia?: ((api: NonNullable<ReturnType<typeof readHostApi>>) => () => void) | undefined;
 }
 
 /** The whole window: the phone screen, or an explanation when the host bridge is missing. */
-export function App({ host = window }: AppProps) {
+export function App({ host = window, startMedia = startMediaHost }: AppProps) {
   const api = useMemo(() => readHostApi(host), [host]);
+  // The call audio lives as long as the window: the engine answers main's media requests.
+  useEffect(() => (api && startMedia ? startMedia(api) : undefined), [api, startMedia]);
   return api ? <PhoneScreen api={api} /> : <HostBridgeMissing />;
 }

@@ -40,6 +40,14 @@ const requiredFunctions = [
   'onNotesStatus',
   'onStorageNotice',
   'onWorkspaceState',
+  'onMediaRequest',
+  'answerMediaRequest',
+  'attachMediaEngine',
+  'reportMedia',
+  'reconnectAudio',
+  'getAudioDevices',
+  'saveAudioDevices',
+  'onAudioDevices',
 ] as const satisfies readonly (keyof CalmlineApi)[];
 
 /**

@@ -20,10 +20,12 @@ import type { EventChannel } from '../../shared/contract';
 import { RENDERER_CSP } from '../../shared/csp';
 import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, type BridgeServerMessage } from '../protocol';
 
-/** The two things the web host needs from the core. */
+/** What the web host needs from the core. */
 export interface HostedCore {
   router: CommandRouter;
   onEvent(listener: (channel: EventChannel, payload: unknown) => void): () => void;
+  /** The media bridge's hop: detached when the page whose engine it uses goes away. */
+  media: { detach(reason: string): void };
 }
 
 /** Where to find the built files and how to listen. */
@@ -126,6 +128,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   }
 
   const sockets = new Set<WebSocket>();
+  // One page's engine does a call's audio: the page that attached last (a reload or a
+  // second tab takes over). Two engines answering would open two peer connections.
+  let mediaSocket: WebSocket | undefined;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BRIDGE_MESSAGE_BYTES });
 
   server.on('upgrade', (request, socket, head) => {
@@ -144,7 +149,13 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
-      ws.on('close', () => sockets.delete(ws));
+      ws.on('close', () => {
+        sockets.delete(ws);
+        if (ws === mediaSocket) {
+          mediaSocket = undefined;
+          options.core.media.detach('the Calmline page was closed');
+        }
+      });
       ws.on('message', (data) => void handleMessage(ws, data.toString()));
     });
   });
@@ -157,11 +168,19 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       return;
     }
     if (!isInvoke(message)) return;
+    if (message.channel === 'media:attach') {
+      if (mediaSocket && mediaSocket !== ws) options.core.media.detach('another Calmline page took over the audio');
+      mediaSocket = ws;
+    }
     const result = await options.core.router(message.channel, message.payload);
     send(ws, { type: 'result', id: message.id, result });
   }
 
   const unsubscribe = options.core.onEvent((channel, payload) => {
+    if (channel === 'media:request') {
+      if (mediaSocket) send(mediaSocket, { type: 'event', channel, payload });
+      return;
+    }
     for (const ws of sockets) send(ws, { type: 'event', channel, payload });
   });
 

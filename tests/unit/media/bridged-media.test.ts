@@ -370,6 +370,65 @@ describe('BridgedSessionDescriptionHandler', () => {
   });
 });
 
+describe('audio controls for the phone', () => {
+  it('asks the engine for an ICE restart only when the options say so', async () => {
+    const { channel, requests } = fakeChannel();
+    const { handler } = makeHandler(channel);
+    await handler.getDescription({ hold: false, iceRestart: true } as never);
+    await handler.getDescription({ hold: true } as never);
+    const descriptions = requests.filter((r) => r.op === 'get-description');
+    expect(descriptions).toEqual([
+      { op: 'get-description', sessionId: handler.mediaSessionId, hold: false, iceRestart: true },
+      { op: 'get-description', sessionId: handler.mediaSessionId, hold: true },
+    ]);
+  });
+
+  it('mutes through the engine once the call has audio, and does nothing before', async () => {
+    const { channel, requests } = fakeChannel();
+    const { handler } = makeHandler(channel);
+    await handler.setMuted(true);
+    expect(requests).toEqual([]);
+    await handler.setDescription(SDP);
+    await handler.setMuted(true);
+    expect(requests.at(-1)).toEqual({ op: 'set-mute', sessionId: handler.mediaSessionId, muted: true });
+  });
+
+  it('reports a failed mute, so the view never says muted while the caller still hears the agent', async () => {
+    const { channel } = fakeChannel((request) =>
+      request.op === 'set-mute' ? { ok: false, error: { code: 'internal', message: 'track gone' } } : { ok: true },
+    );
+    const { handler } = makeHandler(channel);
+    await handler.setDescription(SDP);
+    await expect(handler.setMuted(true)).rejects.toMatchObject({ code: 'internal', op: 'set-mute' });
+  });
+
+  it('sends in-band DTMF and rejects when the call cannot carry it, so the phone falls back to SIP INFO', async () => {
+    const { channel, requests } = fakeChannel((request) =>
+      request.op === 'send-dtmf' && request.tones === '9'
+        ? { ok: false, error: { code: 'dtmf-unavailable', message: 'no telephone-event' } }
+        : request.op === 'get-description'
+          ? { ok: true, sdp: SDP }
+          : { ok: true },
+    );
+    const { handler } = makeHandler(channel);
+    await expect(handler.sendDtmfInBand('1')).rejects.toMatchObject({ code: 'dtmf-unavailable' });
+    expect(requests).toEqual([]);
+    await handler.setDescription(SDP);
+    await handler.sendDtmfInBand('12#');
+    expect(requests.at(-1)).toEqual({ op: 'send-dtmf', sessionId: handler.mediaSessionId, tones: '12#' });
+    await expect(handler.sendDtmfInBand('9')).rejects.toMatchObject({ code: 'dtmf-unavailable' });
+  });
+
+  it('is found by audioControlsOf; the signalling-only handler is not', async () => {
+    const { audioControlsOf } = await import('../../../src/main/core/media/bridged-media');
+    const { createSignallingMediaFactory } = await import('../../../src/main/core/phone/signalling-media');
+    const { handler } = makeHandler(fakeChannel().channel);
+    expect(audioControlsOf(handler)).toBe(handler);
+    expect(audioControlsOf(createSignallingMediaFactory()({} as Session, {}))).toBeUndefined();
+    expect(audioControlsOf(undefined)).toBeUndefined();
+  });
+});
+
 /** The shape sip.js hands to modifiers (kept local: the node test project has no DOM types). */
 interface RTCSessionDescriptionInitLike {
   sdp?: string;

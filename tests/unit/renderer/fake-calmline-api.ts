@@ -53,8 +53,6 @@ type OtherCommand =
   | 'saveLanguage'
   | 'saveAudioDevices'
   | 'reconnectAudio'
-  | 'answerMediaRequest'
-  | 'reportMedia'
   | WorkspaceCommand;
 
 /** The agent-data and workspace commands that change something (recorded in `sent`). */
@@ -116,6 +114,8 @@ export interface FakeCalmlineApi extends CalmlineApi {
   pushStorageNotice(notice: StorageNoticeView): void;
   /** The caller directory the fake answers from (changed by the flag commands). */
   readonly callers: Map<string, CallerRecord>;
+  /** What the media host sent main (answers, reports, attach), oldest first; not in `sent`. */
+  readonly mediaSent: Array<{ command: 'answerMediaRequest' | 'attachMediaEngine' | 'reportMedia'; args: unknown[] }>;
   /** Sends a media request to the engine's listeners, as main does when a call needs audio. */
   pushMediaRequest(message: EventPayload<'media:request'>): void;
   /** Sends a language setting, as main does when it is saved. */
@@ -222,6 +222,7 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     ringer: { id: '', label: '' },
     ringtone: true,
   };
+  const mediaSent: Array<{ command: 'answerMediaRequest' | 'attachMediaEngine' | 'reportMedia'; args: unknown[] }> = [];
   const mediaListeners = new Set<(message: EventPayload<'media:request'>) => void>();
   const languageListeners = new Set<(setting: LanguageSetting) => void>();
   const deviceListeners = new Set<(devices: AudioDevices) => void>();
@@ -412,8 +413,20 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     pushMediaRequest(message) {
       for (const listener of [...mediaListeners]) listener(message);
     },
-    answerMediaRequest: other('answerMediaRequest', () => undefined),
-    reportMedia: other('reportMedia', () => undefined),
+    // The media bridge's own traffic is kept apart from the agent's commands in `sent`.
+    answerMediaRequest: async (message) => {
+      mediaSent.push({ command: 'answerMediaRequest', args: [message] });
+      return { ok: true, value: undefined };
+    },
+    attachMediaEngine: async () => {
+      mediaSent.push({ command: 'attachMediaEngine', args: [] });
+      return { ok: true, value: undefined };
+    },
+    reportMedia: async (event) => {
+      mediaSent.push({ command: 'reportMedia', args: [event] });
+      return { ok: true, value: undefined };
+    },
+    mediaSent,
     pushWorkspace(view) {
       workspace = view;
       for (const listener of [...workspaceListeners]) listener(view);

@@ -61,9 +61,28 @@ export interface BridgedMediaOptions {
   logger: CoreLogger;
 }
 
-/** Options sip.js passes through to the handler; `hold` comes from the phone's re-INVITE options. */
+/** Options sip.js passes through to the handler; `hold` and `iceRestart` come from the phone's re-INVITE options. */
 export interface BridgedMediaSdhOptions extends SessionDescriptionHandlerOptions {
   hold?: boolean;
+  iceRestart?: boolean;
+}
+
+/**
+ * What the phone can ask of a call's audio beyond sip.js's handler contract. The
+ * signalling-only seam has none of it; the phone checks with {@link audioControlsOf}.
+ */
+export interface AudioControls {
+  /** The engine's id for this call's peer connection: media reports name it. */
+  readonly mediaSessionId: string;
+  /** RFC 4733 key tones; rejects (code `dtmf-unavailable`…) so the phone can fall back to SIP INFO. */
+  sendDtmfInBand(tones: string): Promise<void>;
+  /** Mutes or unmutes the agent's microphone on this call. */
+  setMuted(muted: boolean): Promise<void>;
+}
+
+/** The audio controls of a session's handler, when it has them (the bridged one does). */
+export function audioControlsOf(handler: unknown): AudioControls | undefined {
+  return handler instanceof BridgedSessionDescriptionHandler ? handler : undefined;
 }
 
 /** Why a media request failed; `code` tells programs, `message` tells the agent. */
@@ -100,6 +119,7 @@ const OP_TEXT: Record<MediaOp, string> = {
   'set-description': "applying the other side's audio description",
   rollback: 'rolling back a refused audio offer',
   'send-dtmf': 'sending key tones',
+  'set-mute': 'muting the microphone',
   close: 'closing the call audio',
 };
 
@@ -121,7 +141,7 @@ function isSdp(contentType: string): boolean {
  * One SIP session's media, done by the renderer engine. Requests for one session are
  * sent one after another, in the order sip.js made them.
  */
-export class BridgedSessionDescriptionHandler implements SessionDescriptionHandler {
+export class BridgedSessionDescriptionHandler implements SessionDescriptionHandler, AudioControls {
   /** The engine's id for this handler's peer connection (for mapping media events to calls). */
   readonly mediaSessionId = randomUUID();
   private closed = false;
@@ -140,11 +160,12 @@ export class BridgedSessionDescriptionHandler implements SessionDescriptionHandl
 
   getDescription(options?: BridgedMediaSdhOptions, modifiers?: unknown[]): Promise<BodyAndContentType> {
     const hold = options?.hold === true;
+    const iceRestart = options?.iceRestart === true;
     return this.enqueue('get-description', async () => {
       this.refuseModifiers('get-description', modifiers);
       await this.ensureCreated('get-description');
       const response = await this.send(
-        { op: 'get-description', sessionId: this.mediaSessionId, hold },
+        { op: 'get-description', sessionId: this.mediaSessionId, hold, ...(iceRestart ? { iceRestart } : {}) },
         this.options.requestTimeoutMs + this.options.iceGatheringTimeoutMs,
       );
       if (typeof response.sdp !== 'string' || !/^m=audio /m.test(response.sdp)) {
@@ -193,6 +214,23 @@ export class BridgedSessionDescriptionHandler implements SessionDescriptionHandl
       this.options.logger.warn(`DTMF in the audio failed: ${describe(error)}`);
     });
     return true;
+  }
+
+  sendDtmfInBand(tones: string): Promise<void> {
+    return this.enqueue('send-dtmf', async () => {
+      if (!this.created) throw failure('dtmf-unavailable', 'send-dtmf', 'the call has no audio yet');
+      await this.ensureCreated('send-dtmf');
+      await this.send({ op: 'send-dtmf', sessionId: this.mediaSessionId, tones });
+    });
+  }
+
+  setMuted(muted: boolean): Promise<void> {
+    return this.enqueue('set-mute', async () => {
+      // The phone only mutes connected calls, which have audio; without it there is nothing to mute.
+      if (!this.created) return;
+      await this.ensureCreated('set-mute');
+      await this.send({ op: 'set-mute', sessionId: this.mediaSessionId, muted });
+    });
   }
 
   /** Closes the engine's peer connection once any pending create has settled. Idempotent. */

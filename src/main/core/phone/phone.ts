@@ -45,6 +45,8 @@ import { ConsentGate } from './consent-gate';
 import { inspectInbound } from './inbound-guard';
 import { PhoneError } from './phone-error';
 import { audioDirection, type SignallingMediaOptions } from './signalling-media';
+import { audioControlsOf, MediaError } from '../media/bridged-media';
+import type { MediaEvent } from '../../../shared/media-protocol';
 import { parseSipfrag } from './sipfrag';
 import { WsTransport, type WsTransportOptions } from './ws-transport';
 
@@ -357,10 +359,23 @@ export class Phone {
     });
   }
 
-  /** Sends DTMF digits as SIP INFO (application/dtmf-relay), one after another. */
+  /**
+   * Sends DTMF digits: in the audio as RFC 4733 telephone-events when the call has
+   * an audio engine that negotiated them, else (or when that fails) as SIP INFO
+   * (application/dtmf-relay), one digit after another.
+   */
   async sendDtmf(callId: string, tones: string): Promise<void> {
     const call = this.requireCall(callId);
     if (call.view.state !== 'active') throw new PhoneError('invalid-transition', 'Digits can only be sent on an active call.');
+    const audio = audioControlsOf(call.session.sessionDescriptionHandler);
+    if (audio) {
+      try {
+        await audio.sendDtmfInBand(tones);
+        return;
+      } catch (error) {
+        this.options.logger.info(`Key tones go as SIP INFO instead: ${describe(error)}`);
+      }
+    }
     for (const tone of tones.toUpperCase()) {
       try {
         await call.session.info({
@@ -378,13 +393,49 @@ export class Phone {
     }
   }
 
-  /** Mutes or unmutes the agent's microphone on a call (applied by the media engine). */
-  setMute(callId: string, muted: boolean): void {
+  /** Mutes or unmutes the agent's microphone on a call; the audio engine applies it before the view says so. */
+  async setMute(callId: string, muted: boolean): Promise<void> {
     const call = this.requireCall(callId);
     if (call.view.state === 'ringing' || call.view.state === 'dialing') {
       throw new PhoneError('invalid-transition', 'Mute applies once the call is connected.');
     }
+    const audio = audioControlsOf(call.session.sessionDescriptionHandler);
+    if (audio) {
+      try {
+        await audio.setMuted(muted);
+      } catch (error) {
+        // Showing "muted" while the caller still hears the agent would be worse than an error.
+        throw this.sipFailure(muted ? 'mute the microphone' : 'unmute the microphone', error);
+      }
+    }
     this.update(call, { muted });
+  }
+
+  /**
+   * Re-negotiates a call's audio with new ICE credentials (a re-INVITE with an ICE
+   * restart): what the agent can try when the media watchdog reports no audio.
+   */
+  async reconnectAudio(callId: string): Promise<void> {
+    const call = this.requireCall(callId);
+    if (call.view.state !== 'active' && call.view.state !== 'held') {
+      throw new PhoneError('invalid-transition', 'Only a connected call can reconnect its audio.');
+    }
+    await this.reinvite(call, call.view.state === 'held', { iceRestart: true });
+    if (call.view.mediaProblem?.kind === 'connection-failed') this.update(call, { mediaProblem: null });
+  }
+
+  /**
+   * A report of the renderer's audio engine about one call's audio (watchdog, ICE,
+   * microphone). Reports for sessions no live call owns are stale and ignored.
+   */
+  reportMedia(event: MediaEvent): void {
+    const call = [...this.calls.values()].find(
+      (candidate) => audioControlsOf(candidate.session.sessionDescriptionHandler)?.mediaSessionId === event.sessionId,
+    );
+    if (!call) return;
+    const mediaProblem =
+      event.kind === 'audio-restored' ? null : { kind: event.kind, message: event.message, at: this.options.clock.now() };
+    this.update(call, { mediaProblem });
   }
 
   // ── Transfers ──────────────────────────────────────────────────────────────
@@ -496,7 +547,7 @@ export class Phone {
   // ── SIP plumbing ───────────────────────────────────────────────────────────
 
   /** Sends a hold or resume re-INVITE and waits for its answer; retries on 491 glare. */
-  private async reinvite(call: TrackedCall, hold: boolean): Promise<void> {
+  private async reinvite(call: TrackedCall, hold: boolean, once: { iceRestart?: boolean } = {}): Promise<void> {
     this.refuseIfBusy(call);
     call.busy = hold ? 'hold' : 'resume';
     await this.untilAcked(call);
@@ -507,9 +558,12 @@ export class Phone {
     const session = call.session;
     const previous = session.sessionDescriptionHandlerOptionsReInvite as SignallingMediaOptions;
     // Assign a new object: sip.js's getter returns a copy, mutating it is lost (notes §1c).
-    session.sessionDescriptionHandlerOptionsReInvite = { ...previous, hold } as SignallingMediaOptions;
+    const kept = { ...previous, hold } as SignallingMediaOptions;
+    session.sessionDescriptionHandlerOptionsReInvite = { ...kept, ...once } as SignallingMediaOptions;
     const done = () => {
       call.busy = undefined;
+      // `hold` stays for the answers to the far end's re-INVITEs; an ICE restart is for this offer only.
+      if (session.sessionDescriptionHandlerOptionsReInvite !== previous) session.sessionDescriptionHandlerOptionsReInvite = kept;
     };
     return new Promise<void>((resolve, reject) => {
       const fail = (error: PhoneError) => {
@@ -910,6 +964,10 @@ export class Phone {
 
   private sipFailure(action: string, error: unknown): PhoneError {
     if (error instanceof PhoneError) return error;
+    if (error instanceof MediaError) {
+      this.options.logger.warn(`Could not ${action}: ${error.message}`);
+      return new PhoneError('media-error', error.message);
+    }
     this.options.logger.warn(`Could not ${action}: ${describe(error)}`);
     return new PhoneError('sip-error', `Could not ${action}: ${describe(error)}`);
   }

@@ -15,13 +15,22 @@ import { CallerIdentity } from './CallerIdentity';
 import { CommandErrorAlert } from './CommandErrorAlert';
 import { GreetingPrompt } from './GreetingPrompt';
 import { Keypad } from './Keypad';
+import { MediaProblemAlert } from './MediaProblemAlert';
 import { RingTimer } from './RingTimer';
 import { TransferStatus } from './TransferStatus';
 
 /** The commands a call panel sends itself (hold, transfer, escalate go through consent). */
 export type CallPanelApi = Pick<
   CalmlineApi,
-  'answer' | 'decline' | 'hangUp' | 'resume' | 'completeTransfer' | 'cancelTransfer' | 'sendDtmf' | 'setMute'
+  | 'answer'
+  | 'decline'
+  | 'hangUp'
+  | 'resume'
+  | 'completeTransfer'
+  | 'cancelTransfer'
+  | 'sendDtmf'
+  | 'setMute'
+  | 'reconnectAudio'
 >;
 
 /** Props of {@link CallPanel}. */
@@ -169,6 +178,9 @@ export function CallPanel({
         <p className="call-flag" data-testid="muted">
           {t('calls.muted')}
         </p>
+      )}
+      {call.mediaProblem !== null && (call.state === 'active' || call.state === 'held') && (
+        <MediaProblemAlert callId={call.id} problem={call.mediaProblem} caller={caller} api={api} />
       )}
       <TransferStatus call={call} consult={consult} />
       {note !== undefined && note !== '' && (

@@ -9,6 +9,7 @@ import { usePhoneState } from '../hooks/use-phone-state';
 import { useWorkspaceState } from '../hooks/use-workspace-state';
 import type { PhoneProblem } from '../state/phone-store';
 import { AccountSettingsForm } from './AccountSettingsForm';
+import { AudioDeviceSettings } from './AudioDeviceSettings';
 import { BreakOffer } from './BreakOffer';
 import { BreakPanel } from './BreakPanel';
 import { CallerCard } from './CallerCard';
@@ -186,6 +187,7 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
               onSaved={() => setSettingsChoice(true)}
               onClose={() => setSettingsChoice(false)}
             />
+            <AudioDeviceSettings api={api} />
           </div>
         )}
       </main>

@@ -46,8 +46,12 @@ export interface WebRtcMediaEngineOptions {
   watchdog?: { intervalMs?: number; noAudioAfterMs?: number };
   /** Where the hidden <audio> elements go; default `document.body`. */
   audioContainer?: HTMLElement;
-  /** Speaker device for `setSinkId`, where supported. */
+  /** Speaker device for `setSinkId`, where supported; '' or absent: the system default. */
   outputDeviceId?: string;
+  /** Microphone to ask for first; '' or absent: the system default. */
+  inputDeviceId?: string;
+  /** Lists the devices (for noticing an unplugged speaker); default `navigator.mediaDevices.enumerateDevices`. */
+  enumerateDevices?: () => Promise<MediaDeviceInfo[]>;
   /** Seams for unit tests; default the browser's. */
   getUserMedia?: (constraints: MediaStreamConstraints) => Promise<MediaStream>;
   createPeerConnection?: (configuration: RTCConfiguration) => RTCPeerConnection;
@@ -149,9 +153,15 @@ export class WebRtcMediaEngine {
   private readonly intervalMs: number;
   private readonly noAudioAfterMs: number;
   private readonly now: () => number;
+  private inputDeviceId: string;
+  private outputDeviceId: string;
+  private readonly onDeviceChange = () => void this.followSpeaker();
 
   constructor(private readonly options: WebRtcMediaEngineOptions = {}) {
     this.constraints = options.audioConstraints ?? DEFAULT_AUDIO_CONSTRAINTS;
+    this.inputDeviceId = options.inputDeviceId ?? '';
+    this.outputDeviceId = options.outputDeviceId ?? '';
+    globalThis.navigator?.mediaDevices?.addEventListener?.('devicechange', this.onDeviceChange);
     this.intervalMs = options.watchdog?.intervalMs ?? DEFAULT_WATCHDOG.intervalMs;
     this.noAudioAfterMs = options.watchdog?.noAudioAfterMs ?? DEFAULT_WATCHDOG.noAudioAfterMs;
     this.now = options.now ?? (() => performance.now());
@@ -211,8 +221,36 @@ export class WebRtcMediaEngine {
     if (session.localTrack) session.localTrack.enabled = !muted;
   }
 
+  /**
+   * Switches devices for every call, at once: the far end's audio moves to the new
+   * speaker, and each call's microphone track is replaced in place (no re-INVITE).
+   * '' means the system default.
+   */
+  async useDevices(devices: { microphoneId: string; speakerId: string }): Promise<void> {
+    if (devices.speakerId !== this.outputDeviceId) {
+      this.outputDeviceId = devices.speakerId;
+      await this.followSpeaker();
+    }
+    if (devices.microphoneId !== this.inputDeviceId) {
+      this.inputDeviceId = devices.microphoneId;
+      await this.reopenMicrophone();
+    }
+  }
+
+  /**
+   * Closes the microphone while no call has audio, so the OS stops showing it as in
+   * use between calls. The next `prepare()` or call opens it again.
+   */
+  releaseMicrophone(): void {
+    if (this.sessions.size > 0) return;
+    const microphone = this.microphone;
+    this.microphone = undefined;
+    void microphone?.then((stream) => stream.getTracks().forEach((track) => track.stop())).catch(() => undefined);
+  }
+
   /** Closes every session and releases the microphone. */
   dispose(): void {
+    globalThis.navigator?.mediaDevices?.removeEventListener?.('devicechange', this.onDeviceChange);
     for (const id of [...this.sessions.keys()]) this.close(id);
     const microphone = this.microphone;
     this.microphone = undefined;
@@ -231,9 +269,7 @@ export class WebRtcMediaEngine {
     audio.dataset.mediaSession = id;
     const remoteStream = new MediaStream();
     audio.srcObject = remoteStream;
-    if (this.options.outputDeviceId && 'setSinkId' in audio) {
-      void audio.setSinkId(this.options.outputDeviceId).catch(() => undefined);
-    }
+    if (this.outputDeviceId) void this.routeAudio(audio, this.outputDeviceId);
     (this.options.audioContainer ?? document.body).append(audio);
     const session: MediaSession = {
       id,
@@ -270,7 +306,7 @@ export class WebRtcMediaEngine {
   private async run(session: MediaSession, request: Exclude<MediaRequest, { op: 'create' | 'close' }>): Promise<MediaResponse> {
     switch (request.op) {
       case 'get-description':
-        return { ok: true, sdp: await this.getDescription(session, request.hold) };
+        return { ok: true, sdp: await this.getDescription(session, request.hold, request.iceRestart === true) };
       case 'set-description':
         await this.setDescription(session, request.sdp, request.hold);
         return { ok: true };
@@ -280,11 +316,14 @@ export class WebRtcMediaEngine {
       case 'send-dtmf':
         this.sendDtmf(session, request.tones, request.durationMs, request.interToneGapMs);
         return { ok: true };
+      case 'set-mute':
+        this.setMuted(session.id, request.muted);
+        return { ok: true };
     }
   }
 
   /** Offer (stable) or answer (after a remote offer), with ICE gathered: sip.js has no trickle ICE. */
-  private async getDescription(session: MediaSession, hold: boolean): Promise<string> {
+  private async getDescription(session: MediaSession, hold: boolean, iceRestart = false): Promise<string> {
     const { pc } = session;
     session.hold = hold;
     try {
@@ -294,7 +333,7 @@ export class WebRtcMediaEngine {
       await this.attachMicrophone(session);
       await this.finishDtmf(session);
       this.applyDirection(session);
-      const description = answering ? await pc.createAnswer() : await pc.createOffer();
+      const description = answering ? await pc.createAnswer() : await pc.createOffer({ iceRestart });
       await pc.setLocalDescription(description);
     } catch (error) {
       throw this.negotiationFailure('create the local audio description', error);
@@ -394,11 +433,16 @@ export class WebRtcMediaEngine {
   }
 
   /** Puts this session's clone of the microphone on its audio transceiver (creating it for an offer). */
-  private async attachMicrophone(session: MediaSession): Promise<void> {
+  private async attachMicrophone(session: MediaSession, replace = false): Promise<void> {
     const { pc } = session;
     const transceiver =
       session.transceiver ?? pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped');
-    if (session.localTrack && session.localTrack.readyState === 'live' && transceiver?.sender.track === session.localTrack) {
+    if (
+      !replace &&
+      session.localTrack &&
+      session.localTrack.readyState === 'live' &&
+      transceiver?.sender.track === session.localTrack
+    ) {
       session.transceiver = transceiver;
       return;
     }
@@ -424,14 +468,22 @@ export class WebRtcMediaEngine {
     if (cached) return cached;
     const getUserMedia =
       this.options.getUserMedia ?? ((constraints: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(constraints));
-    const acquiring = getUserMedia({ audio: this.constraints, video: false }).then(
+    // `ideal`, not `exact`: a chosen headset that is not plugged in gives the default
+    // microphone rather than no call audio at all.
+    const audio: MediaTrackConstraints = this.inputDeviceId
+      ? { ...this.constraints, deviceId: { ideal: this.inputDeviceId } }
+      : this.constraints;
+    const acquiring = getUserMedia({ audio, video: false }).then(
       (stream) => {
         const track = stream.getAudioTracks()[0];
         track?.addEventListener('ended', () => {
-          if (this.microphone === acquiring) this.microphone = undefined;
-          for (const session of this.sessions.values()) {
-            this.emit(session, 'microphone-lost', 'The microphone stopped working: the other side cannot hear you.');
-          }
+          if (this.microphone !== acquiring) return;
+          // Unplugged: the calls go on with whatever microphone is left (the default).
+          void this.reopenMicrophone().catch(() => {
+            for (const session of this.sessions.values()) {
+              this.emit(session, 'microphone-lost', 'The microphone stopped working: the other side cannot hear you.');
+            }
+          });
         });
         return stream;
       },
@@ -442,6 +494,36 @@ export class WebRtcMediaEngine {
     );
     this.microphone = acquiring;
     return acquiring;
+  }
+
+  /**
+   * Opens the microphone again (another device, or the default after an unplug) and
+   * puts it on every call in place. Rejects when no microphone can be opened.
+   */
+  private async reopenMicrophone(): Promise<void> {
+    const old = this.microphone;
+    this.microphone = undefined;
+    void old?.then((stream) => stream.getTracks().forEach((track) => track.stop())).catch(() => undefined);
+    await this.microphoneStream();
+    for (const session of this.sessions.values()) {
+      if (session.localTrack) await this.attachMicrophone(session, true);
+    }
+  }
+
+  /** Plays every call on the chosen speaker, or on the default while that one is unplugged. */
+  private async followSpeaker(): Promise<void> {
+    let target = this.outputDeviceId;
+    if (target) {
+      const list = this.options.enumerateDevices ?? (() => navigator.mediaDevices.enumerateDevices());
+      const devices = await list().catch(() => [] as MediaDeviceInfo[]);
+      if (!devices.some((device) => device.kind === 'audiooutput' && device.deviceId === target)) target = '';
+    }
+    await Promise.all([...this.sessions.values()].map((session) => this.routeAudio(session.audio, target)));
+  }
+
+  private async routeAudio(audio: HTMLAudioElement, deviceId: string): Promise<void> {
+    if (!('setSinkId' in audio) || audio.sinkId === deviceId) return;
+    await audio.setSinkId(deviceId).catch(() => audio.setSinkId('').catch(() => undefined));
   }
 
   /** Resolves when ICE gathering is complete or the session's timeout passed (then with what is there). */
