@@ -25,8 +25,11 @@ export interface AgentOptions {
   dataDir?: string;
   /** Let the wrap-up after each call hold new calls back, as in the app (default false here). */
   wrapUpHoldsCalls?: boolean;
-  /** The media seam (default: signalling only, no audio). */
-  createMediaFactory?: AppCoreOptions['createMediaFactory'];
+  /**
+   * The media seam: a factory, or `'webrtc'` for the app's own bridge to a renderer
+   * engine (the page that attaches over the web host). Default: signalling only.
+   */
+  createMediaFactory?: AppCoreOptions['createMediaFactory'] | 'webrtc';
   /** Wait until registered before returning (default true). */
   waitForRegistration?: boolean;
   /** Extra phone options (reconnect backoff, grace periods). */
@@ -71,7 +74,9 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
     clock: options.clock ?? systemClock,
     // CALMLINE_TEST_LOG=1 shows the core's log while debugging a test.
     logger: options.logger ?? (process.env.CALMLINE_TEST_LOG ? createConsoleLogger('debug', `agent ${user}`) : silentLogger),
-    createMediaFactory: options.createMediaFactory ?? (() => createSignallingMediaFactory()),
+    ...(options.createMediaFactory === 'webrtc'
+      ? {}
+      : { createMediaFactory: options.createMediaFactory ?? (() => createSignallingMediaFactory()) }),
     phone: { reconnectBackoffMs: [200, 500, 1_000], ...options.phone },
   };
   // With a data folder, the same wiring as the hosts: history, notes, caller directory.

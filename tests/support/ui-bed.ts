@@ -28,7 +28,13 @@ export interface UiBed {
 
 /** Starts the bed; the page is created but not yet navigated (go to `host.url`). */
 export async function startUiBed(
-  options: { agent?: AgentOptions; locale?: string; viewport?: { width: number; height: number } } = {},
+  options: {
+    agent?: AgentOptions;
+    locale?: string;
+    viewport?: { width: number; height: number };
+    /** Extra Chromium flags, e.g. a fake microphone for the audio tests. */
+    chromiumArgs?: readonly string[];
+  } = {},
 ): Promise<UiBed> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const kamailio = await startKamailio();
@@ -39,7 +45,7 @@ export async function startUiBed(
     bridgeScript: resolve('out/webhost/bridge.js'),
     logger: silentLogger,
   });
-  const browser = await launchChromium();
+  const browser = await launchChromium(options.chromiumArgs);
   const context = await browser.newContext({
     locale: options.locale ?? 'en-US',
     viewport: options.viewport ?? { width: 1100, height: 760 },

@@ -88,14 +88,41 @@ export async function servePage(dir: string): Promise<{ url: string; close: () =
   };
 }
 
-/** Headless Chromium whose fake microphone plays `wavFile` in a loop (audio-notes trap 10). */
-export function launchAudioChromium(wavFile: string): Promise<Browser> {
-  return launchChromium([
+/** Chromium flags for a fake microphone that plays `wavFile` in a loop (audio-notes trap 10). */
+export function fakeAudioArgs(wavFile: string): string[] {
+  return [
     '--use-fake-ui-for-media-stream',
     '--use-fake-device-for-media-stream',
     `--use-file-for-fake-audio-capture=${wavFile}`,
     '--allow-loopback-in-peer-connection',
     '--autoplay-policy=no-user-gesture-required',
-  ]);
+  ];
+}
+
+/** Headless Chromium whose fake microphone plays `wavFile` in a loop. */
+export function launchAudioChromium(wavFile: string): Promise<Browser> {
+  return launchChromium(fakeAudioArgs(wavFile));
+}
+
+/**
+ * The page's ear (page/measure.mts) as a script that defines `globalThis.__calmlineEar`,
+ * for pages that are not the test page: the real app, whose CSP allows no injected
+ * <script>, is measured through `page.evaluate(script)`, which CSP does not govern.
+ */
+export async function earScript(): Promise<string> {
+  const result = await build({
+    entryPoints: [resolve('tests/support/audio/page/measure.mts')],
+    bundle: true,
+    write: false,
+    format: 'iife',
+    globalName: '__calmlineEar',
+    platform: 'browser',
+    target: 'es2022',
+    logLevel: 'warning',
+  });
+  const code = result.outputFiles[0]?.text;
+  if (!code) throw new Error('esbuild produced no ear script');
+  // `var __calmlineEar = …` inside evaluate would stay local: publish it on globalThis.
+  return `${code};globalThis.__calmlineEar = __calmlineEar;`;
 }
 

@@ -31,6 +31,11 @@ export interface StatsView {
   candidatePair: { local: string; remote: string } | null;
 }
 
+/** What the ear script (audio-bed `earScript`) defines in a page. */
+export interface EarGlobal {
+  __calmlineEar: { listen(stream: unknown, windowMs: number): Promise<{ rmsDb: number; peakHz: number | null; frames: number }> };
+}
+
 export interface AudioTestGlobal {
   audioTest: {
     agent: {
@@ -43,7 +48,8 @@ export interface AudioTestGlobal {
       measure(sessionId: string, windowMs: number): Promise<Measurement>;
     };
     caller: {
-      register(wsUrl: string, aor: string): Promise<void>;
+      /** With `answerIncoming` the page answers every call (a transfer target). */
+      register(wsUrl: string, aor: string, answerIncoming?: boolean): Promise<void>;
       call(target: string): void;
       states(): string[];
       stats(): Promise<StatsView>;

@@ -7,7 +7,7 @@
  *   registered over ws:// to Kamailio, calling the agent.
  * Each role can listen to what it receives (level and frequency) and read its stats.
  */
-import { Inviter, Registerer, SessionState, UserAgent, Web, type Session } from 'sip.js';
+import { Inviter, Registerer, SessionState, UserAgent, Web, type Invitation, type Session } from 'sip.js';
 import type { MediaEvent, MediaResponse } from '../../../../src/shared/media-protocol';
 import { audioWindow, WebRtcMediaEngine, type AudioWindow, type MediaStatsSnapshot } from '../../../../src/renderer/src/media/webrtc-media-engine';
 import { listen, type Heard } from './measure.mjs';
@@ -120,8 +120,40 @@ async function callerStats(): Promise<MediaStatsSnapshot> {
   };
 }
 
+/**
+ * Takes `next` as this page's call: logs its states, plays its far end through an
+ * <audio> element once established (trap 4), and follows a REFER the way a phone
+ * does for a blind transfer (accept, then INVITE the Refer-To target).
+ */
+function adopt(next: Session, label: string): void {
+  session = next;
+  next.delegate = {
+    onRefer: (referral) => {
+      sessionStates.push('refer');
+      void referral.accept().then(() => {
+        const inviter = referral.makeInviter({
+          sessionDescriptionHandlerOptions: { constraints: { audio: NO_PROCESSING, video: false } },
+        });
+        adopt(inviter, 'transferred:');
+        void inviter.invite().catch((error: unknown) => sessionStates.push(`transferred invite failed: ${String(error)}`));
+      });
+    },
+  };
+  next.stateChange.addListener((state) => {
+    sessionStates.push(`${label}${state}`);
+    if (state === SessionState.Established && session === next) {
+      const audio = document.createElement('audio');
+      audio.autoplay = true;
+      audio.srcObject = callerSdh().remoteMediaStream;
+      document.body.append(audio);
+      void audio.play().catch(() => undefined);
+    }
+  });
+}
+
 const caller = {
-  async register(wsUrl: string, aor: string): Promise<void> {
+  /** Registers `aor`; with `answerIncoming` the page answers every call it gets (a transfer target). */
+  async register(wsUrl: string, aor: string, answerIncoming = false): Promise<void> {
     const uri = UserAgent.makeURI(aor);
     if (!uri) throw new Error(`bad AOR ${aor}`);
     userAgent = new UserAgent({
@@ -131,6 +163,18 @@ const caller = {
       // No public STUN and a short gathering timeout (audio-notes trap 2).
       sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] }, iceGatheringTimeout: 500 },
       logBuiltinEnabled: false,
+      delegate: {
+        onInvite: (invitation: Invitation) => {
+          if (!answerIncoming) {
+            void invitation.reject().catch(() => undefined);
+            return;
+          }
+          adopt(invitation, 'incoming:');
+          void invitation
+            .accept({ sessionDescriptionHandlerOptions: { constraints: { audio: NO_PROCESSING, video: false } } })
+            .catch((error: unknown) => sessionStates.push(`accept failed: ${String(error)}`));
+        },
+      },
     });
     await userAgent.start();
     const registerer = new Registerer(userAgent);
@@ -148,18 +192,7 @@ const caller = {
     const inviter = new Inviter(userAgent, uri, {
       sessionDescriptionHandlerOptions: { constraints: { audio: NO_PROCESSING, video: false } },
     });
-    session = inviter;
-    inviter.stateChange.addListener((state) => {
-      sessionStates.push(state);
-      if (state === SessionState.Established) {
-        // Trap 4: play the far end through an <audio> element.
-        const audio = document.createElement('audio');
-        audio.autoplay = true;
-        audio.srcObject = callerSdh().remoteMediaStream;
-        document.body.append(audio);
-        void audio.play().catch(() => undefined);
-      }
-    });
+    adopt(inviter, '');
     void inviter.invite().catch((error: unknown) => sessionStates.push(`invite failed: ${String(error)}`));
   },
   states: (): string[] => [...sessionStates],
