@@ -10,7 +10,9 @@
  * script would run it as a side effect; it is skipped with a note.
  *
  * Environment: BENCH_CALLS (measured calls per user agent and metric, default 200),
- * BENCH_WARMUP (warm-up calls per user agent, default 10).
+ * BENCH_WARMUP (warm-up calls per user agent, default 10), BENCH_UI_CALLS (caller-card
+ * calls, default 60), BENCH_AUDIO_CALLS (Answer → first audio calls per path, default 30),
+ * BENCH_ONLY=<stem> (run one module, e.g. `audio`).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +47,11 @@ const BENCHES: BenchModule[] = [
     file: './workspace.ts',
     exportName: 'runWorkspaceBench',
     options: () => ({ calls: envInt('BENCH_UI_CALLS', 60), warmup: envInt('BENCH_WARMUP', 5) }),
+  },
+  {
+    file: './audio.ts',
+    exportName: 'runAudioBench',
+    options: () => ({ calls: envInt('BENCH_AUDIO_CALLS', 30), warmup: envInt('BENCH_WARMUP', 3) }),
   },
 ];
 

@@ -52,6 +52,9 @@ export interface AudioTestGlobal {
       register(wsUrl: string, aor: string, answerIncoming?: boolean): Promise<void>;
       call(target: string): void;
       states(): string[];
+      /** Wall-clock stamps for the Answer → first audio bench; `clockOffsetMs` is the page clock minus Date.now(). */
+      stamps(): { acceptedAt: number; firstAudioAt: number; clockOffsetMs: number };
+      hangUp(): Promise<void>;
       stats(): Promise<StatsView>;
       measure(windowMs: number): Promise<Measurement>;
       pauseSending(): Promise<void>;

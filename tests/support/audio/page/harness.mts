@@ -67,6 +67,28 @@ let userAgent: UserAgent | undefined;
 let session: Session | undefined;
 const sessionStates: string[] = [];
 let pausedTrack: MediaStreamTrack | null = null;
+/** Wall-clock stamps (performance.timeOrigin + now) for the Answer → first audio bench. */
+const stamps = { acceptedAt: 0, firstAudioAt: 0 };
+const wallClock = () => performance.timeOrigin + performance.now();
+
+/**
+ * Stamps the first audio packet of the current call: Chromium keeps a remote track
+ * muted until its first RTP packet arrives, then fires `unmute`.
+ */
+function watchFirstAudio(next: Session): void {
+  const pc = (next.sessionDescriptionHandler as Web.SessionDescriptionHandler | undefined)?.peerConnection;
+  const track = pc?.getReceivers().find((receiver) => receiver.track.kind === 'audio')?.track;
+  if (!track || watchedTracks.has(track)) return;
+  watchedTracks.add(track);
+  if (!track.muted) {
+    stamps.firstAudioAt ||= wallClock();
+    return;
+  }
+  track.addEventListener('unmute', () => {
+    if (session === next) stamps.firstAudioAt ||= wallClock();
+  }, { once: true });
+}
+const watchedTracks = new WeakSet<MediaStreamTrack>();
 
 function callerSdh(): Web.SessionDescriptionHandler {
   const sdh = session?.sessionDescriptionHandler;
@@ -127,6 +149,7 @@ async function callerStats(): Promise<MediaStatsSnapshot> {
  */
 function adopt(next: Session, label: string): void {
   session = next;
+  stamps.firstAudioAt = 0;
   next.delegate = {
     onRefer: (referral) => {
       sessionStates.push('refer');
@@ -141,6 +164,7 @@ function adopt(next: Session, label: string): void {
   };
   next.stateChange.addListener((state) => {
     sessionStates.push(`${label}${state}`);
+    if (state === SessionState.Establishing || state === SessionState.Established) watchFirstAudio(next);
     if (state === SessionState.Established && session === next) {
       const audio = document.createElement('audio');
       audio.autoplay = true;
@@ -170,6 +194,7 @@ const caller = {
             return;
           }
           adopt(invitation, 'incoming:');
+          stamps.acceptedAt = wallClock();
           void invitation
             .accept({ sessionDescriptionHandlerOptions: { constraints: { audio: NO_PROCESSING, video: false } } })
             .catch((error: unknown) => sessionStates.push(`accept failed: ${String(error)}`));
@@ -196,6 +221,15 @@ const caller = {
     void inviter.invite().catch((error: unknown) => sessionStates.push(`invite failed: ${String(error)}`));
   },
   states: (): string[] => [...sessionStates],
+  /** When this page last accepted a call, and when the current call's first audio packet arrived (0: not yet). */
+  stamps: () => ({ ...stamps, clockOffsetMs: wallClock() - Date.now() }),
+  /** Ends the current call (BYE, or CANCEL while it still rings). */
+  async hangUp(): Promise<void> {
+    const current = session;
+    if (!current) return;
+    if (current.state === SessionState.Established) await current.bye();
+    else if (current instanceof Inviter && current.state === SessionState.Establishing) await current.cancel();
+  },
   stats: (): Promise<MediaStatsSnapshot> => callerStats(),
   measure: (windowMs: number): Promise<Measurement> => measureWith(callerSdh().remoteMediaStream, callerStats, windowMs),
   /** Stops sending (no packets) without renegotiating, so the far end's watchdog has something to notice. */
