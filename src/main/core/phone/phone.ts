@@ -99,6 +99,12 @@ interface TrackedCall {
   session: Session;
   /** What the agent asked for last, so a termination can be told apart from a remote one. */
   localIntent: 'decline' | 'hang-up' | undefined;
+  /**
+   * The agent's answer is under way. If the call ends before it is established, the
+   * answer failed (no microphone, say: sip.js then rejects the INVITE itself), which
+   * is not the caller giving up.
+   */
+  answering?: boolean;
   /** A re-INVITE or REFER in flight: a second one must wait (RFC 3261 §14.1). */
   busy: string | undefined;
   /** Final status of a rejected outgoing INVITE, for the call's record. */
@@ -245,10 +251,13 @@ export class Phone {
     this.check(call, 'answer');
     const invitation = this.asInvitation(call, 'answered');
     this.refuseIfAnotherCallIsActive(call);
+    call.answering = true;
     try {
       await invitation.accept();
     } catch (error) {
       throw this.sipFailure('answer', error);
+    } finally {
+      call.answering = false;
     }
   }
 
@@ -734,7 +743,7 @@ export class Phone {
     } else if (state === SessionState.Terminated) {
       const event = this.terminationEvent(call);
       if (event !== 'remote-rejected') {
-        this.apply(call, event);
+        this.apply(call, event, event === 'failed' && call.view.state === 'ringing' ? 'answer-failed' : undefined);
         return;
       }
       // sip.js terminates the Inviter before it calls our onReject with the status:
@@ -752,6 +761,7 @@ export class Phone {
     // A ringing call the agent ends (decline, or the app stopping) was declined.
     if (call.localIntent !== undefined && state === 'ringing') return 'decline';
     if (call.localIntent === 'hang-up') return 'hang-up';
+    if (state === 'ringing' && call.answering) return 'failed';
     if (state === 'ringing') return 'caller-cancelled';
     if (state === 'dialing') return 'remote-rejected';
     return 'remote-hangup';
