@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { _electron as electron, type ElectronApplication, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createCalmlineApi } from '../../src/shared/api';
 import { electronUnavailableReason, findElectronBinary } from '../support/electron-binary';
 import { startKamailio, type Kamailio } from '../support/kamailio';
 import { formatSippResult, runSipp } from '../support/sipp';
@@ -26,9 +27,12 @@ describe.skipIf(unavailable !== undefined)('Calmline in Electron', () => {
     kamailio = await startKamailio();
     app = await electron.launch({
       executablePath: findElectronBinary()!,
-      args: [resolve('.')],
+      // Chromium switches: a fake microphone, so the media permission can be checked.
+      args: ['--use-fake-device-for-media-stream', resolve('.')],
       env: {
         ...process.env,
+        // SIPp offers plain RTP, which the WebRTC engine cannot take without a media relay.
+        CALMLINE_MEDIA: 'signalling',
         CALMLINE_WS_URL: kamailio.wsUrl,
         CALMLINE_SIP_URI: `sip:1001@${kamailio.domain}`,
         CALMLINE_DISPLAY_NAME: 'Electron Agent',
@@ -51,7 +55,27 @@ describe.skipIf(unavailable !== undefined)('Calmline in Electron', () => {
     }));
     expect(exposed.require).toBe('undefined');
     expect(exposed.process).toBe('undefined');
-    expect(exposed.api).toEqual(['answer', 'decline', 'getAccount', 'getPhoneState', 'hangUp', 'onPhoneState', 'saveAccount']);
+    // Exactly the contract's purpose-named functions, as src/shared/api.ts builds them.
+    const contractApi = Object.keys(createCalmlineApi({ invoke: async () => ({ ok: true, value: undefined }), subscribe: () => () => undefined }));
+    expect(exposed.api).toEqual(contractApi.sort());
+  });
+
+  it('grants our page the microphone (audio only) and refuses every other permission', async () => {
+    const asked = await page.evaluate(async () => {
+      const media = (globalThis as unknown as { navigator: { mediaDevices: { getUserMedia(c: object): Promise<{ getTracks(): Array<{ stop(): void }> }> } } }).navigator.mediaDevices;
+      const attempt = async (constraints: object) => {
+        try {
+          const stream = await media.getUserMedia(constraints);
+          stream.getTracks().forEach((track) => track.stop());
+          return 'granted';
+        } catch (error) {
+          return String((error as { name?: string }).name);
+        }
+      };
+      const notifications = await (globalThis as unknown as { Notification: { requestPermission(): Promise<string> } }).Notification.requestPermission();
+      return { audio: await attempt({ audio: true }), video: await attempt({ video: true }), notifications };
+    });
+    expect(asked).toEqual({ audio: 'granted', video: 'NotAllowedError', notifications: 'denied' });
   });
 
   it('registers and answers a call from SIPp', async () => {
