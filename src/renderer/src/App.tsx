@@ -1,6 +1,7 @@
 import { useEffect, useMemo } from 'react';
 import { HostBridgeMissing } from './components/HostBridgeMissing';
 import { PhoneScreen } from './components/PhoneScreen';
+import { useAppliedLanguage } from './hooks/use-language-setting';
 import { readHostApi } from './host-api';
 import { startMediaHost } from './media/media-host';
 
@@ -17,5 +18,7 @@ export function App({ host = window, startMedia = startMediaHost }: AppProps) {
   const api = useMemo(() => readHostApi(host), [host]);
   // The call audio lives as long as the window: the engine answers main's media requests.
   useEffect(() => (api && startMedia ? startMedia(api) : undefined), [api, startMedia]);
+  // The agent's language setting (main's) overrides the system language the window started in.
+  useAppliedLanguage(api);
   return api ? <PhoneScreen api={api} /> : <HostBridgeMissing />;
 }

@@ -27,6 +27,8 @@ const requiredFunctions = [
   'addCallerFlag',
   'clearCallerFlag',
   'setPreferredAddress',
+  'recordIncident',
+  'exportCallerRecord',
   'getStorageNotices',
   'getWorkspaceState',
   'listChecklists',
@@ -48,6 +50,9 @@ const requiredFunctions = [
   'getAudioDevices',
   'saveAudioDevices',
   'onAudioDevices',
+  'getLanguage',
+  'saveLanguage',
+  'onLanguage',
 ] as const satisfies readonly (keyof CalmlineApi)[];
 
 /**

@@ -62,13 +62,15 @@ describe('document direction', () => {
     );
   });
 
-  it('switches strings when the language changes', async () => {
-    window.calmline = createFakeCalmlineApi({
+  it('switches strings when the language setting changes', async () => {
+    const api = createFakeCalmlineApi({
       state: phoneState({ status: 'stopped' }, [callView({ state: 'active' })]),
     });
-    const { i18n } = renderWithI18n();
+    window.calmline = api;
+    renderWithI18n();
     await screen.findByRole('button', { name: 'Hang up call with Erika Mustermann' });
-    await act(() => i18n.changeLanguage('de'));
+    // The language follows main's setting, which main pushes when the agent saves it.
+    act(() => api.pushLanguage({ language: 'de' }));
     await waitFor(() =>
       expect(
         screen.getByRole('button', { name: 'Anruf mit Erika Mustermann beenden' }).textContent,

@@ -16,6 +16,7 @@ import { CallerCard } from './CallerCard';
 import { CallList } from './CallList';
 import { CommandErrorAlert } from './CommandErrorAlert';
 import { HeatChecklist } from './HeatChecklist';
+import { LanguageSettings } from './LanguageSettings';
 import { NotesPad } from './NotesPad';
 import { RecentCalls } from './RecentCalls';
 import { RegistrationStatus } from './RegistrationStatus';
@@ -187,6 +188,7 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
               onSaved={() => setSettingsChoice(true)}
               onClose={() => setSettingsChoice(false)}
             />
+            <LanguageSettings api={api} />
             <AudioDeviceSettings api={api} />
           </div>
         )}

@@ -317,6 +317,17 @@ export const de: PartialMessages = {
   hint: {
     callLength: 'Dieses Gespräch dauert schon über {{minutes}} Minuten. Die Eskalation ist nur einen Schritt entfernt.',
   },
+  language: {
+    heading: 'Sprache',
+    label: 'Sprache von Calmline',
+    hint: '„Systemsprache“ folgt der Sprache Ihres Computers.',
+    system: 'Systemsprache ({{language}})',
+    loading: 'Spracheinstellung wird geladen…',
+    loadFailed: 'Die Spracheinstellung konnte nicht geladen werden.',
+    save: 'Sprache speichern',
+    saved: 'Sprache gespeichert.',
+    notSaved: 'Die Sprache wurde nicht gespeichert.',
+  },
   storage: {
     heading: 'Eine Datendatei wurde beiseitegelegt',
     keptAside:

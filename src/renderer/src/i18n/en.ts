@@ -320,6 +320,17 @@ export const en = {
   hint: {
     callLength: 'This call has passed {{minutes}} minutes. Escalation is one step away.',
   },
+  language: {
+    heading: 'Language',
+    label: 'Language of Calmline',
+    hint: '“System language” follows the language of your computer.',
+    system: 'System language ({{language}})',
+    loading: 'Loading the language setting…',
+    loadFailed: 'Could not load the language setting.',
+    save: 'Save language',
+    saved: 'Language saved.',
+    notSaved: 'The language was not saved.',
+  },
   storage: {
     heading: 'A data file was kept aside',
     keptAside:

@@ -318,6 +318,17 @@ export const fa: PartialMessages = {
   hint: {
     callLength: 'این تماس از {{minutes}} دقیقه گذشته است. ارجاع به سرپرست تنها یک قدم فاصله دارد.',
   },
+  language: {
+    heading: 'زبان',
+    label: 'زبان Calmline',
+    hint: '«زبان سیستم» از زبان رایانهٔ شما پیروی می‌کند.',
+    system: 'زبان سیستم ({{language}})',
+    loading: 'در حال بارگیری تنظیم زبان…',
+    loadFailed: 'تنظیم زبان بارگیری نشد.',
+    save: 'ذخیرهٔ زبان',
+    saved: 'زبان ذخیره شد.',
+    notSaved: 'زبان ذخیره نشد.',
+  },
   storage: {
     heading: 'یک فایل داده کنار گذاشته شد',
     keptAside:

@@ -315,6 +315,17 @@ export const nb: PartialMessages = {
   hint: {
     callLength: 'Denne samtalen har vart over {{minutes}} minutter. Eskalering er bare ett steg unna.',
   },
+  language: {
+    heading: 'Språk',
+    label: 'Språk i Calmline',
+    hint: '«Systemspråk» følger språket på datamaskinen din.',
+    system: 'Systemspråk ({{language}})',
+    loading: 'Laster inn språkinnstillingen…',
+    loadFailed: 'Kunne ikke laste inn språkinnstillingen.',
+    save: 'Lagre språk',
+    saved: 'Språket er lagret.',
+    notSaved: 'Språket ble ikke lagret.',
+  },
   storage: {
     heading: 'En datafil ble lagt til side',
     keptAside:
