@@ -3,11 +3,12 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/main/core/logger';
 import type { CallRecordInput } from '../../../src/main/core/storage/call-record';
+import type { CoreLogger } from '../../../src/main/core/logger';
 import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
 import { StorageError } from '../../../src/main/core/storage/storage-error';
 import { nodeStorageFs, type StorageFs } from '../../../src/main/core/storage/storage-fs';
 import { createFakeClock, type FakeClock } from '../../support/fake-clock';
-import { createFaultyFs, tempDir } from './storage-test-kit';
+import { closeAfterTest, createFaultyFs, createRecordingLogger, tempDir } from './storage-test-kit';
 
 const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 2, 14, 9, 0);
@@ -16,19 +17,31 @@ function call(callId: string, startedAt: number, extra: Partial<CallRecordInput>
   return { callId, number: '+49301234567', name: 'Erika Mustermann', direction: 'inbound', startedAt, agent: 'Anna', ...extra };
 }
 
-async function open(dir: string, options: { fs?: StorageFs; clock?: FakeClock; granularity?: 'day' | 'month' } = {}) {
-  const clock = options.clock ?? createFakeClock(T0);
-  const history = await FileCallHistory.open({
-    dir,
-    clock,
-    logger: silentLogger,
-    fs: options.fs ?? nodeStorageFs,
-    ...(options.granularity ? { granularity: options.granularity } : {}),
-  });
-  return { history, clock };
+interface OpenOptions {
+  fs?: StorageFs;
+  clock?: FakeClock;
+  granularity?: 'day' | 'month';
+  logger?: CoreLogger;
 }
 
-describe('FileCallHistory', () => {
+// Every behaviour holds whether the index of the whole history runs in its worker
+// thread (the default) or on the main thread (the fallback).
+describe.each(['worker', 'main-thread'] as const)('FileCallHistory (index in %s)', (mode) => {
+  async function open(dir: string, options: OpenOptions = {}) {
+    const clock = options.clock ?? createFakeClock(T0);
+    const history = closeAfterTest(
+      await FileCallHistory.open({
+        dir,
+        clock,
+        logger: options.logger ?? silentLogger,
+        fs: options.fs ?? nodeStorageFs,
+        index: mode,
+        ...(options.granularity ? { granularity: options.granularity } : {}),
+      }),
+    );
+    return { history, clock };
+  }
+
   it('round-trips calls and notes across a restart, one file per UTC day', async () => {
     const dir = tempDir();
     const { history } = await open(dir);
@@ -164,5 +177,87 @@ describe('FileCallHistory', () => {
     expect(readdirSync(dir).sort()).toEqual(['2025-03.json', '2025-04.json']);
     const reopened = (await open(dir, { granularity: 'month' })).history;
     expect((await reopened.getCall('a'))?.note?.text).toBe('monthly');
+  });
+
+  it('holds on the main thread only the days it writes, and finds the rest through the index', async () => {
+    const dir = tempDir();
+    const { history } = await open(dir);
+    for (let day = 0; day < 30; day += 1) {
+      await history.recordCall(call(`c${day}`, T0 - day * DAY, { number: `+49301000${String(day).padStart(2, '0')}` }));
+    }
+    await history.saveNote('c20', 'Router replaced, customer calm', 'Anna');
+    const reopened = (await open(dir)).history;
+    expect((await reopened.search({ text: 'router' })).hits.map((hit) => hit.callId)).toEqual(['c20']);
+    expect((await reopened.callsFor('+49 30 1000 20')).map((record) => record.callId)).toEqual(['c20']);
+    expect(await reopened.stats()).toEqual({
+      partitions: 30,
+      loadedPartitions: 30,
+      mainThreadPartitions: 1,
+      calls: 30,
+      indexedWords: expect.any(Number),
+      index: mode,
+    });
+    // A note on an old call loads that call's day on the main thread, and only that day.
+    await reopened.saveNote('c25', 'Called back about the router', 'Anna');
+    expect((await reopened.stats()).mainThreadPartitions).toBe(2);
+    expect((await reopened.search({ text: 'router' })).hits.map((hit) => hit.callId)).toEqual(['c20', 'c25']);
+    expect((await (await open(dir)).history.getCall('c25'))?.note?.text).toBe('Called back about the router');
+    await expect(reopened.saveNote('never-recorded', 'x', 'Anna')).rejects.toMatchObject({ code: 'not-found' });
+  });
+
+  it('shows a saved note in search as soon as the save resolves, also while the history is still loading', async () => {
+    const dir = tempDir();
+    const { history } = await open(dir);
+    for (let day = 0; day < 60; day += 1) {
+      await history.recordCall(call(`c${day}`, T0 - day * DAY));
+      await history.saveNote(`c${day}`, `alpha note of day ${day}`, 'Anna');
+    }
+    const reopened = (await open(dir)).history;
+    const loading = reopened.warmUp();
+    await reopened.saveNote('c0', 'beta gamma', 'Anna');
+    await reopened.saveNote('c45', 'gamma delta', 'Anna');
+    expect((await reopened.search({ text: 'gamma' })).hits.map((hit) => hit.callId)).toEqual(['c0', 'c45']);
+    expect((await reopened.search({ text: 'alpha' })).total).toBe(58);
+    await loading;
+    expect((await (await open(dir)).history.search({ text: 'gamma' })).total).toBe(2);
+  });
+
+  it('moves a corrupt day aside once (on the main thread) and indexes what could be salvaged', async () => {
+    const dir = tempDir();
+    const { history } = await open(dir);
+    await history.recordCall(call('today', T0));
+    const day = join(dir, '2025-03', '2025-03-09.json');
+    const kept = { ...call('kept', T0 - 5 * DAY), note: { text: 'salvaged words', updatedAt: T0, author: 'Anna' } };
+    writeFileSync(
+      day,
+      JSON.stringify({ format: 'calmline/call-history-partition', schemaVersion: 1, data: { records: [kept, { callId: 7 }] } }),
+    );
+    const reopened = (await open(dir)).history;
+    expect((await reopened.search({ text: 'salvaged' })).hits.map((hit) => hit.callId)).toEqual(['kept']);
+    expect(reopened.notices()).toMatchObject([{ code: 'file-kept-aside', reason: 'schema', recovered: 1 }]);
+    expect(readdirSync(join(dir, '2025-03')).filter((name) => name.includes('.corrupt-'))).toHaveLength(1);
+    // The recovered record was written back at once.
+    expect(readFileSync(day, 'utf8')).toContain('salvaged words');
+    await reopened.saveNote('kept', 'salvaged and edited', 'Anna');
+    expect((await (await open(dir)).history.getCall('kept'))?.note?.text).toBe('salvaged and edited');
+  });
+
+  it.runIf(mode === 'worker')('answers on the main thread when the index worker dies', async () => {
+    const dir = tempDir();
+    const logger = createRecordingLogger();
+    const { history } = await open(dir);
+    for (let day = 0; day < 10; day += 1) {
+      await history.recordCall(call(`c${day}`, T0 - day * DAY));
+      await history.saveNote(`c${day}`, `note ${day} about invoices`, 'Anna');
+    }
+    const reopened = (await open(dir, { logger })).history;
+    await reopened.warmUp();
+    // Reaches into the running index to kill its worker thread, as a crash would.
+    await (reopened as unknown as { index: { worker: { terminate(): Promise<number> } } }).index.worker.terminate();
+    expect((await reopened.search({ text: 'invoices' })).total).toBe(10);
+    await reopened.saveNote('c9', 'note 9 now about refunds', 'Anna');
+    expect((await reopened.search({ text: 'refunds' })).hits.map((hit) => hit.callId)).toEqual(['c9']);
+    expect((await reopened.stats()).index).toBe('main-thread');
+    expect(logger.lines.some((line) => line.startsWith('error: The history index worker failed'))).toBe(true);
   });
 });

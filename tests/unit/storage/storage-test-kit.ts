@@ -11,10 +11,18 @@ import type { CoreLogger } from '../../../src/main/core/logger';
 import { nodeStorageFs, type StorageFileHandle, type StorageFs } from '../../../src/main/core/storage/storage-fs';
 
 const created: string[] = [];
+const opened: { close(): Promise<void> }[] = [];
 
-afterEach(() => {
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((store) => store.close()));
   for (const dir of created.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
+
+/** Closes `store` (e.g. a history with its index worker) after the test; returns it. */
+export function closeAfterTest<T extends { close(): Promise<void> }>(store: T): T {
+  opened.push(store);
+  return store;
+}
 
 /** A fresh folder under the OS temp dir, removed after the test. */
 export function tempDir(): string {

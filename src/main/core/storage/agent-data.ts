@@ -43,7 +43,7 @@ export interface AgentData {
   /** Called for notices found after opening; returns the unsubscribe function. */
   onNotice(listener: (notice: StorageNotice) => void): () => void;
   exportCaller(number: string): Promise<CallerExport>;
-  /** Saves every unsaved note and stops the timers (window close, app quit). */
+  /** Saves every unsaved note, stops the timers and the history's index worker (window close, app quit). */
   close(): Promise<FlushResult>;
 }
 
@@ -72,6 +72,7 @@ export async function openAgentData(options: AgentDataOptions): Promise<AgentDat
       retention.stop();
       const result = await notes.flush();
       notes.dispose();
+      await history.close();
       return result;
     },
   };

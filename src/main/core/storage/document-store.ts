@@ -92,10 +92,49 @@ interface Batch<T> {
   waiters: { resolve: (receipt: WriteReceipt) => void; reject: (error: unknown) => void }[];
 }
 
-class Unreadable extends Error {
+/** Thrown by `decodeDocument` for a file that cannot be read as the spec's document. */
+export class UnreadableDocument extends Error {
   constructor(readonly reason: CorruptionReason, readonly parsedData?: unknown) {
     super(reason);
   }
+}
+
+/**
+ * Parses, validates and migrates the bytes of a document file; throws
+ * `UnreadableDocument`. Pure (no I/O), so the history's index worker can decode day
+ * files off the main thread; only the main thread moves unreadable files aside.
+ */
+export function decodeDocument<T>(raw: Uint8Array, spec: DocumentSpec<T>): { data: T; migratedFrom?: number } {
+  if (raw.byteLength === 0) throw new UnreadableDocument('empty');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
+  } catch {
+    throw new UnreadableDocument('not-text');
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw new UnreadableDocument(text.trim() === '' ? 'empty' : 'not-json');
+  }
+  const envelope = envelopeSchema.safeParse(json);
+  if (!envelope.success || envelope.data.format !== spec.format) throw new UnreadableDocument('wrong-format');
+  const fileVersion = envelope.data.schemaVersion;
+  if (fileVersion > spec.version) throw new UnreadableDocument('newer-version');
+  let data = envelope.data.data;
+  for (let version = fileVersion; version < spec.version; version += 1) {
+    const step = spec.migrations?.find((migration) => migration.from === version);
+    if (!step) throw new UnreadableDocument('migration-failed');
+    try {
+      data = step.migrate(data);
+    } catch {
+      throw new UnreadableDocument('migration-failed', data);
+    }
+  }
+  const parsed = spec.schema.safeParse(data);
+  if (!parsed.success) throw new UnreadableDocument('schema', data);
+  return fileVersion === spec.version ? { data: parsed.data } : { data: parsed.data, migratedFrom: fileVersion };
 }
 
 /** A versioned JSON document with atomic, coalesced writes and quarantine of bad files. */
@@ -133,10 +172,10 @@ export class DocumentStore<T> {
     }
     if (beforeDecode) await beforeDecode();
     try {
-      const { data, migratedFrom } = this.decode(raw);
+      const { data, migratedFrom } = decodeDocument(raw, spec);
       return migratedFrom === undefined ? { data, existed: true } : { data, existed: true, migratedFrom };
     } catch (error) {
-      if (!(error instanceof Unreadable)) throw error;
+      if (!(error instanceof UnreadableDocument)) throw error;
       const salvaged = error.parsedData === undefined ? undefined : spec.salvage?.(error.parsedData);
       const recovered = salvaged?.recovered ?? 0;
       let keptAs: string;
@@ -233,40 +272,6 @@ export class DocumentStore<T> {
     }
     const bytes = await atomicWriteFile(fs, this.path, text);
     return { bytes, savedAt: clock.now() };
-  }
-
-  private decode(raw: Uint8Array): { data: T; migratedFrom?: number } {
-    const { spec } = this.options;
-    if (raw.byteLength === 0) throw new Unreadable('empty');
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(raw);
-    } catch {
-      throw new Unreadable('not-text');
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      throw new Unreadable(text.trim() === '' ? 'empty' : 'not-json');
-    }
-    const envelope = envelopeSchema.safeParse(json);
-    if (!envelope.success || envelope.data.format !== spec.format) throw new Unreadable('wrong-format');
-    const fileVersion = envelope.data.schemaVersion;
-    if (fileVersion > spec.version) throw new Unreadable('newer-version');
-    let data = envelope.data.data;
-    for (let version = fileVersion; version < spec.version; version += 1) {
-      const step = spec.migrations?.find((migration) => migration.from === version);
-      if (!step) throw new Unreadable('migration-failed');
-      try {
-        data = step.migrate(data);
-      } catch {
-        throw new Unreadable('migration-failed', data);
-      }
-    }
-    const parsed = spec.schema.safeParse(data);
-    if (!parsed.success) throw new Unreadable('schema', data);
-    return fileVersion === spec.version ? { data: parsed.data } : { data: parsed.data, migratedFrom: fileVersion };
   }
 
   private keptAsideNotice(reason: CorruptionReason, keptAs: string, recovered: number): StorageNotice {

@@ -1,29 +1,37 @@
 /**
  * The local call history: one JSON file per UTC day (see history-partition.ts for
- * why a day), each a DocumentStore, loaded lazily. A note save rewrites only the day
- * file of its call, so it costs the same with one day or five years of history.
+ * why a day), each a DocumentStore. A note save rewrites only the day file of its
+ * call, so it costs the same with one day or five years of history.
  *
- * In memory: the loaded partitions' records, a map from call id to partition, a map
- * from caller key to calls, and the word index for search. Everything that needs the
- * whole history (search, a caller's past calls, retention) first waits for
- * `warmUp()`, which loads the remaining partitions newest first; hosts start it in
- * the background right after opening.
+ * Two halves, so that a save never waits for (or competes on the event loop with)
+ * the history load:
+ *
+ * - The main thread holds only the partitions it writes: today's and the newest day
+ *   are loaded at open, any other day when one of its calls is recorded or noted. It
+ *   does every write, rename and quarantine.
+ * - The index (history-index-host.ts) holds all of the history for search, a caller's
+ *   past calls, finding a call by id, and retention. It loads every day file in a
+ *   worker thread, read-only. The main thread hands it each partition it holds and
+ *   every change it makes, in order, so search reflects a save as soon as it is made.
+ *
+ * Why a worker (bench/results/storage-*.md): loaded on the main thread, even one day
+ * at a time with yields, five years of history put note saves during start-up at p99
+ * 20–80 ms: day-file decodes queued between a save's file steps, and garbage
+ * collection of a main-thread heap growing to ~250 MB. With the index in the worker,
+ * the main heap stays at a few MB. Where no worker can be started (a build without
+ * the worker file, or an injected `readFile` the worker could not use), the same
+ * index runs on the main thread and loads one day at a time, waiting while a save is
+ * in flight.
  */
 import { join } from 'node:path';
 import type { Clock } from '../clock';
 import type { CoreLogger } from '../logger';
 import { isTempFileName } from './atomic-write';
-import type {
-  CallHistory,
-  CallSearchHit,
-  HistoryQuery,
-  NoteReceipt,
-  PurgeResult,
-  SearchResult,
-} from './call-history';
+import type { CallHistory, HistoryQuery, NoteReceipt, PurgeResult, SearchResult } from './call-history';
 import { callRecordInputSchema, cleanNoteText, MAX_NOTE_LENGTH, type CallRecord, type CallRecordInput } from './call-record';
-import { callerKey, keyDigits } from './caller-key';
 import { DocumentStore } from './document-store';
+import { IndexUnavailable, spawnHistoryIndexWorker, WorkerHistoryIndex } from './history-index-client';
+import { HistoryIndexHost, type HistoryIndexApi } from './history-index-host';
 import {
   historyPartitionSpec,
   isMonthFolderName,
@@ -31,13 +39,16 @@ import {
   partitionKeyFor,
   partitionKeyOfFile,
   partitionPath,
+  readPartitionFile,
   type HistoryPartitionData,
   type PartitionGranularity,
 } from './history-partition';
-import { SearchIndex, tokenize } from './search-index';
 import { StorageError, toStorageError } from './storage-error';
 import { errorCode, nodeStorageFs, PRIVATE_DIR_MODE, type StorageFs } from './storage-fs';
 import type { StorageNotice } from './storage-notice';
+
+/** Where the index of the whole history runs. */
+export type HistoryIndexMode = 'worker' | 'main-thread';
 
 /** What a FileCallHistory needs. */
 export interface FileCallHistoryOptions {
@@ -49,22 +60,29 @@ export interface FileCallHistoryOptions {
   fs?: StorageFs;
   /** `day` (default); `month` exists for the benchmark's comparison. */
   granularity?: PartitionGranularity;
-  /** Partition files read at once while warming up (default 1). */
+  /**
+   * Where the index runs. Default: a worker, unless `fs` brings its own `readFile`
+   * (the worker reads with node:fs, so an injected read fault would be bypassed).
+   */
+  index?: HistoryIndexMode;
+  /** Partition files read at once while loading the index (default 2 in a worker, 1 on the main thread). */
   loadConcurrency?: number;
 }
 
 /** Size of what is in memory, for diagnostics and the benchmark. */
 export interface HistoryStats {
+  /** Partition files known. */
   partitions: number;
+  /** Partitions in the index. */
   loadedPartitions: number;
+  /** Partitions the main thread holds (the ones it writes). */
+  mainThreadPartitions: number;
   calls: number;
   indexedWords: number;
+  index: HistoryIndexMode;
 }
 
 const DAY_MS = 86_400_000;
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 500;
-const MAX_QUERY_WORDS = 16;
 
 interface Partition {
   readonly key: string;
@@ -74,41 +92,13 @@ interface Partition {
   loaded: boolean;
 }
 
-interface CallEntry {
-  partition: Partition;
-  ordinal: number;
-}
-
-interface NumberEntry {
-  digits: string;
-  callIds: Set<string>;
-}
-
 /** Lets queued I/O callbacks (a save's next step) run before the next piece of background work. */
 function yieldToEventLoop(): Promise<void> {
   return new Promise((resolve) => setImmediate(resolve));
 }
 
-function recordTokens(record: CallRecord): Set<string> {
-  return tokenize(record.note ? `${record.name}\n${record.note.text}` : record.name);
-}
-
-function newestFirst(a: CallRecord, b: CallRecord): number {
-  return b.startedAt - a.startedAt || (a.callId < b.callId ? -1 : 1);
-}
-
-/** `+49 30 123-45` → `+493012345`: a typed number stays one word (only when it starts like a number). */
-function compactPhoneNumbers(text: string): string {
-  return text.replace(/(?:\+|\b00|\()[\d\s\-()./]*\d/g, (match) => match.replace(/[^\d+]/g, ''));
-}
-
-function snippetOf(record: CallRecord, words: string[]): string {
-  const text = record.note?.text.replace(/\s+/g, ' ').trim() ?? '';
-  if (text.length <= 160) return text;
-  const lower = text.toLowerCase();
-  const at = words.map((word) => lower.indexOf(word)).find((index) => index >= 0) ?? 0;
-  const start = Math.max(0, at - 60);
-  return `${start > 0 ? '…' : ''}${text.slice(start, start + 160).trim()}${start + 160 < text.length ? '…' : ''}`;
+function newestKeyFirst(a: string, b: string): number {
+  return a < b ? 1 : -1;
 }
 
 /** Call history in day files on the local disk. */
@@ -116,13 +106,13 @@ export class FileCallHistory implements CallHistory {
   private readonly fs: StorageFs;
   private readonly granularity: PartitionGranularity;
   private readonly partitions = new Map<string, Partition>();
-  private readonly calls = new Map<string, CallEntry>();
-  private readonly byOrdinal: (CallRecord | undefined)[] = [];
-  private readonly byNumber = new Map<string, NumberEntry>();
-  private readonly index = new SearchIndex();
+  /** Calls of the partitions the main thread holds. */
+  private readonly calls = new Map<string, Partition>();
   private readonly found: StorageNotice[] = [];
   private readonly noticeListeners = new Set<(notice: StorageNotice) => void>();
-  private warming: Promise<void> | undefined;
+  private index: HistoryIndexApi | undefined;
+  private indexMode: HistoryIndexMode | undefined;
+  private closed = false;
   private writesInFlight = 0;
   private readonly writeWaiters: (() => void)[] = [];
 
@@ -131,29 +121,48 @@ export class FileCallHistory implements CallHistory {
     this.granularity = options.granularity ?? 'day';
   }
 
-  /** Opens (creating if needed) the history folder; reads no partition yet. */
+  /**
+   * Opens (creating if needed) the history folder and loads today's and the newest
+   * partition, so notes on the latest calls never wait for the index. The index
+   * starts with `warmUp()` or the first question that needs it.
+   */
   static async open(options: FileCallHistoryOptions): Promise<FileCallHistory> {
     const history = new FileCallHistory(options);
     await history.discover();
+    const eager = new Set([partitionKeyFor(options.clock.now(), history.granularity)]);
+    const newest = [...history.partitions.keys()].sort(newestKeyFirst)[0];
+    if (newest !== undefined) eager.add(newest);
+    await Promise.all(
+      [...eager].flatMap((key) => {
+        const partition = history.partitions.get(key);
+        return partition ? [history.ensureLoaded(partition)] : [];
+      }),
+    );
     return history;
   }
 
-  /** Loads every partition not loaded yet (newest first); idempotent. */
+  /** Starts the index (if not started) and resolves once it holds the whole history; idempotent. */
   warmUp(): Promise<void> {
-    this.warming ??= this.loadAll();
-    return this.warming;
+    return this.ask((index) => index.ready());
   }
 
   /** What is in memory now. */
-  stats(): HistoryStats {
-    let loadedPartitions = 0;
-    for (const partition of this.partitions.values()) if (partition.loaded) loadedPartitions += 1;
-    return {
-      partitions: this.partitions.size,
-      loadedPartitions,
-      calls: this.calls.size,
-      indexedWords: this.index.termCount,
-    };
+  async stats(): Promise<HistoryStats> {
+    const indexStats = await this.ask((index) => index.stats());
+    let mainThreadPartitions = 0;
+    for (const partition of this.partitions.values()) if (partition.loaded) mainThreadPartitions += 1;
+    return { partitions: this.partitions.size, mainThreadPartitions, ...indexStats, index: this.indexMode ?? 'main-thread' };
+  }
+
+  /**
+   * Stops the index worker. Every acknowledged write is on disk already; nothing needs
+   * flushing. A question asked after this is answered from the main thread.
+   */
+  async close(): Promise<void> {
+    this.closed = true;
+    const index = this.index;
+    this.index = undefined;
+    await index?.close();
   }
 
   notices(): StorageNotice[] {
@@ -165,24 +174,27 @@ export class FileCallHistory implements CallHistory {
     return () => this.noticeListeners.delete(listener);
   }
 
+  /**
+   * Files a call in the partition of its start time. A call id is looked for there
+   * only: the recorder passes the same start time every time it files a call.
+   */
   async recordCall(input: CallRecordInput): Promise<CallRecord> {
     const parsed = callRecordInputSchema.safeParse(input);
     if (!parsed.success) throw new StorageError('invalid-input', 'The call record is not valid.');
     const call = parsed.data;
-    let entry = this.calls.get(call.callId);
-    if (!entry) {
-      const partition = this.partitionFor(partitionKeyFor(call.startedAt, this.granularity));
-      await this.ensureLoaded(partition);
-      entry = this.calls.get(call.callId);
-      if (!entry) {
+    let partition = this.calls.get(call.callId);
+    if (!partition) {
+      const home = this.partitionFor(partitionKeyFor(call.startedAt, this.granularity));
+      await this.ensureLoaded(home);
+      partition = this.calls.get(call.callId);
+      if (!partition) {
         const record: CallRecord = { ...call };
-        partition.records.set(record.callId, record);
-        this.register(record, partition);
-        await this.writePartition(partition);
+        this.put(home, record);
+        await this.writePartition(home);
         return record;
       }
     }
-    const previous = this.byOrdinal[entry.ordinal];
+    const previous = partition.records.get(call.callId);
     if (!previous) throw new StorageError('not-found', `Call ${call.callId} is not in the history.`);
     // The partition (and start time) stay those of the first recording: the file is the call's home.
     const next: CallRecord = {
@@ -193,8 +205,8 @@ export class FileCallHistory implements CallHistory {
       agent: call.agent,
       ...(call.endedAt === undefined ? {} : { endedAt: call.endedAt }),
     };
-    this.replace(entry, previous, next);
-    await this.writePartition(entry.partition);
+    this.put(partition, next);
+    await this.writePartition(partition);
     return next;
   }
 
@@ -202,113 +214,171 @@ export class FileCallHistory implements CallHistory {
     if (text.length > MAX_NOTE_LENGTH) {
       throw new StorageError('invalid-input', `A note holds at most ${MAX_NOTE_LENGTH} characters.`);
     }
-    const entry = await this.entryOf(callId);
-    const previous = entry && this.byOrdinal[entry.ordinal];
-    if (!entry || !previous) throw new StorageError('not-found', `Call ${callId} is not in the history.`);
+    const partition = await this.holderOf(callId);
+    const previous = partition?.records.get(callId);
+    if (!partition || !previous) throw new StorageError('not-found', `Call ${callId} is not in the history.`);
     const next: CallRecord = {
       ...previous,
       note: { text: cleanNoteText(text), updatedAt: this.options.clock.now(), author: author.slice(0, 128) },
     };
-    this.replace(entry, previous, next);
-    const receipt = await this.writePartition(entry.partition);
+    this.put(partition, next);
+    const receipt = await this.writePartition(partition);
     return { callId, savedAt: receipt.savedAt, bytesWritten: receipt.bytes };
   }
 
   async getCall(callId: string): Promise<CallRecord | undefined> {
-    const entry = await this.entryOf(callId);
-    return entry && this.byOrdinal[entry.ordinal];
+    const held = this.calls.get(callId)?.records.get(callId);
+    if (held) return held;
+    return (await this.ask((index) => index.locate(callId)))?.record;
   }
 
-  async callsFor(number: string, limit = DEFAULT_LIMIT): Promise<CallRecord[]> {
-    const key = callerKey(number);
-    if (key === undefined) return [];
-    await this.warmUp();
-    const ids = this.byNumber.get(key)?.callIds ?? new Set<string>();
-    const records: CallRecord[] = [];
-    for (const id of ids) {
-      const entry = this.calls.get(id);
-      const record = entry && this.byOrdinal[entry.ordinal];
-      if (record) records.push(record);
-    }
-    return records.sort(newestFirst).slice(0, Math.max(0, Math.min(limit, MAX_LIMIT)));
+  callsFor(number: string, limit?: number): Promise<CallRecord[]> {
+    return this.ask((index) => index.callsFor(number, limit));
   }
 
-  async search(query: HistoryQuery): Promise<SearchResult> {
-    const words = [...tokenize(compactPhoneNumbers(query.text))].slice(0, MAX_QUERY_WORDS);
-    if (words.length === 0) return { hits: [], total: 0 };
-    await this.warmUp();
-    // counts[o] = how many of the words so far record o matched, in order; a record
-    // is a hit when it matched every word. Several matching terms count once.
-    const counts = new Uint8Array(this.byOrdinal.length);
-    const matched: number[] = [];
-    words.forEach((word, position) => {
-      const last = position === words.length - 1;
-      const visit = (ordinal: number): void => {
-        if (counts[ordinal] !== position) return;
-        counts[ordinal] = position + 1;
-        if (last) matched.push(ordinal);
-      };
-      this.index.forEachPrefixMatch(word, visit);
-      if (/^\d{3,}$/.test(word)) {
-        for (const { digits, callIds } of this.byNumber.values()) {
-          if (!digits.includes(word)) continue;
-          for (const id of callIds) {
-            const entry = this.calls.get(id);
-            if (entry) visit(entry.ordinal);
-          }
-        }
-      }
-    });
-    const records: CallRecord[] = [];
-    for (const ordinal of matched) {
-      const record = this.byOrdinal[ordinal];
-      if (record) records.push(record);
-    }
-    records.sort(newestFirst);
-    const limit = Math.max(1, Math.min(query.limit ?? DEFAULT_LIMIT, MAX_LIMIT));
-    const hits: CallSearchHit[] = records.slice(0, limit).map((record) => ({
-      callId: record.callId,
-      number: record.number,
-      name: record.name,
-      direction: record.direction,
-      startedAt: record.startedAt,
-      agent: record.agent,
-      snippet: snippetOf(record, words),
-    }));
-    return { hits, total: records.length };
+  search(query: HistoryQuery): Promise<SearchResult> {
+    return this.ask((index) => index.search(query));
   }
 
   async purgeOlderThan(days: number, now: number): Promise<PurgeResult> {
     if (!Number.isInteger(days) || days < 1) {
       throw new StorageError('invalid-input', 'The retention period must be a whole number of days, at least 1.');
     }
-    await this.warmUp();
     const cutoff = now - days * DAY_MS;
     const result: PurgeResult = { recordsDeleted: 0, filesDeleted: 0, failedFiles: [] };
-    for (const partition of [...this.partitions.values()]) {
-      const whole = partitionEnd(partition.key) <= cutoff;
-      const old = [...partition.records.values()].filter((record) => whole || record.startedAt < cutoff);
-      if (!whole && old.length === 0) continue;
-      for (const record of old) this.unregister(record.callId);
+    const candidates = new Map((await this.ask((index) => index.retentionCandidates(cutoff))).map((c) => [c.key, c]));
+    // Whole days before the cut-off go as files, without being read on the main thread.
+    const whole = [...this.partitions.values()].filter((partition) => partitionEnd(partition.key) <= cutoff);
+    const sizes = await this.ask((index) => index.sizes(whole.map((partition) => partition.key)));
+    for (const [n, partition] of whole.entries()) {
+      candidates.delete(partition.key);
       try {
-        if (partition.records.size === 0) {
-          await partition.store.remove();
-          this.partitions.delete(partition.key);
-          result.filesDeleted += 1;
-        } else {
-          await this.writePartition(partition);
-        }
-        result.recordsDeleted += old.length;
+        await this.deletePartition(partition);
+        result.filesDeleted += 1;
+        result.recordsDeleted += sizes[n] ?? 0;
       } catch (error) {
         // Keep sweeping: one stuck file must not keep every other old note on disk.
-        result.failedFiles.push(partition.store.path);
-        this.options.logger.error(`Retention could not update ${partition.store.path}: ${String(error)}`);
+        this.sweepFailed(result, partition.store.path, error);
       }
+    }
+    // The day the cut-off falls in: rewritten without its older calls.
+    for (const { key } of candidates.values()) {
+      const partition = this.partitions.get(key);
+      if (partition) await this.purgePartly(partition, cutoff, result);
     }
     if (result.recordsDeleted > 0) {
       this.options.logger.info(`Retention deleted ${result.recordsDeleted} calls older than ${days} days.`);
     }
     return result;
+  }
+
+  private async purgePartly(partition: Partition, cutoff: number, result: PurgeResult): Promise<void> {
+    try {
+      await this.ensureLoaded(partition);
+    } catch (error) {
+      this.sweepFailed(result, partition.store.path, error);
+      return;
+    }
+    const old = [...partition.records.values()].filter((record) => record.startedAt < cutoff);
+    if (old.length === 0) return;
+    for (const record of old) this.take(partition, record.callId);
+    try {
+      if (partition.records.size === 0) await this.deletePartition(partition);
+      else await this.writePartition(partition);
+      result.recordsDeleted += old.length;
+    } catch (error) {
+      // Still on disk: keep them in memory too, so the next sweep finds them again.
+      for (const record of old) this.put(partition, record);
+      this.sweepFailed(result, partition.store.path, error);
+    }
+  }
+
+  private sweepFailed(result: PurgeResult, path: string, error: unknown): void {
+    result.failedFiles.push(path);
+    this.options.logger.error(`Retention could not update ${path}: ${String(error)}`);
+  }
+
+  private async deletePartition(partition: Partition): Promise<void> {
+    await partition.store.remove();
+    for (const callId of partition.records.keys()) this.calls.delete(callId);
+    partition.records.clear();
+    this.partitions.delete(partition.key);
+    this.index?.drop(partition.key);
+  }
+
+  /** The partition the main thread holds for `callId`, loading the call's day if the index knows it. */
+  private async holderOf(callId: string): Promise<Partition | undefined> {
+    const held = this.calls.get(callId);
+    if (held) return held;
+    const located = await this.ask((index) => index.locate(callId));
+    if (!located) return undefined;
+    await this.ensureLoaded(this.partitionFor(located.key));
+    return this.calls.get(callId);
+  }
+
+  /** Runs a question on the index, starting it if needed, and asks again if its worker died meanwhile. */
+  private async ask<T>(question: (index: HistoryIndexApi) => Promise<T>): Promise<T> {
+    for (;;) {
+      const index = this.index ?? this.startIndex();
+      try {
+        return await question(index);
+      } catch (error) {
+        if (!(error instanceof IndexUnavailable) || this.index === index || this.index === undefined) throw error;
+      }
+    }
+  }
+
+  private startIndex(useWorker = true): HistoryIndexApi {
+    const { options } = this;
+    const defaultMode = this.fs.readFile === nodeStorageFs.readFile ? 'worker' : 'main-thread';
+    let worker: ReturnType<typeof spawnHistoryIndexWorker>;
+    if (useWorker && !this.closed && (options.index ?? defaultMode) === 'worker') {
+      try {
+        worker = spawnHistoryIndexWorker({ root: options.dir, concurrency: options.loadConcurrency ?? 2, lowerPriority: true });
+        if (!worker) options.logger.info('This build has no history index worker; the history is indexed on the main thread.');
+      } catch (error) {
+        options.logger.warn(`The history index worker could not start (${String(error)}); indexing on the main thread.`);
+      }
+    }
+    const index: HistoryIndexApi = worker
+      ? new WorkerHistoryIndex(worker, {
+          onUnreadable: (key) => void this.adoptUnreadable(key),
+          onFailure: (error) => {
+            options.logger.error(`The history index worker failed (${error.message}); indexing on the main thread.`);
+            this.startIndex(false);
+          },
+        })
+      : new HistoryIndexHost({
+          read: (key) =>
+            readPartitionFile((path) => this.fs.readFile(path), partitionPath(options.dir, key), () => this.writesSettled()),
+          onUnreadable: (key) => void this.adoptUnreadable(key),
+          concurrency: options.loadConcurrency ?? 1,
+          pause: yieldToEventLoop,
+        });
+    this.index = index;
+    this.indexMode = worker ? 'worker' : 'main-thread';
+    for (const partition of this.partitions.values()) {
+      if (partition.loaded) index.adopt(partition.key, [...partition.records.values()]);
+    }
+    index.start([...this.partitions.keys()].sort(newestKeyFirst));
+    return index;
+  }
+
+  /** The index could not read a partition: load it here (moving it aside if need be) and hand it over. */
+  private async adoptUnreadable(key: string): Promise<void> {
+    const partition = this.partitions.get(key);
+    if (!partition) {
+      this.index?.drop(key);
+      return;
+    }
+    try {
+      const wasLoaded = partition.loaded;
+      await this.ensureLoaded(partition);
+      if (wasLoaded) this.index?.adopt(key, [...partition.records.values()]);
+    } catch (error) {
+      this.options.logger.error(`Could not load ${partition.store.path}: ${String(error)}`);
+      this.index?.adopt(key, []);
+    }
   }
 
   private async discover(): Promise<void> {
@@ -351,6 +421,11 @@ export class FileCallHistory implements CallHistory {
     });
   }
 
+  /** How a file under the history folder is named in messages. */
+  private label(path: string): string {
+    return `history/${path.slice(this.options.dir.length + 1).replace(/\\/g, '/')}`;
+  }
+
   private partitionFor(key: string): Partition {
     let partition = this.partitions.get(key);
     if (!partition) {
@@ -363,7 +438,7 @@ export class FileCallHistory implements CallHistory {
           spec: historyPartitionSpec,
           clock: this.options.clock,
           logger: this.options.logger,
-          label: `history/${path.slice(this.options.dir.length + 1).replace(/\\/g, '/')}`,
+          label: this.label(path),
         }),
         records: new Map(),
         loading: undefined,
@@ -374,39 +449,39 @@ export class FileCallHistory implements CallHistory {
     return partition;
   }
 
-  private ensureLoaded(partition: Partition, background = false): Promise<void> {
+  /** Loads a partition on the main thread (it is written here from now on) and hands it to the index. */
+  private ensureLoaded(partition: Partition): Promise<void> {
     if (partition.loaded) return Promise.resolve();
-    const gate = background ? () => this.writesSettled() : undefined;
-    partition.loading ??= partition.store.load(gate).then((loaded) => {
-      if (loaded.notice) this.addNotice(loaded.notice);
-      for (const record of loaded.data.records) {
-        if (this.calls.has(record.callId)) continue;
-        partition.records.set(record.callId, record);
-        this.register(record, partition);
-      }
-      partition.loaded = true;
-    });
+    partition.loading ??= partition.store.load().then(
+      (loaded) => {
+        if (loaded.notice) this.addNotice(loaded.notice);
+        for (const record of loaded.data.records) {
+          if (this.calls.has(record.callId)) continue;
+          partition.records.set(record.callId, record);
+          this.calls.set(record.callId, partition);
+        }
+        partition.loaded = true;
+        this.index?.adopt(partition.key, [...partition.records.values()]);
+      },
+      (error: unknown) => {
+        partition.loading = undefined;
+        throw error;
+      },
+    );
     return partition.loading;
   }
 
-  /**
-   * Loads the partitions not loaded yet, newest first, one at a time, in the
-   * background. Parsing and indexing a day holds the event loop for a few
-   * milliseconds, so it waits while a save is in flight and yields between days:
-   * a save's file steps are not queued behind years of history (measured with five
-   * years: save p50 during warm-up ~70 ms with 8 loads at once and no yielding).
-   */
-  private async loadAll(): Promise<void> {
-    const pending = [...this.partitions.values()]
-      .filter((partition) => !partition.loaded)
-      .sort((a, b) => (a.key < b.key ? 1 : -1));
-    const workers = Array.from({ length: Math.max(1, this.options.loadConcurrency ?? 1) }, async () => {
-      for (let partition = pending.shift(); partition; partition = pending.shift()) {
-        await this.ensureLoaded(partition, true);
-        await yieldToEventLoop();
-      }
-    });
-    await Promise.all(workers);
+  /** Files or replaces a call in a partition the main thread holds, and tells the index. */
+  private put(partition: Partition, record: CallRecord): void {
+    partition.records.set(record.callId, record);
+    this.calls.set(record.callId, partition);
+    this.index?.upsert(partition.key, record);
+  }
+
+  private take(partition: Partition, callId: string): void {
+    partition.records.delete(callId);
+    this.calls.delete(callId);
+    this.index?.remove([callId]);
   }
 
   /** Resolves when no partition write is in flight (checked again after each wake-up). */
@@ -414,24 +489,6 @@ export class FileCallHistory implements CallHistory {
     while (this.writesInFlight > 0) {
       await new Promise<void>((resolve) => this.writeWaiters.push(resolve));
     }
-  }
-
-  /**
-   * The call's place in memory. A call not loaded yet is looked for newest partition
-   * first, so a note on one of today's calls after a restart does not wait for five
-   * years of history to load.
-   */
-  private async entryOf(callId: string): Promise<CallEntry | undefined> {
-    const entry = this.calls.get(callId);
-    if (entry) return entry;
-    const newestFirst = [...this.partitions.values()].sort((a, b) => (a.key < b.key ? 1 : -1));
-    for (const partition of newestFirst) {
-      if (partition.loaded) continue;
-      await this.ensureLoaded(partition);
-      const found = this.calls.get(callId);
-      if (found) return found;
-    }
-    return this.calls.get(callId);
   }
 
   private async writePartition(partition: Partition): Promise<{ bytes: number; savedAt: number }> {
@@ -442,63 +499,13 @@ export class FileCallHistory implements CallHistory {
       }));
     } finally {
       this.writesInFlight -= 1;
-      // Wake the background loader only after the saver's own continuation has run.
+      // Wake the main-thread loader only after the saver's own continuation has run.
       if (this.writesInFlight === 0 && this.writeWaiters.length > 0) {
         void yieldToEventLoop().then(() => {
           for (const resolve of this.writeWaiters.splice(0)) resolve();
         });
       }
     }
-  }
-
-  private register(record: CallRecord, partition: Partition): void {
-    const ordinal = this.byOrdinal.length;
-    this.byOrdinal.push(record);
-    this.calls.set(record.callId, { partition, ordinal });
-    this.fileNumber(record);
-    this.index.add(ordinal, recordTokens(record));
-  }
-
-  private replace(entry: CallEntry, previous: CallRecord, next: CallRecord): void {
-    entry.partition.records.set(next.callId, next);
-    this.byOrdinal[entry.ordinal] = next;
-    if (previous.number !== next.number) {
-      this.unfileNumber(previous);
-      this.fileNumber(next);
-    }
-    if (previous.name !== next.name || previous.note?.text !== next.note?.text) {
-      this.index.update(entry.ordinal, recordTokens(previous), recordTokens(next));
-    }
-  }
-
-  private unregister(callId: string): void {
-    const entry = this.calls.get(callId);
-    const record = entry && this.byOrdinal[entry.ordinal];
-    if (!entry || !record) return;
-    this.index.remove(entry.ordinal, recordTokens(record));
-    this.unfileNumber(record);
-    this.byOrdinal[entry.ordinal] = undefined;
-    this.calls.delete(callId);
-    entry.partition.records.delete(callId);
-  }
-
-  private fileNumber(record: CallRecord): void {
-    const key = callerKey(record.number);
-    if (key === undefined) return;
-    let entry = this.byNumber.get(key);
-    if (!entry) {
-      entry = { digits: keyDigits(key), callIds: new Set() };
-      this.byNumber.set(key, entry);
-    }
-    entry.callIds.add(record.callId);
-  }
-
-  private unfileNumber(record: CallRecord): void {
-    const key = callerKey(record.number);
-    const entry = key === undefined ? undefined : this.byNumber.get(key);
-    if (!entry || key === undefined) return;
-    entry.callIds.delete(record.callId);
-    if (entry.callIds.size === 0) this.byNumber.delete(key);
   }
 
   private addNotice(notice: StorageNotice): void {

@@ -20,7 +20,9 @@
 import { join } from 'node:path';
 import { z } from 'zod';
 import { callRecordSchema, type CallRecord } from './call-record';
-import type { DocumentSpec } from './document-store';
+import { decodeDocument, type DocumentSpec } from './document-store';
+import type { PartitionRead } from './history-index-host';
+import { errorCode } from './storage-fs';
 
 /** One file per UTC day (default) or per UTC month (benchmark comparison). */
 export type PartitionGranularity = 'day' | 'month';
@@ -77,4 +79,30 @@ export function isMonthFolderName(name: string): boolean {
 export function partitionKeyOfFile(name: string, granularity: PartitionGranularity): string | undefined {
   const match = granularity === 'day' ? /^(\d{4}-\d{2}-\d{2})\.json$/.exec(name) : /^(\d{4}-\d{2})\.json$/.exec(name);
   return match?.[1];
+}
+
+/**
+ * Reads and decodes one partition file without writing anything: a missing file is
+ * an empty partition, a file that cannot be read or decoded is `unreadable` (the
+ * main thread then moves it aside). Used by the history index, in its worker or not.
+ * `beforeDecode` is awaited between reading and parsing (the in-thread loader lets a
+ * note save go first there).
+ */
+export async function readPartitionFile(
+  readFile: (path: string) => Promise<Uint8Array>,
+  path: string,
+  beforeDecode?: () => Promise<void>,
+): Promise<PartitionRead> {
+  let raw: Uint8Array;
+  try {
+    raw = await readFile(path);
+  } catch (error) {
+    return errorCode(error) === 'ENOENT' ? { records: [] } : { unreadable: true };
+  }
+  if (beforeDecode) await beforeDecode();
+  try {
+    return { records: decodeDocument(raw, historyPartitionSpec).data.records };
+  } catch {
+    return { unreadable: true };
+  }
 }
