@@ -151,8 +151,46 @@ describe('reminders, the call-length hint and storage notices', () => {
     const banner = await screen.findByTestId('reminder-eye-rest');
     expect(banner.textContent).toContain('Rest your eyes: look away from the screen for 20 seconds.');
     expect(screen.queryByTestId('reminder-regular-break')).toBeNull();
+    // An eye rest needs no break: Snooze is its only action.
+    expect(within(banner).getAllByRole('button').map((button) => button.textContent)).toEqual(['Snooze']);
     fireEvent.click(within(banner).getByRole('button', { name: 'Snooze the eye-rest reminder' }));
     await waitFor(() => expect(api.sent).toContainEqual({ command: 'snoozeReminder', args: ['eye-rest'] }));
+  });
+
+  it('starts a regular break from the regular-break reminder in one step', async () => {
+    const api = await showCalls([], {
+      workspace: workspaceView({
+        reminders: [{ kind: 'regular-break', status: 'shown', dueAt: NOW, lengthSeconds: 300, endsAt: null }],
+      }),
+    });
+    const banner = await screen.findByTestId('reminder-regular-break');
+    expect(banner.textContent).toContain('Time for a regular break: stand up and stretch your legs.');
+    expect(within(banner).getAllByRole('button').map((button) => button.textContent)).toEqual(['Take a break now', 'Snooze']);
+
+    api.refuseNext('startBreak', 'invalid-transition');
+    fireEvent.click(within(banner).getByRole('button', { name: 'Take a break now' }));
+    expect((await within(banner).findByRole('alert')).textContent).toBe(
+      'The break did not start. The call cannot do that right now. It may have just changed.',
+    );
+    fireEvent.click(within(banner).getByRole('button', { name: 'Take a break now' }));
+    await waitFor(() => expect(api.sent.filter((entry) => entry.command === 'startBreak')).toEqual([
+      { command: 'startBreak', args: ['regular'] },
+      { command: 'startBreak', args: ['regular'] },
+    ]));
+    await waitFor(() => expect(within(banner).queryByRole('alert')).toBeNull());
+    // Main pauses the reminders once the break runs: the banner gives way to the break panel.
+    act(() =>
+      api.pushWorkspace(
+        workspaceView({
+          status: 'on-break',
+          acceptingCalls: false,
+          activeBreak: { kind: 'regular', startedAt: NOW, endsAt: NOW + 5 * 60_000, overrun: false },
+          reminders: [{ kind: 'regular-break', status: 'paused', dueAt: null, lengthSeconds: 300, endsAt: null }],
+        }),
+      ),
+    );
+    expect(screen.queryByTestId('reminder-regular-break')).toBeNull();
+    expect(screen.getByTestId('break-panel')).toBeTruthy();
   });
 
   it('tells the agent a long call is one step from escalation, next to the Escalate button', async () => {

@@ -313,6 +313,7 @@ export const de: PartialMessages = {
       'regular-break': 'Pausenerinnerung später erneut zeigen',
       'eye-rest': 'Augenpausen-Erinnerung später erneut zeigen',
     },
+    takeBreakNow: 'Jetzt Pause machen',
   },
   hint: {
     callLength: 'Dieses Gespräch dauert schon über {{minutes}} Minuten. Die Eskalation ist nur einen Schritt entfernt.',

@@ -316,6 +316,7 @@ export const en = {
       'regular-break': 'Snooze the break reminder',
       'eye-rest': 'Snooze the eye-rest reminder',
     },
+    takeBreakNow: 'Take a break now',
   },
   hint: {
     callLength: 'This call has passed {{minutes}} minutes. Escalation is one step away.',

@@ -314,6 +314,7 @@ export const fa: PartialMessages = {
       'regular-break': 'یادآوری استراحت را بعداً نشان بده',
       'eye-rest': 'یادآوری استراحت چشم را بعداً نشان بده',
     },
+    takeBreakNow: 'همین حالا استراحت کنید',
   },
   hint: {
     callLength: 'این تماس از {{minutes}} دقیقه گذشته است. ارجاع به سرپرست تنها یک قدم فاصله دارد.',

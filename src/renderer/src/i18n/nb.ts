@@ -311,6 +311,7 @@ export const nb: PartialMessages = {
       'regular-break': 'Utsett pausepåminnelsen',
       'eye-rest': 'Utsett påminnelsen om å hvile øynene',
     },
+    takeBreakNow: 'Ta pause nå',
   },
   hint: {
     callLength: 'Denne samtalen har vart over {{minutes}} minutter. Eskalering er bare ett steg unna.',
