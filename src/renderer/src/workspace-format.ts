@@ -40,3 +40,33 @@ export function dateInputValue(ms: number): string {
   const pad = (n: number) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
+
+/** The `<input type="datetime-local">` value of the local minute of `ms` (`2025-01-06T09:30`). */
+export function dateTimeInputValue(ms: number): string {
+  const date = new Date(ms);
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${dateInputValue(ms)}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/**
+ * The epoch ms of the local minute a `<input type="datetime-local">` value names,
+ * or null for an empty or malformed one (seconds, if the browser adds them, count).
+ */
+export function parseDateTimeInput(value: string): number | null {
+  const match = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(value);
+  if (!match) return null;
+  const [year, month, day, hour, minute, second] = match.slice(1).map((part) => Number(part ?? 0)) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
+  const date = new Date(year, month - 1, day, hour, minute, second, 0);
+  // Rejects 2025-02-31 or 25:00, which Date would roll over.
+  if (date.getMonth() !== month - 1 || date.getDate() !== day || date.getHours() !== hour || date.getMinutes() !== minute) {
+    return null;
+  }
+  return date.getTime();
+}

@@ -344,20 +344,35 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
       author: account.displayName,
       createdAt: 0,
     })),
-    recordIncident: other('recordIncident', (request: CommandRequest<'callers:record-incident'>) => ({
-      incident: {
-        id: 'incident-1',
+    // Like main: the incident is filed with a threat flag on the caller's record.
+    recordIncident: other('recordIncident', (request: CommandRequest<'callers:record-incident'>) => {
+      const flag: CallerFlag = {
+        id: `flag-${(flags += 1)}`,
+        kind: request.kind,
+        reason: request.whatWasSaid,
+        author: account.displayName,
+        createdAt: Date.UTC(2025, 0, 6, 9, 45),
+        callId: request.callId,
+      };
+      const incident = {
+        id: `incident-${flags}`,
         callId: request.callId,
         kind: request.kind,
         whatWasSaid: request.whatWasSaid,
         occurredAt: request.occurredAt,
         saidBy: 'the caller',
         recordedBy: account.displayName,
-        recordedAt: 0,
-      },
-      flag: { id: 'flag-incident', kind: request.kind, reason: request.whatWasSaid, author: account.displayName, createdAt: 0 },
+        recordedAt: Date.UTC(2025, 0, 6, 9, 45),
+        flagId: flag.id,
+      };
+      const record = callerOf(request.number);
+      callers.set(request.number, { ...record, flags: [...record.flags, flag], incidents: [...record.incidents, incident] });
+      return { incident, flag };
+    }),
+    exportCallerRecord: other('exportCallerRecord', (number: string) => ({
+      markdownPath: `/home/agent/.config/Calmline/exports/${number}.md`,
+      jsonPath: `/home/agent/.config/Calmline/exports/${number}.json`,
     })),
-    exportCallerRecord: other('exportCallerRecord', () => ({ markdownPath: '/tmp/x.md', jsonPath: '/tmp/x.json' })),
     getStorageNotices: () => read('getStorageNotices', () => options.notices ?? []),
     getWorkspaceState: () => read('getWorkspaceState', () => workspace),
     listChecklists: () => read('listChecklists', () => ({ checklists: [...BUILT_IN_CHECKLISTS], defaultId: 'heat' })),

@@ -9,12 +9,21 @@ import { useCommand } from '../hooks/use-command';
 import { formatDate, formatDateTime } from '../workspace-format';
 import { AddFlagForm } from './AddFlagForm';
 import { CommandErrorAlert } from './CommandErrorAlert';
+import { ExportRecord } from './ExportRecord';
+import { IncidentList } from './IncidentList';
+import { RecordIncidentForm } from './RecordIncidentForm';
 import { TextField } from './TextField';
 
 /** The commands the caller card reads and sends. */
 export type CallerCardApi = Pick<
   CalmlineApi,
-  'lookupCaller' | 'callsForCaller' | 'addCallerFlag' | 'clearCallerFlag' | 'setPreferredAddress'
+  | 'lookupCaller'
+  | 'callsForCaller'
+  | 'addCallerFlag'
+  | 'clearCallerFlag'
+  | 'setPreferredAddress'
+  | 'recordIncident'
+  | 'exportCallerRecord'
 >;
 
 /** Props of {@link CallerCard}. */
@@ -31,7 +40,8 @@ const isThreat = (flag: CallerFlag): boolean => (threatKinds as readonly string[
  * the name and number at once (from the call itself), then, once the directory has
  * answered, the caller's flags (threats as an alert), the preferred form of address,
  * open follow-ups and the last calls with their notes; "First call" when nothing is
- * known. The agent can flag the caller, clear a flag and set the form of address.
+ * known. The agent can flag the caller, clear a flag and set the form of address;
+ * once the call is answered, also record a threat incident and export the record (D5).
  */
 export function CallerCard({ call, api }: CallerCardProps) {
   const { t, i18n } = useTranslation();
@@ -48,12 +58,16 @@ export function CallerCard({ call, api }: CallerCardProps) {
   const threats = flags.filter(isThreat);
   const others = flags.filter((flag) => !isThreat(flag));
   const followUps = known.record?.followUps.filter((followUp) => !followUp.done) ?? [];
+  const incidents = known.record?.incidents ?? [];
+  // Threats are said on the line: the incident and the report make sense from answer on.
+  const reportable = number !== '' && call.answeredAt !== null;
   const lastCalls = known.calls.filter((record) => record.callId !== call.id).slice(0, 3);
   const firstCall =
     !known.loading &&
     known.error === null &&
     flags.length === 0 &&
     followUps.length === 0 &&
+    incidents.length === 0 &&
     lastCalls.length === 0 &&
     known.record?.preferredAddress === undefined;
 
@@ -129,6 +143,7 @@ export function CallerCard({ call, api }: CallerCardProps) {
           <ul className="flag-list">{threats.map(flagItem)}</ul>
         </div>
       )}
+      <IncidentList incidents={incidents} />
       {others.length > 0 && (
         <div className="flags" data-testid="caller-flags">
           <h3 className="flags-heading">{t('card.flagsHeading')}</h3>
@@ -192,6 +207,21 @@ export function CallerCard({ call, api }: CallerCardProps) {
             known.reload();
           }}
         />
+      )}
+      {reportable && (
+        <>
+          <RecordIncidentForm
+            number={number}
+            callId={call.id}
+            caller={caller}
+            api={api}
+            onRecorded={() => {
+              setStatus(t('incident.recorded'));
+              known.reload();
+            }}
+          />
+          <ExportRecord number={number} caller={caller} api={api} />
+        </>
       )}
       {command.error !== null && <CommandErrorAlert code={command.error} />}
       <p className="visually-hidden" role="status">
