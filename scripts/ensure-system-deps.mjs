@@ -1,7 +1,7 @@
 // Makes sure the Debian packages Calmline's demo and tests need are installed:
-// Kamailio with WebSocket modules (the SIP server), SIPp (simulated callers) and
-// Chromium (the UI tests' browser). Installs them when running as root; otherwise
-// prints the apt line and fails.
+// Kamailio with WebSocket modules (the SIP server), SIPp (simulated callers),
+// Chromium (the UI tests' browser) and rtpengine (the media relay of the interop
+// test). Installs them when running as root; otherwise prints the apt line and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -13,6 +13,7 @@ const needs = [
   },
   { pkg: 'sip-tester', ok: () => has('sipp') },
   { pkg: 'chromium', ok: () => existsSync('/usr/bin/chromium') },
+  { pkg: 'rtpengine-daemon', ok: () => has('rtpengine') },
 ];
 
 function has(command) {
@@ -38,3 +39,18 @@ execFileSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
 execFileSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
 // Debian's kamailio package enables a system service on :5060; we run our own
 // instances on other ports and leave it alone (no systemd in CI containers anyway).
+
+// rtpengine-daemon enables a system service too (ng on localhost:2223, iptables rules
+// for its kernel table). The tests start their own user-space rtpengine and never use
+// it, so switch it off: stop it if it was started, and keep it from starting at boot.
+if (missing.includes('rtpengine-daemon')) {
+  const quiet = { stdio: 'ignore', env };
+  if (existsSync('/run/systemd/system')) {
+    spawnSync('systemctl', ['disable', '--now', 'rtpengine-daemon.service'], quiet);
+  } else {
+    spawnSync('invoke-rc.d', ['rtpengine-daemon', 'stop'], quiet);
+    if (has('systemctl')) spawnSync('systemctl', ['disable', 'rtpengine-daemon.service'], quiet);
+  }
+  spawnSync('update-rc.d', ['rtpengine-daemon', 'disable'], quiet);
+  console.log('Switched off the rtpengine-daemon system service (the tests run their own rtpengine).');
+}

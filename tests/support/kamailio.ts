@@ -75,9 +75,45 @@ export interface KamailioOptions {
   sanity?: SanityChecks | false;
   /** Digest auth; omitted = no auth, any user may register and call. */
   auth?: KamailioAuthOptions;
+  /**
+   * Relay the media of every call through this rtpengine (see {@link KamailioRtpEngineOptions});
+   * omitted = signalling only, the SDP passes unchanged (the default every other test uses).
+   * Start rtpengine first (tests/support/rtpengine.ts): startKamailio checks that it answers.
+   */
+  rtpengine?: KamailioRtpEngineOptions;
   /** How long to wait for the server to answer OPTIONS and accept a WS handshake (default 10000). */
   readyTimeoutMs?: number;
 }
+
+/**
+ * Media relay through rtpengine (Kamailio's `rtpengine` module, ng protocol). Each SDP is rewritten
+ * for the side it goes to: towards a WebSocket client (WebRTC) it gets ICE, DTLS-SRTP, rtcp-mux
+ * and the SAVPF profile; towards anything else (a plain SIP phone, trunk or PBX over UDP/TCP) it
+ * gets plain RTP/AVP with no ICE and no DTLS, RTCP on its own port. rtpengine relays and
+ * translates the media between the two.
+ */
+export interface KamailioRtpEngineOptions {
+  /** rtpengine's ng control socket as the module wants it, e.g. "udp:127.0.0.1:2223". */
+  ngSocket: string;
+  /**
+   * Put `a=group:BUNDLE` back into every SDP sent to a WebRTC client (default true). rtpengine
+   * 10.5 (Debian 12) strips BUNDLE groups, and Calmline's engine uses bundlePolicy `max-bundle`,
+   * with which Chromium refuses any SDP without one. `false` shows the bare rtpengine behaviour.
+   */
+  bundleGroup?: boolean;
+}
+
+/**
+ * rtpengine flags for an SDP going to a WebRTC endpoint (ws/wss): rtpengine is the only ICE
+ * candidate, DTLS-SRTP only (no SDES keys) with rtpengine in the passive role in its answers (so
+ * the browser stays the DTLS client across re-INVITEs), rtcp-mux, SAVPF.
+ */
+export const RTPENGINE_FLAGS_TO_WEBRTC = 'replace-origin replace-session-connection ICE=force DTLS=passive RTP/SAVPF SDES-off rtcp-mux-require generate-mid';
+/**
+ * rtpengine flags for an SDP going to a plain-RTP endpoint: RTP/AVP, no ICE, no DTLS, RTCP
+ * demultiplexed onto its own port (a plain phone or PBX may not support rtcp-mux).
+ */
+export const RTPENGINE_FLAGS_TO_PLAIN = 'replace-origin replace-session-connection ICE=remove DTLS=off RTP/AVP rtcp-mux-demux';
 
 /** Everything the config generator needs; exported so the generated text can be unit-tested. */
 export interface KamailioConfigParams {
@@ -101,6 +137,8 @@ export interface KamailioConfigParams {
   sanity: SanityChecks | false;
   /** Optional digest auth. */
   auth?: KamailioAuthOptions;
+  /** Optional media relay through rtpengine. */
+  rtpengine?: KamailioRtpEngineOptions;
 }
 
 /** A running test Kamailio. */
@@ -178,12 +216,106 @@ ${udpGuard}\tif (is_method("REGISTER")) {
 }
 
 /**
+ * The rtpengine parts of the config, all empty without `params.rtpengine` (the default config is
+ * then exactly what it was before this option existed).
+ *
+ * Which flags an SDP gets depends on where it goes: a request's SDP goes to the next hop (`$nh(P)`
+ * is ws/wss for a registered WebRTC client), a reply's SDP goes back to whoever sent the request
+ * (remembered in the transaction as FLT_FROM_WEBRTC). An INVITE without SDP is a late offer: the
+ * offer then comes in the 200 and the answer in the ACK (FLT_SDP_OFFER tells the two apart).
+ */
+function rtpengineBlock(params: KamailioConfigParams): { modules: string; relay: string; route: string; reply: string } {
+  const media = params.rtpengine;
+  if (!media) return { modules: '', relay: '', route: '', reply: '' };
+  if (!/^udp6?:[^\s"]+:\d+$/.test(media.ngSocket)) throw new Error(`rtpengine ngSocket must look like udp:IP:PORT, got ${JSON.stringify(media.ngSocket)}`);
+  const bundle = media.bundleGroup ?? true;
+  const toWebRtc = cfgString(RTPENGINE_FLAGS_TO_WEBRTC);
+  const toPlain = cfgString(RTPENGINE_FLAGS_TO_PLAIN);
+  // With write_sdp_pv a failed rtpengine call must not put a stale SDP into the message.
+  const call = (op: 'offer' | 'answer', flags: string) => (bundle ? `if (!rtpengine_${op}(${flags})) return;` : `rtpengine_${op}(${flags});`);
+  const side = (flags: string) => `\t\tif ($var(sdp_op) == "answer") {
+\t\t\t${call('answer', flags)}
+\t\t} else {
+\t\t\t${call('offer', flags)}
+\t\t}
+`;
+  return {
+    modules: `loadmodule "rtpengine.so"
+modparam("rtpengine", "rtpengine_sock", ${cfgString(media.ngSocket)})
+${
+  bundle
+    ? `# The rewritten SDP comes back in a variable (route MEDIA_SDP puts it in the message).
+modparam("rtpengine", "write_sdp_pv", "$var(media_sdp)")
+`
+    : ''
+}# Transaction flags for the media relay: who sent the request, and whether it carried the offer.
+#!define FLT_FROM_WEBRTC 8
+#!define FLT_SDP_OFFER 9
+`,
+    relay: '\troute(MEDIA);\n',
+    route: `# Media relay through rtpengine: WebRTC (ICE, DTLS-SRTP, rtcp-mux) on the WebSocket side,
+# plain RTP/AVP on the other. Each SDP is rewritten for the side it goes to.
+route[MEDIA] {
+\tif (is_method("BYE|CANCEL")) {
+\t\trtpengine_delete();
+\t\treturn;
+\t}
+\tif (!is_method("INVITE|UPDATE|ACK")) return;
+\tif (proto == WS || proto == WSS) setflag(FLT_FROM_WEBRTC);
+\t# A call that fails before it is answered gives its media ports back.
+\tif (is_method("INVITE") && !has_totag()) t_on_failure("MEDIA_FAILED");
+\tif (!has_body("application/sdp")) return;
+\tif ($nh(P) == "ws" || $nh(P) == "wss") $var(to_webrtc) = 1;
+\telse $var(to_webrtc) = 0;
+\tif (is_method("ACK")) $var(sdp_op) = "answer";
+\telse $var(sdp_op) = "offer";
+\troute(MEDIA_SDP);
+\tif (!is_method("ACK")) setflag(FLT_SDP_OFFER);
+}
+
+# Rewrites the SDP for the side it goes to ($var(to_webrtc)), as an offer or an answer ($var(sdp_op)).
+route[MEDIA_SDP] {
+\tif ($var(to_webrtc) == 1) {
+${side(toWebRtc)}\t} else {
+${side(toPlain)}\t}
+${
+  bundle
+    ? `\t# rtpengine 10.5 drops a=group:BUNDLE, and a WebRTC client whose bundlePolicy is max-bundle
+\t# (Calmline's engine today) refuses an SDP without one: put it back, naming the only m= line's mid.
+\tif ($var(to_webrtc) == 1 && !($var(media_sdp) =~ "a=group:BUNDLE") && $var(media_sdp) =~ "a=mid:") {
+\t\t$var(mid) = $(var(media_sdp){line.sw,a=mid:}{s.substr,6,0}{s.trim});
+\t\t$var(bundle_re) = "/\\r\\nm=/\\r\\na=group:BUNDLE " + $var(mid) + "\\r\\nm=/";
+\t\t$var(media_sdp) = $(var(media_sdp){re.subst,$var(bundle_re)});
+\t}
+\tset_body("$var(media_sdp)", "application/sdp");
+`
+    : ''
+}}
+
+failure_route[MEDIA_FAILED] {
+\trtpengine_delete();
+}
+`,
+    reply: `\t# Media relay: an SDP in a 1xx/2xx goes back to the request's sender.
+\tif ($rs < 300 && is_method("INVITE|UPDATE") && has_body("application/sdp")) {
+\t\tif (isflagset(FLT_FROM_WEBRTC)) $var(to_webrtc) = 1;
+\t\telse $var(to_webrtc) = 0;
+\t\tif (isflagset(FLT_SDP_OFFER)) $var(sdp_op) = "answer";
+\t\telse $var(sdp_op) = "offer";
+\t\troute(MEDIA_SDP);
+\t}
+`,
+  };
+}
+
+/**
  * Renders kamailio.cfg for the test bed. Pure function: no I/O, so it can be unit-tested and so a
  * future option (e.g. TLS) only touches this generator.
  */
 export function generateKamailioConfig(params: KamailioConfigParams): string {
   if (!NAME_RE.test(params.domain)) throw new Error(`domain not supported by the test bed: ${JSON.stringify(params.domain)}`);
   const auth = authBlock(params);
+  const media = rtpengineBlock(params);
   const sanity = params.sanity
     ? `\tif (!sanity_check("${params.sanity.messageChecks}", "${params.sanity.uriChecks}")) {
 \t\txlog("L_WARN", "sanity_check failed for $rm from $si:$sp\\n");
@@ -241,7 +373,7 @@ loadmodule "ctl.so"
 loadmodule "nathelper.so"
 loadmodule "xhttp.so"
 loadmodule "websocket.so"
-${auth.modules}
+${auth.modules}${media.modules}
 # Private RPC socket (the default one belongs to the system service).
 modparam("ctl", "binrpc", ${cfgString(`unix:${join(params.runDir, 'kamailio_ctl')}`)})
 
@@ -312,7 +444,7 @@ ${auth.call}\tremove_hf("Route");
 }
 
 route[RELAY] {
-\tt_on_reply("MANAGE_REPLY");
+${media.relay}\tt_on_reply("MANAGE_REPLY");
 \tif (!t_relay()) sl_reply_error();
 \texit;
 }
@@ -377,11 +509,11 @@ route[LOCATION] {
 \troute(RELAY);
 }
 
-${auth.route}
+${auth.route}${media.route}
 # The ONLY reply route (an unnamed onreply_route would be the same route as reply_route: notes §6).
 onreply_route[MANAGE_REPLY] {
 \tif (nat_uac_test("64") && is_present_hf("Contact")) add_contact_alias();
-}
+${media.reply}}
 
 # HTTP on the WS port: only WebSocket upgrades are accepted.
 event_route[xhttp:request] {
@@ -816,6 +948,42 @@ function isListening(port: number): boolean {
 }
 
 /**
+ * Checks that rtpengine answers an ng `ping` on `ngSocket` ("udp:IP:PORT") before Kamailio starts:
+ * Kamailio's rtpengine module pings it at startup and disables an rtpengine that does not answer
+ * (for `rtpengine_disable_tout`, 60 s), so every call would then fail with 500 or lose its media.
+ */
+async function checkRtpEngine(ngSocket: string, timeoutMs = 1_000): Promise<void> {
+  const match = /^udp(6?):(.+):(\d+)$/.exec(ngSocket);
+  if (!match?.[2] || !match[3]) throw new Error(`rtpengine ngSocket must look like udp:IP:PORT, got ${JSON.stringify(ngSocket)}`);
+  const host = match[2].replace(/^\[|\]$/g, '');
+  const port = Number(match[3]);
+  const socket = createSocket(match[1] ? 'udp6' : 'udp4');
+  const cookie = sipToken(4);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new Error(`rtpengine does not answer ng ping on ${ngSocket}: start it before Kamailio (tests/support/rtpengine.ts)`)),
+        timeoutMs,
+      );
+      socket.on('error', (error) => {
+        clearTimeout(timer);
+        reject(error);
+      });
+      socket.on('message', (message) => {
+        const text = message.toString('latin1');
+        if (!text.startsWith(`${cookie} `)) return;
+        clearTimeout(timer);
+        if (text.includes('6:result4:pong')) resolve();
+        else reject(new Error(`rtpengine on ${ngSocket} answered ping with ${JSON.stringify(text)}`));
+      });
+      socket.send(`${cookie} d7:command4:pinge`, port, host);
+    });
+  } finally {
+    socket.close();
+  }
+}
+
+/**
  * Starts a private Kamailio registrar/proxy on fresh loopback ports and resolves once it answers
  * SIP over UDP and accepts WebSocket handshakes. Always pair it with `afterAll(() => k.stop())`
  * (or onTestFinished); a process 'exit' hook SIGKILLs anything left running as a last resort.
@@ -823,6 +991,7 @@ function isListening(port: number): boolean {
 export async function startKamailio(options: KamailioOptions = {}): Promise<Kamailio> {
   installExitHook();
   reapOrphanedRuns(TEMP_PREFIX);
+  if (options.rtpengine) await checkRtpEngine(options.rtpengine.ngSocket);
   const domain = options.domain ?? '127.0.0.1';
   const udpPort = options.udpPort ?? reservePort({ udp: true, tcp: true });
   const wsPort = options.wsPort ?? reservePort({ udp: true, tcp: true });
@@ -843,6 +1012,7 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
       debugLevel: options.debugLevel ?? 2,
       sanity: options.sanity ?? DEFAULT_SANITY,
       auth: options.auth,
+      rtpengine: options.rtpengine,
     });
     writeFileSync(kamailio.configPath, config);
     const check = await runCommand('kamailio', ['-c', '-f', kamailio.configPath]);
