@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/main/core/logger';
@@ -153,7 +153,7 @@ describe.each(['worker', 'main-thread'] as const)('FileCallHistory (index in %s)
     const now = T0 + 9 * DAY;
     // Keep 3 days: the cut falls on day 6 at 09:00, between its early (06:00) and late (12:00) call.
     const result = await history.purgeOlderThan(3, now);
-    expect(result).toEqual({ recordsDeleted: 13, filesDeleted: 6, failedFiles: [] });
+    expect(result).toEqual({ recordsDeleted: 13, filesDeleted: 6, keptAsideFilesDeleted: 0, failedFiles: [] });
     const reopened = (await open(dir)).history;
     expect(await reopened.getCall('d5-late')).toBeUndefined();
     expect(await reopened.getCall('d6-early')).toBeUndefined();
@@ -259,5 +259,55 @@ describe.each(['worker', 'main-thread'] as const)('FileCallHistory (index in %s)
     expect((await reopened.search({ text: 'refunds' })).hits.map((hit) => hit.callId)).toEqual(['c9']);
     expect((await reopened.stats()).index).toBe('main-thread');
     expect(logger.lines.some((line) => line.startsWith('error: The history index worker failed'))).toBe(true);
+  });
+
+  it('deletes kept-aside files moved aside before the cut-off, logging each by name, and keeps younger ones', async () => {
+    const dir = tempDir();
+    const logger = createRecordingLogger();
+    const { history } = await open(dir, { logger });
+    await history.recordCall(call('a', T0));
+    mkdirSync(join(dir, '2025-01'), { recursive: true });
+    // T0 is 2025-03-14 09:00 UTC; 30 days of retention cut at 2025-02-12 09:00.
+    const old = [
+      join(dir, '2024-12.json.corrupt-20241231T235959999Z'),
+      join(dir, '2025-01', '2025-01-10.json.corrupt-20250110T120000000Z'),
+      join(dir, '2025-01', '2025-01-10.json.corrupt-20250110T120000000Z-2'),
+    ];
+    const young = [
+      // Its day is old, but it was moved aside recently: IT may still want it.
+      join(dir, '2025-03', '2025-03-01.json.corrupt-20250310T080000000Z'),
+      join(dir, '2025-01', '2025-01-11.json.corrupt-20250212T090000000Z'),
+    ];
+    const notKeptAside = [
+      join(dir, '2025-01', 'readme.txt'),
+      join(dir, '2025-01', '2025-01-12.json.corrupt-20251310T000000000Z'),
+      join(dir, '2025-01', '2025-01-13.json.corrupt-yesterday'),
+    ];
+    for (const path of [...old, ...young, ...notKeptAside]) writeFileSync(path, 'Kunde drohte mit Anwalt');
+    const result = await history.purgeOlderThan(30, T0);
+    expect(result).toEqual({ recordsDeleted: 0, filesDeleted: 0, keptAsideFilesDeleted: 3, failedFiles: [] });
+    for (const path of old) expect(existsSync(path), path).toBe(false);
+    for (const path of [...young, ...notKeptAside]) expect(existsSync(path), path).toBe(true);
+    expect(logger.lines.filter((line) => line.includes('kept-aside'))).toEqual([
+      'info: Retention deleted the kept-aside file history/2024-12.json.corrupt-20241231T235959999Z (kept aside 2024-12-31T23:59:59.999Z, more than 30 days ago).',
+      'info: Retention deleted the kept-aside file history/2025-01/2025-01-10.json.corrupt-20250110T120000000Z (kept aside 2025-01-10T12:00:00.000Z, more than 30 days ago).',
+      'info: Retention deleted the kept-aside file history/2025-01/2025-01-10.json.corrupt-20250110T120000000Z-2 (kept aside 2025-01-10T12:00:00.000Z, more than 30 days ago).',
+    ]);
+    expect(await history.getCall('a')).toBeDefined();
+  });
+
+  it('deletes a day file it moved aside itself once the retention period has passed since', async () => {
+    const dir = tempDir();
+    const clock = createFakeClock(T0);
+    const { history } = await open(dir, { clock });
+    await history.recordCall(call('a', T0));
+    writeFileSync(join(dir, '2025-03', '2025-03-14.json'), 'not json, but it held notes');
+    const reopened = (await open(dir, { clock })).history;
+    const keptAs = reopened.notices()[0]?.keptAs ?? '';
+    expect(existsSync(keptAs)).toBe(true);
+    expect((await reopened.purgeOlderThan(30, T0 + 30 * DAY)).keptAsideFilesDeleted).toBe(0);
+    expect(existsSync(keptAs)).toBe(true);
+    expect((await reopened.purgeOlderThan(30, T0 + 30 * DAY + 1)).keptAsideFilesDeleted).toBe(1);
+    expect(existsSync(keptAs)).toBe(false);
   });
 });

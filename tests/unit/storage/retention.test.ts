@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { PurgeResult } from '../../../src/main/core/storage/call-history';
+import { fileTimestamp, keptAsideTime } from '../../../src/main/core/storage/quarantine';
 import { scheduleRetention } from '../../../src/main/core/storage/retention';
 import { createFakeClock } from '../../support/fake-clock';
 import { createRecordingLogger } from './storage-test-kit';
@@ -16,7 +17,7 @@ describe('scheduleRetention', () => {
       history: {
         purgeOlderThan: (d, now): Promise<PurgeResult> => {
           sweeps.push({ days: d, now });
-          return Promise.resolve({ recordsDeleted: 0, filesDeleted: 0, failedFiles: [] });
+          return Promise.resolve({ recordsDeleted: 0, filesDeleted: 0, keptAsideFilesDeleted: 0, failedFiles: [] });
         },
       },
       clock,
@@ -65,5 +66,16 @@ describe('scheduleRetention', () => {
     await settle();
     expect(calls).toBe(2);
     expect(logger.lines.filter((line) => line.startsWith('error: Retention sweep failed'))).toHaveLength(2);
+  });
+});
+
+describe('keptAsideTime', () => {
+  it('reads the time back from the names moveAside gives, and nothing else', () => {
+    const at = Date.UTC(2025, 2, 14, 10, 15, 0, 123);
+    expect(keptAsideTime(`2025-03-14.json.corrupt-${fileTimestamp(at)}`)).toBe(at);
+    expect(keptAsideTime(`shard-0a.json.corrupt-${fileTimestamp(at)}-3`)).toBe(at);
+    expect(keptAsideTime('2025-03-14.json')).toBeUndefined();
+    expect(keptAsideTime('2025-03-14.json.corrupt-20251340T000000000Z')).toBeUndefined();
+    expect(keptAsideTime('2025-03-14.json.corrupt-20250314T101500123Z.bak')).toBeUndefined();
   });
 });

@@ -48,7 +48,10 @@ export interface SearchResult {
 /** What a retention sweep deleted. */
 export interface PurgeResult {
   recordsDeleted: number;
+  /** Partition files deleted (whole days before the cut-off). */
   filesDeleted: number;
+  /** Kept-aside (`.corrupt-<time>`) files deleted because they were moved aside before the cut-off. */
+  keptAsideFilesDeleted: number;
   /** Files that could not be updated (they are retried on the next sweep). */
   failedFiles: string[];
 }
@@ -66,7 +69,10 @@ export interface CallHistory {
   /** The calls of one caller, newest first. */
   callsFor(number: string, limit?: number): Promise<CallRecord[]>;
   search(query: HistoryQuery): Promise<SearchResult>;
-  /** Deletes calls (with their notes) that started more than `days` days before `now`. */
+  /**
+   * Deletes calls (with their notes) that started more than `days` days before `now`,
+   * and kept-aside copies of history files moved aside more than `days` days ago.
+   */
   purgeOlderThan(days: number, now: number): Promise<PurgeResult>;
   /** Files found unreadable so far (more may be found as older partitions load). */
   notices(): StorageNotice[];

@@ -26,7 +26,7 @@
 import { join } from 'node:path';
 import type { Clock } from '../clock';
 import type { CoreLogger } from '../logger';
-import { isTempFileName } from './atomic-write';
+import { isTempFileName, syncDirectory } from './atomic-write';
 import type { CallHistory, HistoryQuery, NoteReceipt, PurgeResult, SearchResult } from './call-history';
 import { callRecordInputSchema, cleanNoteText, MAX_NOTE_LENGTH, type CallRecord, type CallRecordInput } from './call-record';
 import { DocumentStore } from './document-store';
@@ -43,6 +43,7 @@ import {
   type HistoryPartitionData,
   type PartitionGranularity,
 } from './history-partition';
+import { keptAsideTime } from './quarantine';
 import { StorageError, toStorageError } from './storage-error';
 import { errorCode, nodeStorageFs, PRIVATE_DIR_MODE, type StorageFs } from './storage-fs';
 import type { StorageNotice } from './storage-notice';
@@ -245,7 +246,7 @@ export class FileCallHistory implements CallHistory {
       throw new StorageError('invalid-input', 'The retention period must be a whole number of days, at least 1.');
     }
     const cutoff = now - days * DAY_MS;
-    const result: PurgeResult = { recordsDeleted: 0, filesDeleted: 0, failedFiles: [] };
+    const result: PurgeResult = { recordsDeleted: 0, filesDeleted: 0, keptAsideFilesDeleted: 0, failedFiles: [] };
     const candidates = new Map((await this.ask((index) => index.retentionCandidates(cutoff))).map((c) => [c.key, c]));
     // Whole days before the cut-off go as files, without being read on the main thread.
     const whole = [...this.partitions.values()].filter((partition) => partitionEnd(partition.key) <= cutoff);
@@ -266,6 +267,7 @@ export class FileCallHistory implements CallHistory {
       const partition = this.partitions.get(key);
       if (partition) await this.purgePartly(partition, cutoff, result);
     }
+    await this.purgeKeptAside(cutoff, days, result);
     if (result.recordsDeleted > 0) {
       this.options.logger.info(`Retention deleted ${result.recordsDeleted} calls older than ${days} days.`);
     }
@@ -290,6 +292,46 @@ export class FileCallHistory implements CallHistory {
       // Still on disk: keep them in memory too, so the next sweep finds them again.
       for (const record of old) this.put(partition, record);
       this.sweepFailed(result, partition.store.path, error);
+    }
+  }
+
+  /**
+   * Deletes kept-aside history files (`<day>.json.corrupt-<time>`) moved aside before
+   * the cut-off: they may hold notes the retention period says must go. Files moved
+   * aside more recently stay, so IT can still try to recover them.
+   */
+  private async purgeKeptAside(cutoff: number, days: number, result: PurgeResult): Promise<void> {
+    const root = this.options.dir;
+    let names: string[];
+    try {
+      names = await this.fs.readdir(root);
+    } catch (error) {
+      this.sweepFailed(result, root, error);
+      return;
+    }
+    const folders = [root, ...names.filter(isMonthFolderName).map((name) => join(root, name))];
+    for (const folder of folders) {
+      const inFolder = folder === root ? names : await this.fs.readdir(folder).catch(() => []);
+      let deleted = false;
+      for (const name of inFolder.sort()) {
+        const keptAt = keptAsideTime(name);
+        if (keptAt === undefined || keptAt >= cutoff) continue;
+        const path = join(folder, name);
+        try {
+          await this.fs.unlink(path);
+        } catch (error) {
+          if (errorCode(error) !== 'ENOENT') this.sweepFailed(result, path, error);
+          continue;
+        }
+        deleted = true;
+        result.keptAsideFilesDeleted += 1;
+        this.options.logger.info(
+          `Retention deleted the kept-aside file ${this.label(path)} ` +
+            `(kept aside ${new Date(keptAt).toISOString()}, more than ${days} days ago).`,
+        );
+      }
+      // The unlinks must survive a power cut like any other retention deletion.
+      if (deleted) await syncDirectory(this.fs, folder).catch((error: unknown) => this.sweepFailed(result, folder, error));
     }
   }
 

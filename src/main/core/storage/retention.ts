@@ -1,8 +1,10 @@
 /**
  * The privacy sweep: calls and notes older than the configured number of days are
  * deleted soon after start and then every few hours, so a workstation never holds
- * more history than policy allows. Flags, incidents and follow-ups live in the
- * caller directory and are not touched (flags stay until cleared).
+ * more history than policy allows. History files kept aside as unreadable
+ * (`<day>.json.corrupt-<time>`) go too once they were moved aside longer ago than the
+ * period: they may hold notes just as old. Flags, incidents and follow-ups live in
+ * the caller directory and are not touched (flags stay until cleared).
  */
 import type { Clock, TimerHandle } from '../clock';
 import type { CoreLogger } from '../logger';

@@ -1,7 +1,8 @@
 /**
- * What the agent is told when a store file could not be read. The file is never
+ * What the agent is told when a store file could not be read. The file is not
  * deleted: it is moved aside as `<name>.corrupt-<timestamp>` and the message names
- * it, so the agent (or IT) can hand it on for recovery.
+ * it, so the agent (or IT) can hand it on for recovery. (A kept-aside history file
+ * is deleted by the retention sweep once it has been kept longer than the period.)
  */
 
 /** Why a file was judged unreadable. */
