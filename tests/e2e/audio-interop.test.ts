@@ -174,8 +174,14 @@ describe('interop: a plain-RTP caller and the WebRTC agent through Kamailio + rt
     expect(candidatePorts.length).toBeGreaterThan(0);
     expect(candidatePorts.every(relayedByRtpengine)).toBe(true);
 
-    // Audio flows both ways, through rtpengine.
-    await until('packets both ways', async () => ((await agentStats(id))?.inbound?.packetsReceived ?? 0) > 25 && ear.count() > 25);
+    // Audio flows both ways, through rtpengine. (SIPp ending here means it could not play: its
+    // play_pcap_audio needs a raw socket, i.e. root or CAP_NET_RAW; its output says why.)
+    let sippEnded = false;
+    void sipp.done.then(() => (sippEnded = true));
+    await until('packets both ways', async () => {
+      if (sippEnded) throw new Error(`SIPp ended during the call:\n${formatSippResult(await sipp.done)}`);
+      return ((await agentStats(id))?.inbound?.packetsReceived ?? 0) > 25 && ear.count() > 25;
+    });
     const live = await agentStats(id);
     console.log(`agent's ICE pair: ${live?.candidatePair?.local} ↔ ${live?.candidatePair?.remote}; rtpengine media ports ${rtpengine.mediaPortMin}-${rtpengine.mediaPortMax}`);
     expect(live?.connectionState).toBe('connected');
