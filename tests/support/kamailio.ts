@@ -95,12 +95,6 @@ export interface KamailioOptions {
 export interface KamailioRtpEngineOptions {
   /** rtpengine's ng control socket as the module wants it, e.g. "udp:127.0.0.1:2223". */
   ngSocket: string;
-  /**
-   * Put `a=group:BUNDLE` back into every SDP sent to a WebRTC client (default true). rtpengine
-   * 10.5 (Debian 12) strips BUNDLE groups, and Calmline's engine uses bundlePolicy `max-bundle`,
-   * with which Chromium refuses any SDP without one. `false` shows the bare rtpengine behaviour.
-   */
-  bundleGroup?: boolean;
 }
 
 /**
@@ -228,11 +222,9 @@ function rtpengineBlock(params: KamailioConfigParams): { modules: string; relay:
   const media = params.rtpengine;
   if (!media) return { modules: '', relay: '', route: '', reply: '' };
   if (!/^udp6?:[^\s"]+:\d+$/.test(media.ngSocket)) throw new Error(`rtpengine ngSocket must look like udp:IP:PORT, got ${JSON.stringify(media.ngSocket)}`);
-  const bundle = media.bundleGroup ?? true;
   const toWebRtc = cfgString(RTPENGINE_FLAGS_TO_WEBRTC);
   const toPlain = cfgString(RTPENGINE_FLAGS_TO_PLAIN);
-  // With write_sdp_pv a failed rtpengine call must not put a stale SDP into the message.
-  const call = (op: 'offer' | 'answer', flags: string) => (bundle ? `if (!rtpengine_${op}(${flags})) return;` : `rtpengine_${op}(${flags});`);
+  const call = (op: 'offer' | 'answer', flags: string) => `rtpengine_${op}(${flags});`;
   const side = (flags: string) => `\t\tif ($var(sdp_op) == "answer") {
 \t\t\t${call('answer', flags)}
 \t\t} else {
@@ -242,13 +234,7 @@ function rtpengineBlock(params: KamailioConfigParams): { modules: string; relay:
   return {
     modules: `loadmodule "rtpengine.so"
 modparam("rtpengine", "rtpengine_sock", ${cfgString(media.ngSocket)})
-${
-  bundle
-    ? `# The rewritten SDP comes back in a variable (route MEDIA_SDP puts it in the message).
-modparam("rtpengine", "write_sdp_pv", "$var(media_sdp)")
-`
-    : ''
-}# Transaction flags for the media relay: who sent the request, and whether it carried the offer.
+# Transaction flags for the media relay: who sent the request, and whether it carried the offer.
 #!define FLT_FROM_WEBRTC 8
 #!define FLT_SDP_OFFER 9
 `,
@@ -278,19 +264,7 @@ route[MEDIA_SDP] {
 \tif ($var(to_webrtc) == 1) {
 ${side(toWebRtc)}\t} else {
 ${side(toPlain)}\t}
-${
-  bundle
-    ? `\t# rtpengine 10.5 drops a=group:BUNDLE, and a WebRTC client whose bundlePolicy is max-bundle
-\t# (Calmline's engine today) refuses an SDP without one: put it back, naming the only m= line's mid.
-\tif ($var(to_webrtc) == 1 && !($var(media_sdp) =~ "a=group:BUNDLE") && $var(media_sdp) =~ "a=mid:") {
-\t\t$var(mid) = $(var(media_sdp){line.sw,a=mid:}{s.substr,6,0}{s.trim});
-\t\t$var(bundle_re) = "/\\r\\nm=/\\r\\na=group:BUNDLE " + $var(mid) + "\\r\\nm=/";
-\t\t$var(media_sdp) = $(var(media_sdp){re.subst,$var(bundle_re)});
-\t}
-\tset_body("$var(media_sdp)", "application/sdp");
-`
-    : ''
-}}
+}
 
 failure_route[MEDIA_FAILED] {
 \trtpengine_delete();

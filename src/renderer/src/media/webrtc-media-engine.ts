@@ -261,7 +261,10 @@ export class WebRtcMediaEngine {
 
   private create(id: string, iceServers: IceServer[], iceGatheringTimeoutMs: number): void {
     if (this.sessions.has(id)) throw new EngineFailure('bad-request', 'This call already has audio.');
-    const configuration: RTCConfiguration = { iceServers, bundlePolicy: 'max-bundle', rtcpMuxPolicy: 'require' };
+    // `balanced`, not `max-bundle`: with one audio line they negotiate the same, but
+    // max-bundle makes Chromium refuse any SDP without a=group:BUNDLE, and media relays
+    // strip it (Debian's rtpengine 10.5 does; tests/e2e/audio-interop.test.ts).
+    const configuration: RTCConfiguration = { iceServers, bundlePolicy: 'balanced', rtcpMuxPolicy: 'require' };
     const pc = this.options.createPeerConnection?.(configuration) ?? new RTCPeerConnection(configuration);
     const audio = document.createElement('audio');
     audio.autoplay = true;
