@@ -13,6 +13,7 @@ import type { CallRecord } from './call-record';
 import type { RetentionCandidate } from './history-index';
 import type { HistoryIndexApi, IndexStats, LocatedCall } from './history-index-host';
 import type { FromIndexWorker, IndexCall, IndexCast, IndexWorkerData, ToIndexWorker } from './history-index-protocol';
+import { lowerThreadPriority } from './thread-priority';
 
 /** The worker stopped (crashed, or was closed) before it answered; ask again elsewhere. */
 export class IndexUnavailable extends Error {
@@ -39,7 +40,9 @@ export function spawnHistoryIndexWorker(data: IndexWorkerData): Worker | undefin
   if (!here.startsWith('file:') || !existsSync(fileURLToPath(source))) return undefined;
   const tsxApi = tsxEsmApi(here);
   if (tsxApi === undefined) return undefined;
+  // The priority is lowered before tsx compiles the worker's modules, the busiest part of its start.
   const bootstrap =
+    `${data.lowerPriority ? `(${lowerThreadPriority.toString()})(require('node:fs').readlinkSync, require('node:os').setPriority);` : ''}` +
     `import(${JSON.stringify(tsxApi)}).then((api) => ` +
     `api.tsImport(${JSON.stringify(source.href)}, ${JSON.stringify(here)}))`;
   return new Worker(bootstrap, { ...options, eval: true });

@@ -16,26 +16,13 @@ import {
   type ToIndexWorker,
 } from './history-index-protocol';
 import { partitionPath, readPartitionFile } from './history-partition';
-
-/**
- * On Linux, lowers this thread's scheduling priority: when the CPU is busy, the main
- * thread's note saves run before the history load (setpriority on a thread id affects
- * that thread only). Elsewhere the worker simply runs at normal priority.
- */
-function yieldCpuToMainThread(): void {
-  if (process.platform !== 'linux') return;
-  try {
-    const threadId = Number(readlinkSync('/proc/thread-self').split('/').pop());
-    if (Number.isInteger(threadId) && threadId > 0) setPriority(threadId, 10);
-  } catch {
-    // No /proc, or not allowed: normal priority.
-  }
-}
+import { lowerThreadPriority } from './thread-priority';
 
 const port = parentPort;
 if (!port) throw new Error('history-index-worker must run in a worker thread');
 const init = workerData as IndexWorkerData;
-if (init.lowerPriority) yieldCpuToMainThread();
+// Again for a built worker, which has no bootstrap (harmless when already done).
+if (init.lowerPriority) lowerThreadPriority(readlinkSync, setPriority);
 
 const post = (message: FromIndexWorker): void => port.postMessage(message);
 const host = new HistoryIndexHost({
