@@ -1,23 +1,27 @@
 /**
  * `npm run demo`: a local PBX, the app, and simulated customers ringing in.
  *
- * Starts Kamailio on loopback (the same test bed the integration tests use), then
- * Calmline registered as agent 1001 (Electron where its binary exists and a display
- * is available, otherwise the web host, whose URL is printed), then a SIPp caller
- * every so often, each a different person, one of them with a hostile display name.
+ * Starts rtpengine and Kamailio on loopback (the same test bed the tests use: the
+ * PBX bridges the app's WebRTC audio to the callers' plain RTP), then Calmline
+ * registered as agent 1001 (Electron where its binary exists and a display is
+ * available, otherwise the web host, whose URL is printed), then a SIPp caller every
+ * so often, each a different person, one of them with a hostile display name. Each
+ * caller "speaks" (a generated murmur) once answered, and hears the agent.
  *
  * Options: --interval SECONDS between callers (default 25), --duration SECONDS to
  * stop by itself (default: run until Ctrl-C), --web to use the web host even where
  * Electron exists.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { sanitizeText } from '../src/main/core/phone/caller-identity';
 import { findElectronBinary } from '../tests/support/electron-binary';
+import { linearToUlaw, PCMU_RATE } from '../tests/support/audio/pcmu';
 import { startKamailio } from '../tests/support/kamailio';
+import { startRtpEngine } from '../tests/support/rtpengine';
 import { runSipp } from '../tests/support/sipp';
 
 const { values } = parseArgs({
@@ -42,19 +46,75 @@ const agentUser = '1001';
 
 const hasDisplay = process.platform !== 'linux' || Boolean(process.env.DISPLAY || process.env.WAYLAND_DISPLAY);
 
-const kamailio = await startKamailio({ frInvTimerMs: 40_000 });
+// rtpengine first: Kamailio checks that it answers when it starts.
+const rtpengine = await startRtpEngine({ mediaPorts: 200 });
+const kamailio = await startKamailio({ frInvTimerMs: 40_000, rtpengine: { ngSocket: rtpengine.ngSocket } });
 console.log(`Kamailio (SIP registrar/proxy) on udp 127.0.0.1:${kamailio.udpPort}, ${kamailio.wsUrl}`);
+console.log(`rtpengine (media relay: the app's WebRTC ↔ the callers' plain RTP) on ${rtpengine.ngSocket}`);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'calmline-demo-'));
+const voiceFile = join(dataDir, 'caller-voice.ulaw');
+writeFileSync(voiceFile, murmur());
+// SIPp reads rtp_stream's file name when it loads the scenario, before any keyword is
+// replaced: the scenario gets the file's path written in.
+const callerScenario = join(dataDir, 'demo-caller.xml');
+writeFileSync(
+  callerScenario,
+  readFileSync(join(import.meta.dirname, '../tests/sipp/demo-caller.xml'), 'utf8').replace('rtp_stream="[voice],', `rtp_stream="${voiceFile},`),
+);
+
+/**
+ * Eight seconds of something like a voice on a phone line, as raw PCMU for SIPp's
+ * rtp_stream: "syllables" of a gliding 110–190 Hz pitch with a few harmonics shaped
+ * like vowels, in phrases with pauses. Soft, so a demo left running is not a nuisance.
+ */
+function murmur(): Buffer {
+  const seconds = 8;
+  // Silence is PCMU 0xFF, not 0x00 (which is full scale).
+  const samples = Buffer.alloc(seconds * PCMU_RATE, linearToUlaw(0));
+  let random = 7;
+  const next = () => ((random = (random * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  let t = 0.3;
+  const syllables: Array<{ start: number; length: number; pitch: number; vowel: number }> = [];
+  while (t < seconds - 0.6) {
+    const words = 3 + Math.floor(next() * 5);
+    for (let w = 0; w < words && t < seconds - 0.4; w += 1) {
+      const length = 0.12 + next() * 0.2;
+      syllables.push({ start: t, length, pitch: 110 + next() * 80, vowel: Math.floor(next() * 3) });
+      t += length + 0.03 + next() * 0.06;
+    }
+    t += 0.35 + next() * 0.5; // a breath between phrases
+  }
+  // Harmonic weights that sound roughly like "a", "o" and "e".
+  const vowels = [
+    [1, 0.7, 0.9, 0.5, 0.3, 0.15],
+    [1, 0.9, 0.4, 0.2, 0.1, 0.05],
+    [1, 0.4, 0.2, 0.5, 0.6, 0.3],
+  ];
+  for (const syllable of syllables) {
+    const from = Math.floor(syllable.start * PCMU_RATE);
+    const count = Math.floor(syllable.length * PCMU_RATE);
+    let phase = 0;
+    for (let i = 0; i < count && from + i < samples.length; i += 1) {
+      const progress = i / count;
+      const pitch = syllable.pitch * (1 + 0.15 * Math.sin(Math.PI * progress) - 0.1 * progress);
+      phase += (2 * Math.PI * pitch) / PCMU_RATE;
+      const envelope = Math.sin(Math.PI * progress) ** 0.6;
+      let value = 0;
+      vowels[syllable.vowel]!.forEach((weight, h) => {
+        value += weight * Math.sin((h + 1) * phase);
+      });
+      samples[from + i] = linearToUlaw(Math.round(value * envelope * 2_600));
+    }
+  }
+  return samples;
+}
 const appEnv = {
   ...process.env,
   CALMLINE_WS_URL: kamailio.wsUrl,
   CALMLINE_SIP_URI: `sip:${agentUser}@${kamailio.domain}`,
   CALMLINE_DISPLAY_NAME: 'Demo Agent',
   CALMLINE_USER_DATA_DIR: join(dataDir, 'electron'),
-  // The demo's SIPp callers offer plain RTP, which a WebRTC engine cannot take without
-  // a media relay: until the demo starts rtpengine, its calls are signalling only.
-  CALMLINE_MEDIA: 'signalling',
 };
 
 let app: ChildProcess;
@@ -88,6 +148,7 @@ async function stop(code = 0): Promise<void> {
     await Promise.race([exited, new Promise((done) => setTimeout(done, 5_000))]);
   }
   await kamailio.stop();
+  await rtpengine.stop();
   process.exit(code);
 }
 app.on('exit', (code) => {
@@ -107,7 +168,7 @@ function ring(): void {
   const shown = sanitizeText(caller.name, 40);
   console.log(`☎  ${shown} (${caller.number}) is calling agent ${agentUser}`);
   const run = runSipp({
-    scenario: 'demo-caller.xml',
+    scenario: callerScenario,
     kamailio,
     service: agentUser,
     caller: caller.number,
