@@ -52,7 +52,8 @@ async function expectAllButtonsNamed(target: Page): Promise<number> {
   const unnamed: string[] = [];
   for (const button of buttons) {
     const snapshot = await button.ariaSnapshot();
-    const name = /^- button "(.*?)"/.exec(snapshot)?.[1]?.trim() ?? '';
+    // The snapshot is YAML: a name with a colon comes single-quoted, `- 'button "a: b"'`.
+    const name = /^- '?button "(.*?)"/.exec(snapshot)?.[1]?.trim() ?? '';
     if (name === '') unnamed.push(`${snapshot} :: ${await button.evaluate((element) => element.outerHTML)}`);
   }
   expect(unnamed, 'buttons without an accessible name').toEqual([]);
