@@ -116,6 +116,8 @@ export class FileCallHistory implements CallHistory {
   private closed = false;
   private writesInFlight = 0;
   private readonly writeWaiters: (() => void)[] = [];
+  /** `writesInFlight`, shared with the index worker (see `waitForSaves`). */
+  private readonly sharedWrites = new Int32Array(new SharedArrayBuffer(4));
 
   private constructor(private readonly options: FileCallHistoryOptions) {
     this.fs = options.fs ?? nodeStorageFs;
@@ -376,7 +378,12 @@ export class FileCallHistory implements CallHistory {
     let worker: ReturnType<typeof spawnHistoryIndexWorker>;
     if (useWorker && !this.closed && (options.index ?? defaultMode) === 'worker') {
       try {
-        worker = spawnHistoryIndexWorker({ root: options.dir, concurrency: options.loadConcurrency ?? 2, lowerPriority: true });
+        worker = spawnHistoryIndexWorker({
+          root: options.dir,
+          concurrency: options.loadConcurrency ?? 2,
+          lowerPriority: true,
+          savesInFlight: this.sharedWrites.buffer as SharedArrayBuffer,
+        });
         if (!worker) options.logger.info('This build has no history index worker; the history is indexed on the main thread.');
       } catch (error) {
         options.logger.warn(`The history index worker could not start (${String(error)}); indexing on the main thread.`);
@@ -535,12 +542,15 @@ export class FileCallHistory implements CallHistory {
 
   private async writePartition(partition: Partition): Promise<{ bytes: number; savedAt: number }> {
     this.writesInFlight += 1;
+    Atomics.store(this.sharedWrites, 0, this.writesInFlight);
     try {
       return await partition.store.write(() => ({
         records: [...partition.records.values()].sort((a, b) => a.startedAt - b.startedAt),
       }));
     } finally {
       this.writesInFlight -= 1;
+      Atomics.store(this.sharedWrites, 0, this.writesInFlight);
+      if (this.writesInFlight === 0) Atomics.notify(this.sharedWrites, 0);
       // Wake the main-thread loader only after the saver's own continuation has run.
       if (this.writesInFlight === 0 && this.writeWaiters.length > 0) {
         void yieldToEventLoop().then(() => {

@@ -14,6 +14,7 @@ import {
   type FromIndexWorker,
   type IndexWorkerData,
   type ToIndexWorker,
+  waitForSaves,
 } from './history-index-protocol';
 import { partitionPath, readPartitionFile } from './history-partition';
 import { lowerThreadPriority } from './thread-priority';
@@ -25,8 +26,9 @@ const init = workerData as IndexWorkerData;
 if (init.lowerPriority) lowerThreadPriority(readlinkSync, setPriority);
 
 const post = (message: FromIndexWorker): void => port.postMessage(message);
+const savesInFlight = new Int32Array(init.savesInFlight);
 const host = new HistoryIndexHost({
-  read: (key) => readPartitionFile(readFile, partitionPath(init.root, key)),
+  read: (key) => readPartitionFile(readFile, partitionPath(init.root, key), () => waitForSaves(savesInFlight)),
   onUnreadable: (key) => post({ kind: 'unreadable', key }),
   concurrency: init.concurrency,
 });

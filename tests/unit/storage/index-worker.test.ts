@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/main/core/logger';
 import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
+import { waitForSaves } from '../../../src/main/core/storage/history-index-protocol';
 import { lowerThreadPriority } from '../../../src/main/core/storage/thread-priority';
 import { createFakeClock } from '../../support/fake-clock';
 import { closeAfterTest, tempDir } from './storage-test-kit';
@@ -47,5 +48,27 @@ describe('lowerThreadPriority', () => {
     const lowered = [...after].filter(([tid, nice]) => nice === 10 && !before.has(tid));
     expect(lowered.length).toBeGreaterThan(0);
     expect(after.get(process.pid)).toBe(before.get(process.pid));
+  });
+});
+
+describe('waitForSaves', () => {
+  it('resolves at once with no save in flight, and only once the last save is done otherwise', async () => {
+    const saves = new Int32Array(new SharedArrayBuffer(4));
+    await waitForSaves(saves);
+    Atomics.store(saves, 0, 2);
+    let resolved = false;
+    const waiting = waitForSaves(saves).then(() => {
+      resolved = true;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(resolved).toBe(false);
+    Atomics.store(saves, 0, 1);
+    Atomics.notify(saves, 0);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(resolved).toBe(false);
+    Atomics.store(saves, 0, 0);
+    Atomics.notify(saves, 0);
+    await waiting;
+    expect(resolved).toBe(true);
   });
 });
