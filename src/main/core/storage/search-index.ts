@@ -5,11 +5,12 @@
  * the goal); the index measured p50 ≈ 6 ms, p99 ≈ 27 ms (bench/results/storage.md).
  * It is built per partition as partitions load and kept current on every note save,
  * so it is never written to disk and never has to be repaired after a crash. The
- * price is memory: with five years loaded the history holds ~200 MB of heap.
+ * price is memory: with five years loaded the history index holds ~250 MB of heap,
+ * in the index worker's heap rather than the main thread's (history-index-host.ts).
  *
  * Matching is by word prefix after folding: lower case, accents removed (`müller`
  * finds `Müller` and `Muller`), `ß` as `ss`. Records are ordinals handed out by the
- * owner (`FileCallHistory`); the index stores nothing else about them.
+ * owner (`HistoryIndex`); the index stores nothing else about them.
  */
 
 const ASCII_ONLY = /^[\x20-\x7e\n\t]*$/;
