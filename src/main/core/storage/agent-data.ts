@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Clock } from '../clock';
 import type { CoreLogger } from '../logger';
 import { exportCallerRecord, type CallerExport } from './caller-export';
+import type { DataKeyProvider } from './data-key';
 import { FileCallHistory } from './file-call-history';
 import { LocalCallerDirectory } from './local-caller-directory';
 import { NotesAutosaver, type FlushResult } from './notes-autosaver';
@@ -30,6 +31,8 @@ export interface AgentDataOptions {
   agentName: () => string;
   /** Retention period in days; undefined keeps all history. */
   retentionDays: () => number | undefined;
+  /** Encrypts notes and call records at rest with the key it supplies; off (clear text) without. */
+  dataKeys?: DataKeyProvider;
 }
 
 /** The opened stores. */
@@ -52,7 +55,13 @@ export async function openAgentData(options: AgentDataOptions): Promise<AgentDat
   const { clock, logger } = options;
   const fs = options.fs ?? nodeStorageFs;
   const [history, directory] = await Promise.all([
-    FileCallHistory.open({ dir: join(options.dir, 'history'), clock, logger, fs }),
+    FileCallHistory.open({
+      dir: join(options.dir, 'history'),
+      clock,
+      logger,
+      fs,
+      ...(options.dataKeys ? { dataKeys: options.dataKeys } : {}),
+    }),
     LocalCallerDirectory.open({ dir: join(options.dir, 'callers'), clock, logger, fs }),
   ]);
   // Search and a caller's past calls wait for this; note saves for today's calls do not.

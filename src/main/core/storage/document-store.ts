@@ -4,7 +4,8 @@
  * (never deleted) when it cannot be read. Every store file of the storage core (call
  * history partitions, caller directory shards) is a DocumentStore.
  *
- * On disk: `{"format":"calmline/<kind>","schemaVersion":N,"savedAt":<ms>,"data":…}`.
+ * On disk: `{"format":"calmline/<kind>","schemaVersion":N,"savedAt":<ms>,"data":…}`,
+ * or that text encrypted with AES-256-GCM when the store has a cipher (file-cipher.ts).
  * An older version is migrated in memory on load and written in the current version
  * by the next save (loading never writes, so a read-only disk still opens).
  *
@@ -18,6 +19,7 @@ import { z } from 'zod';
 import type { Clock } from '../clock';
 import type { CoreLogger } from '../logger';
 import { atomicWriteFile, syncDirectory } from './atomic-write';
+import { isSealed, openSealedFile, sealFile, type FileCipher } from './file-cipher';
 import { moveAside } from './quarantine';
 import { StorageError, toStorageError } from './storage-error';
 import { errorCode, PRIVATE_DIR_MODE, type StorageFs } from './storage-fs';
@@ -76,6 +78,11 @@ export interface DocumentStoreOptions<T> {
   logger: CoreLogger;
   /** How the file is named in messages (e.g. relative to the data folder); defaults to the path. */
   label?: string;
+  /**
+   * Encrypts the file at rest (file-cipher.ts). A plain file is still read, and
+   * written encrypted by the next save.
+   */
+  cipher?: FileCipher;
 }
 
 const envelopeSchema = z.object({
@@ -137,6 +144,8 @@ export function decodeDocument<T>(raw: Uint8Array, spec: DocumentSpec<T>): { dat
   return fileVersion === spec.version ? { data: parsed.data } : { data: parsed.data, migratedFrom: fileVersion };
 }
 
+const encoder = new TextEncoder();
+
 /** A versioned JSON document with atomic, coalesced writes and quarantine of bad files. */
 export class DocumentStore<T> {
   readonly path: string;
@@ -171,6 +180,17 @@ export class DocumentStore<T> {
       return { data: spec.empty(), existed: true, notice: this.block('unreadable', 0) };
     }
     if (beforeDecode) await beforeDecode();
+    if (isSealed(raw)) {
+      // Encrypted: without the right key the file is fine but closed to us. It is
+      // neither moved aside nor overwritten, so it opens again once the key is back.
+      const { cipher } = this.options;
+      if (!cipher) return { data: spec.empty(), existed: true, notice: this.block('encrypted', 0, 'key') };
+      try {
+        raw = openSealedFile(cipher, raw);
+      } catch {
+        return { data: spec.empty(), existed: true, notice: this.block('cannot-decrypt', 0, 'key') };
+      }
+    }
     try {
       const { data, migratedFrom } = decodeDocument(raw, spec);
       return migratedFrom === undefined ? { data, existed: true } : { data, existed: true, migratedFrom };
@@ -270,7 +290,9 @@ export class DocumentStore<T> {
     } catch (error) {
       throw toStorageError(error, 'create the folder for', this.label);
     }
-    const bytes = await atomicWriteFile(fs, this.path, text);
+    const plain = encoder.encode(text);
+    const { cipher } = this.options;
+    const bytes = await atomicWriteFile(fs, this.path, cipher ? sealFile(cipher, plain) : plain);
     return { bytes, savedAt: clock.now() };
   }
 
@@ -292,7 +314,7 @@ export class DocumentStore<T> {
     };
   }
 
-  private block(reason: CorruptionReason, recovered: number): StorageNotice {
+  private block(reason: CorruptionReason, recovered: number, cause: 'move-failed' | 'key' = 'move-failed'): StorageNotice {
     const notice: StorageNotice = {
       code: 'file-blocked',
       file: this.path,
@@ -300,8 +322,11 @@ export class DocumentStore<T> {
       recovered,
       at: this.options.clock.now(),
       message:
-        `Calmline could not read ${this.label} (${describeCorruption(reason)}) and could not move it aside. ` +
-        'It is left untouched, and nothing new is saved to it until the problem is fixed.',
+        cause === 'key'
+          ? `Calmline could not read ${this.label} (${describeCorruption(reason)}). ` +
+            'It is left untouched, and nothing new is saved to it until the right key is available.'
+          : `Calmline could not read ${this.label} (${describeCorruption(reason)}) and could not move it aside. ` +
+            'It is left untouched, and nothing new is saved to it until the problem is fixed.',
     };
     this.blockedBy = notice;
     this.options.logger.error(notice.message);

@@ -29,7 +29,9 @@ import type { CoreLogger } from '../logger';
 import { isTempFileName, syncDirectory } from './atomic-write';
 import type { CallHistory, HistoryQuery, NoteReceipt, PurgeResult, SearchResult } from './call-history';
 import { callRecordInputSchema, cleanNoteText, MAX_NOTE_LENGTH, type CallRecord, type CallRecordInput } from './call-record';
+import type { DataKeyProvider } from './data-key';
 import { DocumentStore } from './document-store';
+import type { FileCipher } from './file-cipher';
 import { IndexUnavailable, spawnHistoryIndexWorker, WorkerHistoryIndex } from './history-index-client';
 import { HistoryIndexHost, type HistoryIndexApi } from './history-index-host';
 import {
@@ -38,6 +40,7 @@ import {
   partitionEnd,
   partitionKeyFor,
   partitionKeyOfFile,
+  partitionCipher,
   partitionPath,
   readPartitionFile,
   type HistoryPartitionData,
@@ -68,6 +71,12 @@ export interface FileCallHistoryOptions {
   index?: HistoryIndexMode;
   /** Partition files read at once while loading the index (default 2 in a worker, 1 on the main thread). */
   loadConcurrency?: number;
+  /**
+   * Encrypts day files at rest with the key it supplies (AES-256-GCM, data-key.ts).
+   * Without it files are written in the clear, and encrypted ones are left untouched
+   * and reported as blocked.
+   */
+  dataKeys?: DataKeyProvider;
 }
 
 /** Size of what is in memory, for diagnostics and the benchmark. */
@@ -114,6 +123,7 @@ export class FileCallHistory implements CallHistory {
   private index: HistoryIndexApi | undefined;
   private indexMode: HistoryIndexMode | undefined;
   private closed = false;
+  private dataKey: Uint8Array | undefined;
   private writesInFlight = 0;
   private readonly writeWaiters: (() => void)[] = [];
   /** `writesInFlight`, shared with the index worker (see `waitForSaves`). */
@@ -131,6 +141,7 @@ export class FileCallHistory implements CallHistory {
    */
   static async open(options: FileCallHistoryOptions): Promise<FileCallHistory> {
     const history = new FileCallHistory(options);
+    if (options.dataKeys) history.dataKey = await options.dataKeys.dataKey();
     await history.discover();
     const eager = new Set([partitionKeyFor(options.clock.now(), history.granularity)]);
     const newest = [...history.partitions.keys()].sort(newestKeyFirst)[0];
@@ -383,6 +394,7 @@ export class FileCallHistory implements CallHistory {
           concurrency: options.loadConcurrency ?? 2,
           lowerPriority: true,
           savesInFlight: this.sharedWrites.buffer as SharedArrayBuffer,
+          ...(this.dataKey ? { dataKey: this.dataKey } : {}),
         });
         if (!worker) options.logger.info('This build has no history index worker; the history is indexed on the main thread.');
       } catch (error) {
@@ -399,7 +411,12 @@ export class FileCallHistory implements CallHistory {
         })
       : new HistoryIndexHost({
           read: (key) =>
-            readPartitionFile((path) => this.fs.readFile(path), partitionPath(options.dir, key), () => this.writesSettled()),
+            readPartitionFile(
+              (path) => this.fs.readFile(path),
+              partitionPath(options.dir, key),
+              () => this.writesSettled(),
+              this.cipherFor(key),
+            ),
           onUnreadable: (key) => void this.adoptUnreadable(key),
           concurrency: options.loadConcurrency ?? 1,
           pause: yieldToEventLoop,
@@ -470,6 +487,10 @@ export class FileCallHistory implements CallHistory {
     });
   }
 
+  private cipherFor(key: string): FileCipher | undefined {
+    return this.dataKey && partitionCipher(this.dataKey, key);
+  }
+
   /** How a file under the history folder is named in messages. */
   private label(path: string): string {
     return `history/${path.slice(this.options.dir.length + 1).replace(/\\/g, '/')}`;
@@ -488,6 +509,7 @@ export class FileCallHistory implements CallHistory {
           clock: this.options.clock,
           logger: this.options.logger,
           label: this.label(path),
+          ...(this.dataKey ? { cipher: partitionCipher(this.dataKey, key) } : {}),
         }),
         records: new Map(),
         loading: undefined,

@@ -14,6 +14,8 @@ export interface IndexWorkerData {
    * worker decodes no day file while it is above zero (see `waitForSaves`).
    */
   savesInFlight: SharedArrayBuffer;
+  /** The data key when history files are encrypted at rest. */
+  dataKey?: Uint8Array;
 }
 
 /**

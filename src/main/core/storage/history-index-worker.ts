@@ -16,7 +16,7 @@ import {
   type ToIndexWorker,
   waitForSaves,
 } from './history-index-protocol';
-import { partitionPath, readPartitionFile } from './history-partition';
+import { partitionCipher, partitionPath, readPartitionFile } from './history-partition';
 import { lowerThreadPriority } from './thread-priority';
 
 const port = parentPort;
@@ -28,7 +28,13 @@ if (init.lowerPriority) lowerThreadPriority(readlinkSync, setPriority);
 const post = (message: FromIndexWorker): void => port.postMessage(message);
 const savesInFlight = new Int32Array(init.savesInFlight);
 const host = new HistoryIndexHost({
-  read: (key) => readPartitionFile(readFile, partitionPath(init.root, key), () => waitForSaves(savesInFlight)),
+  read: (key) =>
+    readPartitionFile(
+      readFile,
+      partitionPath(init.root, key),
+      () => waitForSaves(savesInFlight),
+      init.dataKey && partitionCipher(init.dataKey, key),
+    ),
   onUnreadable: (key) => post({ kind: 'unreadable', key }),
   concurrency: init.concurrency,
 });

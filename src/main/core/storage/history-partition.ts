@@ -21,6 +21,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { callRecordSchema, type CallRecord } from './call-record';
 import { decodeDocument, type DocumentSpec } from './document-store';
+import { isSealed, openSealedFile, type FileCipher } from './file-cipher';
 import type { PartitionRead } from './history-index-host';
 import { errorCode } from './storage-fs';
 
@@ -92,6 +93,7 @@ export async function readPartitionFile(
   readFile: (path: string) => Promise<Uint8Array>,
   path: string,
   beforeDecode?: () => Promise<void>,
+  cipher?: FileCipher,
 ): Promise<PartitionRead> {
   let raw: Uint8Array;
   try {
@@ -101,8 +103,17 @@ export async function readPartitionFile(
   }
   if (beforeDecode) await beforeDecode();
   try {
-    return { records: decodeDocument(raw, historyPartitionSpec).data.records };
+    const plain = isSealed(raw) && cipher ? openSealedFile(cipher, raw) : raw;
+    return { records: decodeDocument(plain, historyPartitionSpec).data.records };
   } catch {
     return { unreadable: true };
   }
+}
+
+/**
+ * How a partition file is encrypted with the data key: the partition key is the
+ * authenticated context, so a day file cannot be swapped for another day's.
+ */
+export function partitionCipher(dataKey: Uint8Array, key: string): FileCipher {
+  return { key: dataKey, context: `${historyPartitionSpec.format} ${key}` };
 }

@@ -15,6 +15,8 @@ export const corruptionReasons = [
   'newer-version',
   'migration-failed',
   'unreadable',
+  'encrypted',
+  'cannot-decrypt',
 ] as const;
 
 /** One of `corruptionReasons`. */
@@ -49,6 +51,8 @@ const REASON_TEXT: Record<CorruptionReason, string> = {
   'newer-version': 'the file was written by a newer version of Calmline',
   'migration-failed': 'the file could not be upgraded to this version of Calmline',
   unreadable: 'the system could not read the file',
+  encrypted: 'the file is encrypted and Calmline has no key for it',
+  'cannot-decrypt': 'the file could not be decrypted: it was written with another key, or changed since',
 };
 
 /** A human explanation of `reason`. */
