@@ -33,6 +33,7 @@ import { silentLogger } from '../src/main/core/logger';
 import { machineInfo, type BenchTable } from './support';
 import type { CallRecord } from '../src/main/core/storage/call-record';
 import type { CallerRecord } from '../src/main/core/storage/caller-directory';
+import { MemoryDataKeyProvider } from '../src/main/core/storage/data-key';
 import { DocumentStore } from '../src/main/core/storage/document-store';
 import { FileCallHistory, type HistoryIndexMode } from '../src/main/core/storage/file-call-history';
 import {
@@ -366,23 +367,27 @@ async function benchHistory(root: string): Promise<void> {
     }
     // Saves on a warm history: day partitions with the index in its worker (chosen) or on the
     // main thread (its ~250 MB at five years then share the saves' heap), and month partitions.
+    // The encrypted variant seals today's file with AES-256-GCM on every save (older days stay as
+    // seeded). It comes last of the day variants: without its key, today's file is closed to the others.
     const variants = [
-      { granularity: 'day', index: 'worker', label: 'note save (day partitions, index in a worker, chosen)' },
-      { granularity: 'day', index: 'main-thread', label: 'note save (day partitions, index on the main thread, old design)' },
-      { granularity: 'month', index: 'worker', label: 'note save (month partitions, rejected)' },
+      { granularity: 'day', index: 'worker', encrypted: false, label: 'note save (day partitions, index in a worker, chosen)' },
+      { granularity: 'day', index: 'main-thread', encrypted: false, label: 'note save (day partitions, index on the main thread, old design)' },
+      { granularity: 'day', index: 'worker', encrypted: true, label: 'note save (day partitions, index in a worker, encrypted at rest)' },
+      { granularity: 'month', index: 'worker', encrypted: false, label: 'note save (month partitions, rejected)' },
     ] as const;
-    for (const { granularity, index, label } of variants) {
+    for (const { granularity, index, encrypted, label } of variants) {
       if (size.days === 1 && (granularity === 'month' || index === 'main-thread')) continue;
       const dir = join(root, `history-${granularity}-${size.days}`);
       const fs = countingFs();
-      const history = await FileCallHistory.open({ dir, clock, logger: silentLogger, fs, granularity, index });
+      const dataKeys = encrypted ? { dataKeys: new MemoryDataKeyProvider() } : {};
+      const history = await FileCallHistory.open({ dir, clock, logger: silentLogger, fs, granularity, index, ...dataKeys });
       await history.warmUp();
       const syncsBefore = fs.syncs;
       const bytesBefore = fs.bytes;
       const { times, bytes } = await measureNoteSaves(history, todays, SAVES);
       record({ scenario: label, size: size.label, bytesPerOp: average(bytes), note: `${((fs.syncs - syncsBefore) / SAVES).toFixed(1)} fsyncs/save, ${Math.round((fs.bytes - bytesBefore) / SAVES)} B written/save` }, times, 20);
 
-      if (granularity === 'day' && index === 'worker') {
+      if (granularity === 'day' && index === 'worker' && !encrypted) {
         const queries = [
           'refund',
           'techniker termin',
