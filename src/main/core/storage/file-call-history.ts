@@ -14,14 +14,15 @@
  *   worker thread, read-only. The main thread hands it each partition it holds and
  *   every change it makes, in order, so search reflects a save as soon as it is made.
  *
- * Why a worker (bench/results/storage-*.md): loaded on the main thread, even one day
- * at a time with yields, five years of history put note saves during start-up at p99
- * 20–80 ms: day-file decodes queued between a save's file steps, and garbage
- * collection of a main-thread heap growing to ~250 MB. With the index in the worker,
- * the main heap stays at a few MB. Where no worker can be started (a build without
- * the worker file, or an injected `readFile` the worker could not use), the same
- * index runs on the main thread and loads one day at a time, waiting while a save is
- * in flight.
+ * Why a worker (bench/results/storage-index-worker.md): loaded on the main thread,
+ * even one day at a time with yields, the history put note saves during start-up at
+ * p99 18–62 ms (up to 81 ms in earlier runs): the main thread parses and indexes day
+ * files between a save's file steps, in a heap that grows to ~250 MB at five years.
+ * With the index in the worker: p99 10–17 ms with or without a busy loop on the
+ * other core, and the main heap stays at a few MB. Where no worker can be started (a
+ * build without the worker file, or an injected `readFile` the worker could not
+ * use), the same index runs on the main thread and loads one day at a time, waiting
+ * while a save is in flight.
  */
 import { join } from 'node:path';
 import type { Clock } from '../clock';
