@@ -4,7 +4,16 @@ import { defineConfig } from 'electron-vite';
 
 export default defineConfig({
   main: {
-    build: { rollupOptions: { input: { index: resolve('src/main/index.ts') } } },
+    build: {
+      rollupOptions: {
+        input: {
+          index: resolve('src/main/index.ts'),
+          // The history index runs in a worker thread, found next to index.js at run time
+          // (src/main/core/storage/history-index-client.ts).
+          'history-index-worker': resolve('src/main/core/storage/history-index-worker.ts'),
+        },
+      },
+    },
   },
   preload: {
     build: {

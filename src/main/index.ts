@@ -13,6 +13,7 @@ import { installProcessGuards } from './core/process-guards';
 import { prepareJsonStoreFile } from './core/storage/settings-store';
 import { notifyIncomingCalls } from './incoming-call-notifier';
 import { detachMediaWithPage, registerIpc } from './ipc';
+import { createSafeStorageKeySealer } from './data-key-sealer';
 import { createSafeStorageSecretStore } from './secret-store';
 import { createMainWindow, hardenSession } from './window';
 
@@ -38,6 +39,8 @@ if (!app.requestSingleInstanceLock()) {
     const settingsNotice = await prepareJsonStoreFile({ path: join(dataDir, 'settings.json'), clock: systemClock, logger });
     const store = new Store<Record<string, unknown>>({ name: 'settings', configFileMode: 0o600 });
     const secrets = createSafeStorageSecretStore(store);
+    const keySealer = createSafeStorageKeySealer();
+    if (!keySealer) logger.warn('No OS keychain: notes and call records are stored without encryption at rest.');
     const core = await openCore({
       dataDir,
       store,
@@ -46,6 +49,7 @@ if (!app.requestSingleInstanceLock()) {
       env: process.env,
       clock: systemClock,
       logger,
+      ...(keySealer ? { keySealer } : {}),
       // Real audio through the window's WebRTC engine, unless a test or demo without
       // WebRTC peers asks for signalling only.
       ...(process.env.CALMLINE_MEDIA === 'signalling' ? { createMediaFactory: () => createSignallingMediaFactory() } : {}),

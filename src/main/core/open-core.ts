@@ -10,6 +10,7 @@ import { accountFromEnvironment } from './account-preset';
 import { AppCore, type AppCoreOptions } from './app-core';
 import { AccountSettings, agentNameFrom, retentionDaysFrom, type KeyValueStore, type SecretStore } from './settings';
 import { openAgentData } from './storage/agent-data';
+import { FileDataKeyProvider, type KeySealer } from './storage/data-key';
 import type { StorageNotice } from './storage/storage-notice';
 
 /** What a host provides. */
@@ -21,6 +22,11 @@ export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger'
   startupNotices?: StorageNotice[];
   /** Environment with an optional CALMLINE_* account preset (see account-preset.ts). */
   env?: Record<string, string | undefined>;
+  /**
+   * Seals the key that encrypts notes and call records at rest (Electron: the OS
+   * keychain). Without one, history files are written in the clear.
+   */
+  keySealer?: KeySealer;
 }
 
 /**
@@ -62,6 +68,9 @@ export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
     logger: options.logger,
     agentName: () => agentNameFrom(account.get()),
     retentionDays: () => retentionDaysFrom(options.store),
+    ...(options.keySealer
+      ? { dataKeys: new FileDataKeyProvider(join(options.dataDir, 'agent-data', 'data-key.json'), undefined, options.keySealer) }
+      : {}),
   });
   for (const notice of [...(options.startupNotices ?? []), ...agentData.notices()]) {
     options.logger.warn(notice.message);

@@ -63,6 +63,47 @@ describe('FileDataKeyProvider', () => {
   });
 });
 
+describe('FileDataKeyProvider with a key sealer (the OS keychain in Electron)', () => {
+  /** Stands in for safeStorage: XOR with a per-"user" byte, so another user's sealer cannot open it. */
+  const sealer = (user: number) => ({
+    name: 'test-keychain',
+    seal: (key: Uint8Array) => Uint8Array.from(key, (byte) => byte ^ user),
+    open: (sealed: Uint8Array) => {
+      if (sealed.byteLength !== 32) throw new Error('not sealed by this keychain');
+      return Uint8Array.from(sealed, (byte) => byte ^ user);
+    },
+  });
+
+  it('stores the key only sealed, and opens it again with the same keychain', async () => {
+    const path = join(tempDir(), 'data-key.json');
+    const key = await new FileDataKeyProvider(path, undefined, sealer(0x5a)).dataKey();
+    const file = JSON.parse(readFileSync(path, 'utf8')) as { key: string; sealedWith: string };
+    expect(file.sealedWith).toBe('test-keychain');
+    expect(file.key).not.toBe(Buffer.from(key).toString('base64'));
+    expect(readFileSync(path, 'utf8')).not.toContain('in the clear');
+    expect(Buffer.from(await new FileDataKeyProvider(path, undefined, sealer(0x5a)).dataKey()).equals(Buffer.from(key))).toBe(true);
+  });
+
+  it('refuses, and keeps, a key it cannot open, a key sealed another way, or a clear key', async () => {
+    const sealedPath = join(tempDir(), 'data-key.json');
+    await new FileDataKeyProvider(sealedPath, undefined, sealer(0x5a)).dataKey();
+    const before = readFileSync(sealedPath, 'utf8');
+    // Opened by the keychain (no error) but not the same key: the byte check cannot tell, the
+    // file format can: a sealer of another name never reads it.
+    await expect(new FileDataKeyProvider(sealedPath, undefined, { ...sealer(0x5a), name: 'other' }).dataKey()).rejects.toMatchObject({ code: 'io-error' });
+    await expect(new FileDataKeyProvider(sealedPath).dataKey()).rejects.toMatchObject({ code: 'io-error' });
+    expect(readFileSync(sealedPath, 'utf8')).toBe(before);
+
+    const clearPath = join(tempDir(), 'data-key.json');
+    await new FileDataKeyProvider(clearPath).dataKey();
+    await expect(new FileDataKeyProvider(clearPath, undefined, sealer(0x5a)).dataKey()).rejects.toMatchObject({ code: 'io-error' });
+
+    const brokenSealer = { ...sealer(0x5a), open: () => { throw new Error('keychain locked'); } };
+    await expect(new FileDataKeyProvider(sealedPath, undefined, brokenSealer).dataKey()).rejects.toMatchObject({ code: 'io-error' });
+    expect(readFileSync(sealedPath, 'utf8')).toBe(before);
+  });
+});
+
 describe.each(['worker', 'main-thread'] as const)('encrypted history (index in %s)', (mode) => {
   async function open(dir: string, dataKeys?: DataKeyProvider) {
     return closeAfterTest(
@@ -160,5 +201,30 @@ describe('openAgentData with a data key provider', () => {
     await plain.close();
     expect(readFileSync(join(plainDir, 'history', '2025-03', '2025-03-14.json'), 'utf8')).toContain('Erika Mustermann');
     expect(existsSync(join(plainDir, 'data-key.json'))).toBe(false);
+  });
+});
+
+describe('openCore with a key sealer (how the Electron host turns encryption on)', () => {
+  it('keeps a sealed key in agent-data/ and writes the history encrypted', async () => {
+    const { openCore } = await import('../../../src/main/core/open-core');
+    const { createMemorySecretStore, createMemoryStore } = await import('../../../src/main/core/settings');
+    const dataDir = tempDir();
+    const core = await openCore({
+      dataDir,
+      store: createMemoryStore(),
+      secrets: createMemorySecretStore(),
+      clock: createFakeClock(T0),
+      logger: silentLogger,
+      keySealer: { name: 'test-keychain', seal: (key) => key.map((byte) => byte ^ 0x33), open: (sealed) => sealed.map((byte) => byte ^ 0x33) },
+    });
+    const data = (core as unknown as { options: { agentData: Awaited<ReturnType<typeof openAgentData>> } }).options.agentData;
+    await data.history.recordCall(call('c1', T0));
+    data.notes.edit('c1', 'Kunde droht mit Anwalt');
+    await core.stop();
+    const keyFile = JSON.parse(readFileSync(join(dataDir, 'agent-data', 'data-key.json'), 'utf8')) as { sealedWith?: string };
+    expect(keyFile.sealedWith).toBe('test-keychain');
+    const dayFile = readFileSync(join(dataDir, 'agent-data', 'history', '2025-03', '2025-03-14.json'));
+    expect(isSealed(dayFile)).toBe(true);
+    expect(dayFile.includes(Buffer.from('Anwalt'))).toBe(false);
   });
 });
