@@ -124,15 +124,23 @@ describe('media host', () => {
     expect(ringer.ringing).toBe(false);
     expect(engine.prepared).toBe(0);
 
+    // Applied once the renderer is idle (after the caller card), not in the same task.
     act(() => api.push(phoneState(registered, [callView({ id: 'c1', state: 'ringing' })])));
+    expect(ringer.ringing).toBe(false);
+    await flush();
     expect(ringer.ringing).toBe(true);
     expect(engine.prepared).toBe(1);
 
     act(() => api.push(phoneState(registered, [callView({ id: 'c1', state: 'active', answeredAt: 1 })])));
+    await flush();
     expect(ringer.ringing).toBe(false);
+    // The microphone is opened once per stretch of calls, not at every state change.
+    expect(engine.prepared).toBe(1);
 
+    const released = engine.released;
     act(() => api.push(phoneState(registered, [callView({ id: 'c1', state: 'ended', endedAt: 2 })])));
-    expect(engine.released).toBeGreaterThan(0);
+    await flush();
+    expect(engine.released).toBe(released + 1);
     stop();
   });
 
@@ -142,6 +150,7 @@ describe('media host', () => {
     const stop = startMediaHost(api, { engine: fakeEngine(), ringer });
     await flush();
     act(() => api.push({ registration: { status: 'stopped' }, calls: 'nope' } as never));
+    await flush();
     expect(ringer.ringing).toBe(false);
     stop();
   });

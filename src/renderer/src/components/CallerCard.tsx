@@ -64,6 +64,7 @@ export function CallerCard({ call, api }: CallerCardProps) {
   const lastCalls = known.calls.filter((record) => record.callId !== call.id).slice(0, 3);
   const firstCall =
     !known.loading &&
+    !known.callsLoading &&
     known.error === null &&
     flags.length === 0 &&
     followUps.length === 0 &&

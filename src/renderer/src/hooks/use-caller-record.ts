@@ -6,13 +6,15 @@ import type { CommandErrorCode } from '../../../shared/result';
 
 /** What the caller card knows about a number. */
 export interface CallerKnowledge {
-  /** True until the first answers arrive. */
+  /** True until the directory has answered (flags, address, follow-ups). */
   loading: boolean;
+  /** True until the history has answered (earlier calls); may come after the flags. */
+  callsLoading: boolean;
   /** The directory entry; null when the caller has none (first call) or it failed to load. */
   record: CallerRecord | null;
   /** Earlier calls with their notes, newest first. */
   calls: readonly CallRecord[];
-  /** Why the lookup failed, if it did. */
+  /** Why a lookup failed, if one did. */
   error: CommandErrorCode | null;
   /** Looks the caller up again (after a flag or address was changed). */
   reload(): void;
@@ -21,35 +23,39 @@ export interface CallerKnowledge {
 /** The part of the API the card reads with. */
 export type CallerLookupApi = Pick<CalmlineApi, 'lookupCaller' | 'callsForCaller'>;
 
+interface Answer<T> {
+  number: string | null;
+  value: T;
+  error: CommandErrorCode | null;
+}
+
+const failed = { ok: false as const, error: { code: 'internal' as const, message: 'the host failed' } };
+
 /**
- * Looks `number` up in the caller directory and the call history. A newer number
- * (or reload) makes answers to older requests count for nothing.
+ * Looks `number` up in the caller directory and the call history, each shown as soon
+ * as it answers: the flags (what the agent must see first) never wait for the history.
+ * A newer number (or reload) makes answers to older requests count for nothing.
  */
 export function useCallerRecord(api: CallerLookupApi, number: string): CallerKnowledge {
   const [serial, setSerial] = useState(0);
-  const [answer, setAnswer] = useState<{
-    number: string | null;
-    record: CallerRecord | null;
-    calls: readonly CallRecord[];
-    error: CommandErrorCode | null;
-  }>({ number: null, record: null, calls: [], error: null });
+  const [record, setRecord] = useState<Answer<CallerRecord | null>>({ number: null, value: null, error: null });
+  const [calls, setCalls] = useState<Answer<readonly CallRecord[]>>({ number: null, value: [], error: null });
 
   useEffect(() => {
     if (number === '') return;
     let current = true;
-    const failed = { ok: false as const, error: { code: 'internal' as const, message: 'the host failed' } };
-    void Promise.all([
-      api.lookupCaller(number).catch(() => failed),
-      api.callsForCaller(number, 5).catch(() => failed),
-    ]).then(([record, calls]) => {
-      if (!current) return;
-      setAnswer({
-        number,
-        record: record.ok ? record.value : null,
-        calls: calls.ok ? calls.value : [],
-        error: !record.ok ? record.error.code : !calls.ok ? calls.error.code : null,
+    void api
+      .lookupCaller(number)
+      .catch(() => failed)
+      .then((result) => {
+        if (current) setRecord({ number, value: result.ok ? result.value : null, error: result.ok ? null : result.error.code });
       });
-    });
+    void api
+      .callsForCaller(number, 5)
+      .catch(() => failed)
+      .then((result) => {
+        if (current) setCalls({ number, value: result.ok ? result.value : [], error: result.ok ? null : result.error.code });
+      });
     return () => {
       current = false;
     };
@@ -57,12 +63,14 @@ export function useCallerRecord(api: CallerLookupApi, number: string): CallerKno
 
   const reload = useCallback(() => setSerial((value) => value + 1), []);
   // An answer about another number is never shown; a reload keeps the last answer on screen.
-  const mine = answer.number === number;
+  const recordMine = record.number === number;
+  const callsMine = calls.number === number;
   return {
-    loading: number !== '' && !mine,
-    record: mine ? answer.record : null,
-    calls: mine ? answer.calls : [],
-    error: mine ? answer.error : null,
+    loading: number !== '' && !recordMine,
+    callsLoading: number !== '' && !callsMine,
+    record: recordMine ? record.value : null,
+    calls: callsMine ? calls.value : [],
+    error: (recordMine ? record.error : null) ?? (callsMine ? calls.error : null),
     reload,
   };
 }
