@@ -103,6 +103,8 @@ export interface CalmlineApi {
   getAudioDevices(): Promise<Result<AudioDevices>>;
   saveAudioDevices(devices: AudioDevices): Promise<Result<AudioDevices>>;
   onAudioDevices(listener: (devices: AudioDevices) => void): () => void;
+  /** Calls `listener` with the directory record main looked up for a call that started ringing. */
+  onCallerPrefetched(listener: (message: EventPayload<'callers:prefetched'>) => void): () => void;
   /** Offered when the watchdog reports no audio: re-INVITE with an ICE restart. */
   reconnectAudio(callId: string): Promise<Result<void>>;
   /** The media engine's side of the bridge: main's requests in, the engine's answers and reports out. */
@@ -175,6 +177,8 @@ export function createCalmlineApi(transport: HostTransport): CalmlineApi {
     saveAudioDevices: (devices) => invoke('settings:save-audio-devices', devices),
     onAudioDevices: (listener) =>
       transport.subscribe('settings:audio-devices', (payload) => listener(payload as AudioDevices)),
+    onCallerPrefetched: (listener) =>
+      transport.subscribe('callers:prefetched', (payload) => listener(payload as EventPayload<'callers:prefetched'>)),
     reconnectAudio: (callId) => invoke('call:reconnect-audio', { callId }),
     onMediaRequest: (listener) =>
       transport.subscribe('media:request', (payload) => listener(payload as EventPayload<'media:request'>)),

@@ -440,6 +440,11 @@ export const events = {
   /** The agent's audio devices changed (saved from another window or by IT). */
   'settings:audio-devices': audioDevicesSchema,
   'settings:language': languageSettingSchema,
+  /**
+   * The directory's record of a caller whose call just started ringing, pushed so the
+   * caller card can show the flags without asking (null: a first call).
+   */
+  'callers:prefetched': z.object({ number: callerNumber, record: callerRecordSchema.nullable() }),
 } as const;
 
 export type CommandChannel = keyof typeof commands;

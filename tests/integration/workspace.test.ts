@@ -68,6 +68,18 @@ describe('the workspace with real calls', () => {
     const after = await workspace();
     expect(after.status).toBe('available');
     expect(after.breakOffer).toMatchObject({ reason: 'flagged-call', callId: call.id });
+    await agent.must('break:decline-offer');
+
+    // The next call from the flagged number: main pushes the record (with the flag) as it rings.
+    const again = runSipp({ scenario: 'caller-declined.xml', kamailio, service: '1001', caller: '+4930777000', displayName: 'Angry Caller' });
+    const ringing = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4930777000' && c.id !== call.id);
+    await agent.waitForState(() =>
+      agent.events.some(
+        ([channel, payload]) => channel === 'callers:prefetched' && payload.record?.flags.some((flag) => flag.reason === 'Insulted the agent') === true,
+      ),
+    );
+    await agent.must('call:decline', { callId: ringing.id });
+    expect((await again.done).passed).toBe(true);
   });
 
   it('turns callers away with 486 while the agent is on break, and offers calls again after', async () => {

@@ -331,11 +331,36 @@ export class AppCore {
     this.phone = phone;
     phone.setAvailability(this.phoneAvailability());
     this.unsubscribePhone = phone.onChange((state) => {
+      this.prefetchCallers(state);
       this.recorder?.observe(state.calls);
       this.workspace.updateCalls(state.calls);
       this.emit('phone:state', state);
     });
     await phone.start();
+  }
+
+  /** Calls already prefetched, so each ringing call is looked up once. */
+  private readonly prefetched = new Set<string>();
+
+  /**
+   * Looks up the caller of each call that starts ringing and pushes the record, so the
+   * caller card shows the flags without a round trip of its own (bench/workspace.ts).
+   */
+  private prefetchCallers(state: PhoneState): void {
+    const directory = this.options.agentData?.directory;
+    if (!directory) return;
+    for (const call of state.calls) {
+      if (call.state !== 'ringing' || call.remoteNumber === '' || this.prefetched.has(call.id)) continue;
+      this.prefetched.add(call.id);
+      const number = call.remoteNumber;
+      void directory.lookup(number).then(
+        (record) => this.emit('callers:prefetched', { number, record: record ?? null }),
+        (error: unknown) => this.options.logger.warn(`Looking up the caller failed: ${String(error)}`),
+      );
+    }
+    // Forget calls no longer in the state, so the set stays small.
+    const present = new Set(state.calls.map((call) => call.id));
+    for (const id of this.prefetched) if (!present.has(id)) this.prefetched.delete(id);
   }
 
   private bridgedMediaFactory(): SessionDescriptionHandlerFactory {

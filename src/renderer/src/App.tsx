@@ -4,6 +4,7 @@ import { PhoneScreen } from './components/PhoneScreen';
 import { useAppliedLanguage } from './hooks/use-language-setting';
 import { readHostApi } from './host-api';
 import { startMediaHost } from './media/media-host';
+import { prefetchedCallersFor } from './state/prefetched-callers';
 
 /** Props of {@link App}. */
 export interface AppProps {
@@ -18,6 +19,8 @@ export function App({ host = window, startMedia = startMediaHost }: AppProps) {
   const api = useMemo(() => readHostApi(host), [host]);
   // The call audio lives as long as the window: the engine answers main's media requests.
   useEffect(() => (api && startMedia ? startMedia(api) : undefined), [api, startMedia]);
+  // Listen for the caller records main pushes from the start, before any card mounts.
+  if (api) prefetchedCallersFor(api);
   // The agent's language setting (main's) overrides the system language the window started in.
   useAppliedLanguage(api);
   return api ? <PhoneScreen api={api} /> : <HostBridgeMissing />;

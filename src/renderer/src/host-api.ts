@@ -43,6 +43,7 @@ const requiredFunctions = [
   'onStorageNotice',
   'onWorkspaceState',
   'onMediaRequest',
+  'onCallerPrefetched',
   'answerMediaRequest',
   'attachMediaEngine',
   'reportMedia',

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 /** The caller card (P6, D3, D5): who is calling and what the agent should know first. */
-import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallerRecord } from '../../../src/shared/caller-record';
 import type { CallRecord } from '../../../src/shared/call-record';
@@ -39,6 +39,34 @@ const earlierCall: CallRecord = {
 };
 
 describe('CallerCard', () => {
+  it('takes the record main pushed as the call started ringing, without asking; a reload asks', async () => {
+    const { createFakeCalmlineApi, phoneState } = await import('./fake-calmline-api');
+    const { renderWithI18n } = await import('./render-app');
+    const { registered } = await import('./show-calls');
+    // The fake's directory holds the same record, so the flag can be cleared.
+    const api = createFakeCalmlineApi({ state: phoneState(registered, []), callers: { [NUMBER]: flaggedRecord } });
+    const asked: string[] = [];
+    const lookup = api.lookupCaller;
+    api.lookupCaller = (number) => {
+      asked.push(number);
+      return lookup(number);
+    };
+    window.calmline = api;
+    renderWithI18n();
+    await screen.findByTestId('registration-status');
+    // Main pushes the record right after the call rings, as AppCore's prefetch does.
+    api.pushCallerPrefetched({ number: NUMBER, record: flaggedRecord });
+    act(() => api.push(phoneState(registered, [callView({ id: 'c1' })])));
+    const threat = await within(screen.getByTestId('caller-card')).findByRole('alert');
+    expect(threat.textContent).toContain('Legal threat');
+    expect(asked).toEqual([]);
+
+    // Clearing a flag reloads: that must ask main, not reuse the pushed record.
+    fireEvent.click(within(screen.getByTestId('caller-card')).getAllByRole('button', { name: /^Clear the flag/ })[0]!);
+    await waitFor(() => expect(asked).toEqual([NUMBER]));
+  });
+
+
   it('shows the name and number of a ringing caller at once, then "First call" when nothing is known', async () => {
     await showCalls([callView({ id: 'c1' })]);
     const card = screen.getByTestId('caller-card');

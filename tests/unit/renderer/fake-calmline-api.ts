@@ -118,6 +118,8 @@ export interface FakeCalmlineApi extends CalmlineApi {
   readonly mediaSent: Array<{ command: 'answerMediaRequest' | 'attachMediaEngine' | 'reportMedia'; args: unknown[] }>;
   /** Sends a media request to the engine's listeners, as main does when a call needs audio. */
   pushMediaRequest(message: EventPayload<'media:request'>): void;
+  /** Sends a caller record, as main does when a call from that number starts ringing. */
+  pushCallerPrefetched(message: EventPayload<'callers:prefetched'>): void;
   /** Sends a language setting, as main does when it is saved. */
   pushLanguage(setting: LanguageSetting): void;
   /** Sends the audio devices setting, as main does when it is saved. */
@@ -223,6 +225,7 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     ringtone: true,
   };
   const mediaSent: Array<{ command: 'answerMediaRequest' | 'attachMediaEngine' | 'reportMedia'; args: unknown[] }> = [];
+  const prefetchListeners = new Set<(message: EventPayload<'callers:prefetched'>) => void>();
   const mediaListeners = new Set<(message: EventPayload<'media:request'>) => void>();
   const languageListeners = new Set<(setting: LanguageSetting) => void>();
   const deviceListeners = new Set<(devices: AudioDevices) => void>();
@@ -424,6 +427,10 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
       for (const listener of [...deviceListeners]) listener(devices);
     },
     reconnectAudio: other('reconnectAudio', () => undefined),
+    onCallerPrefetched: subscribe(prefetchListeners),
+    pushCallerPrefetched(message) {
+      for (const listener of [...prefetchListeners]) listener(message);
+    },
     onMediaRequest: subscribe(mediaListeners),
     pushMediaRequest(message) {
       for (const listener of [...mediaListeners]) listener(message);

@@ -19,6 +19,7 @@ export type CallerCardApi = Pick<
   CalmlineApi,
   | 'lookupCaller'
   | 'callsForCaller'
+  | 'onCallerPrefetched'
   | 'addCallerFlag'
   | 'clearCallerFlag'
   | 'setPreferredAddress'

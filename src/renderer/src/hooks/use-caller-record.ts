@@ -1,8 +1,9 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { CalmlineApi } from '../../../shared/api';
 import type { CallRecord } from '../../../shared/call-record';
 import type { CallerRecord } from '../../../shared/caller-record';
 import type { CommandErrorCode } from '../../../shared/result';
+import { prefetchedCallersFor } from '../state/prefetched-callers';
 
 /** What the caller card knows about a number. */
 export interface CallerKnowledge {
@@ -21,7 +22,7 @@ export interface CallerKnowledge {
 }
 
 /** The part of the API the card reads with. */
-export type CallerLookupApi = Pick<CalmlineApi, 'lookupCaller' | 'callsForCaller'>;
+export type CallerLookupApi = Pick<CalmlineApi, 'lookupCaller' | 'callsForCaller' | 'onCallerPrefetched'>;
 
 interface Answer<T> {
   number: string | null;
@@ -38,18 +39,34 @@ const failed = { ok: false as const, error: { code: 'internal' as const, message
  */
 export function useCallerRecord(api: CallerLookupApi, number: string): CallerKnowledge {
   const [serial, setSerial] = useState(0);
-  const [record, setRecord] = useState<Answer<CallerRecord | null>>({ number: null, value: null, error: null });
+  // Main pushes the record of a caller whose call starts ringing: a card mounting for
+  // that call starts with it and does not ask.
+  const [record, setRecord] = useState<Answer<CallerRecord | null>>(() => {
+    const pushed = number === '' ? undefined : prefetchedCallersFor(api).get(number);
+    return pushed === undefined ? { number: null, value: null, error: null } : { number, value: pushed, error: null };
+  });
+  const startedWith = useRef(record.number);
   const [calls, setCalls] = useState<Answer<readonly CallRecord[]>>({ number: null, value: [], error: null });
 
   useEffect(() => {
     if (number === '') return;
     let current = true;
-    void api
-      .lookupCaller(number)
-      .catch(() => failed)
-      .then((result) => {
-        if (current) setRecord({ number, value: result.ok ? result.value : null, error: result.ok ? null : result.error.code });
-      });
+    let stopListening = () => {};
+    // A reload must see the change just made: it always asks main.
+    if (serial > 0 || startedWith.current !== number) {
+      // The push may still be on its way: whichever answers first is shown.
+      if (serial === 0) {
+        stopListening = prefetchedCallersFor(api).subscribe(number, (pushed) => {
+          if (current) setRecord({ number, value: pushed, error: null });
+        });
+      }
+      void api
+        .lookupCaller(number)
+        .catch(() => failed)
+        .then((result) => {
+          if (current) setRecord({ number, value: result.ok ? result.value : null, error: result.ok ? null : result.error.code });
+        });
+    }
     void api
       .callsForCaller(number, 5)
       .catch(() => failed)
@@ -58,6 +75,7 @@ export function useCallerRecord(api: CallerLookupApi, number: string): CallerKno
       });
     return () => {
       current = false;
+      stopListening();
     };
   }, [api, number, serial]);
 
