@@ -10,7 +10,7 @@
  *   const k = await startKamailio();
  *   afterAll(() => k.stop());            // or onTestFinished(() => k.stop())
  */
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createSocket } from 'node:dgram';
 import { randomBytes } from 'node:crypto';
 import { connect } from 'node:net';
@@ -18,6 +18,7 @@ import { request as httpRequest } from 'node:http';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Daemon } from './daemon';
 import { isPortBound, releasePort, reservePort } from './ports.js';
 
 /** Debian's compiled-in module directory (the shipped example configs point elsewhere). */
@@ -673,31 +674,6 @@ async function probeTcp(port: number): Promise<void> {
 // ---------------------------------------------------------------------------------------------
 // Process management
 
-/** Main PID (= process group id) -> temp dir of Kamailios started by this process and not yet stopped. */
-const liveGroups = new Map<number, string>();
-let exitHookInstalled = false;
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Last resort when a test run ends without stop(): Kamailio's children survive a SIGKILL of the
-  // main process and keep the ports, so the whole process group is killed.
-  process.on('exit', () => {
-    for (const [pid, dir] of liveGroups) {
-      killGroup(pid, 'SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-}
-
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -759,14 +735,11 @@ async function runCommand(file: string, args: string[], timeoutMs = 10_000): Pro
   });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 class KamailioProcess implements Kamailio {
   readonly wsUrl: string;
   readonly configPath: string;
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  private logText = '';
+  private readonly daemon: Daemon;
   private stopped = false;
   private stopping: Promise<void> | undefined;
 
@@ -775,97 +748,43 @@ class KamailioProcess implements Kamailio {
     readonly wsPort: number,
     readonly domain: string,
     readonly dir: string,
-    private readonly readyTimeoutMs: number,
+    readyTimeoutMs: number,
     /** Ports this instance took from reservePort() and must give back on stop(). */
     private readonly ownedPorts: number[],
   ) {
     this.wsUrl = `ws://127.0.0.1:${wsPort}`;
     this.configPath = join(dir, 'kamailio.cfg');
+    const pidFile = join(dir, 'kamailio.pid');
+    this.daemon = new Daemon({
+      name: 'kamailio',
+      command: 'kamailio',
+      args: ['-f', this.configPath, '-DD', '-E', '-P', pidFile, '-Y', join(dir, 'run'), '-m', '64', '-M', '8'],
+      dir,
+      readyTimeoutMs,
+      // Serving means: UDP answers OPTIONS and the WS port completes a handshake.
+      probe: async () => {
+        await pingKamailio(udpPort, 300);
+        await probeTcp(wsPort);
+        await probeWebSocket(wsPort, 1000);
+      },
+      portsFree: () => !isPortBound(udpPort, 'udp') && !isListening(wsPort),
+      context: `config: ${this.configPath}`,
+      maxLogChars: MAX_LOG_CHARS,
+    });
   }
 
   get pid(): number | undefined {
-    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+    return this.daemon.pid;
   }
 
   logs(): string {
-    return this.logText;
+    return this.daemon.logs();
   }
 
-  private appendLog(chunk: string): void {
-    this.logText += chunk;
-    if (this.logText.length > MAX_LOG_CHARS) this.logText = this.logText.slice(-MAX_LOG_CHARS / 2);
-  }
-
-  private failure(message: string): Error {
-    return new Error(`${message}\n--- kamailio config: ${this.configPath}\n--- kamailio logs:\n${this.logText.slice(-20_000)}`);
-  }
-
-  /** Spawns Kamailio and waits until UDP answers OPTIONS and the WS port completes a handshake. */
+  /** Spawns Kamailio and waits until it serves. */
   async launch(): Promise<void> {
-    const pidFile = join(this.dir, 'kamailio.pid');
-    rmSync(pidFile, { force: true });
-    const child = spawn(
-      'kamailio',
-      ['-f', this.configPath, '-DD', '-E', '-P', pidFile, '-Y', join(this.dir, 'run'), '-m', '64', '-M', '8'],
-      // Own process group so stop() and the exit hook can kill the forked children too.
-      { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    this.child = child;
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => this.appendLog(d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => this.appendLog(d));
-    let spawnError: Error | undefined;
-    this.exited = new Promise<void>((resolve) => {
-      child.once('error', (err) => {
-        spawnError = err;
-        resolve();
-      });
-      child.once('exit', (code, signal) => {
-        this.appendLog(`\n[kamailio exited: code=${String(code)} signal=${String(signal)}]\n`);
-        resolve();
-      });
-    });
-    if (child.pid !== undefined) liveGroups.set(child.pid, this.dir);
-    // The parent must not wait for the detached child's group.
-    child.unref();
-
-    const deadline = Date.now() + this.readyTimeoutMs;
-    let lastError = 'not probed yet';
-    while (Date.now() < deadline) {
-      if (spawnError) throw this.failure(`kamailio could not be spawned: ${spawnError.message}`);
-      if (child.exitCode !== null || child.signalCode !== null) throw this.failure('kamailio exited during startup');
-      try {
-        await pingKamailio(this.udpPort, 300);
-        await probeTcp(this.wsPort);
-        await probeWebSocket(this.wsPort, 1000);
-        return;
-      } catch (err) {
-        lastError = (err as Error).message;
-        await sleep(50);
-      }
-    }
-    await this.kill();
-    throw this.failure(`kamailio not ready after ${this.readyTimeoutMs} ms (last probe error: ${lastError})`);
-  }
-
-  /** Stops the current process (SIGTERM, then SIGKILL) and waits until its ports are released. */
-  private async kill(): Promise<void> {
-    const child = this.child;
-    if (!child?.pid) return;
-    const pid = child.pid;
-    if (child.exitCode === null && child.signalCode === null) {
-      killGroup(pid, 'SIGTERM');
-      const timedOut = await Promise.race([this.exited.then(() => false), sleep(3000).then(() => true)]);
-      if (timedOut) {
-        this.appendLog('\n[kamailio did not exit on SIGTERM within 3 s: SIGKILL]\n');
-        killGroup(pid, 'SIGKILL');
-        await this.exited;
-      }
-    }
-    // Children that outlived the main process would keep the ports.
-    killGroup(pid, 'SIGKILL');
-    liveGroups.delete(pid);
-    const deadline = Date.now() + 3000;
-    while ((isPortBound(this.udpPort, 'udp') || isListening(this.wsPort)) && Date.now() < deadline) await sleep(20);
+    rmSync(join(this.dir, 'kamailio.pid'), { force: true });
+    await this.daemon.launch();
   }
 
   async rpc(command: string, ...args: string[]): Promise<string> {
@@ -888,7 +807,7 @@ class KamailioProcess implements Kamailio {
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
       this.stopped = true;
-      await this.kill();
+      await this.daemon.kill();
       rmSync(this.dir, { recursive: true, force: true });
       for (const port of this.ownedPorts) releasePort(port);
     })();
@@ -897,8 +816,8 @@ class KamailioProcess implements Kamailio {
 
   async restart(): Promise<void> {
     if (this.stopped) throw new Error('restart() after stop()');
-    await this.kill();
-    this.appendLog('\n[restart]\n');
+    await this.daemon.kill();
+    this.daemon.note('\n[restart]\n');
     await this.launch();
   }
 }
@@ -963,7 +882,6 @@ async function checkRtpEngine(ngSocket: string, timeoutMs = 1_000): Promise<void
  * (or onTestFinished); a process 'exit' hook SIGKILLs anything left running as a last resort.
  */
 export async function startKamailio(options: KamailioOptions = {}): Promise<Kamailio> {
-  installExitHook();
   reapOrphanedRuns(TEMP_PREFIX);
   if (options.rtpengine) await checkRtpEngine(options.rtpengine.ngSocket);
   const domain = options.domain ?? '127.0.0.1';

@@ -17,11 +17,11 @@
  *   const kamailio = await startKamailio({ rtpengine: { ngSocket: rtpengine.ngSocket } });
  *   afterAll(async () => { await kamailio.stop(); await rtpengine.stop(); });
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { Daemon } from './daemon';
 import { makeRunDir, reapOrphanedRuns } from './kamailio.js';
 import { isPortBound, releasePort, reservePort } from './ports.js';
 
@@ -166,40 +166,9 @@ export async function pingRtpEngine(port: number, timeoutMs = 500): Promise<void
   if (reply.result !== 'pong') throw new Error(`rtpengine answered ping with ${JSON.stringify(reply)}`);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Process management (the same pattern as tests/support/kamailio.ts)
-
-/** PID (= process group id) -> temp dir of rtpengines started by this process and not yet stopped. */
-const liveGroups = new Map<number, string>();
-let exitHookInstalled = false;
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // Already gone.
-  }
-}
-
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  // Last resort when a test run ends without stop(): a leftover rtpengine keeps its ports.
-  process.on('exit', () => {
-    for (const [pid, dir] of liveGroups) {
-      killGroup(pid, 'SIGKILL');
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
-}
-
-const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 class RtpEngineProcess implements RtpEngine {
   readonly ngSocket: string;
-  private child: ChildProcess | undefined;
-  private exited: Promise<void> = Promise.resolve();
-  private logText = '';
+  private readonly daemon: Daemon;
   private stopping: Promise<void> | undefined;
 
   constructor(
@@ -208,86 +177,35 @@ class RtpEngineProcess implements RtpEngine {
     readonly mediaPortMax: number,
     readonly args: readonly string[],
     private readonly dir: string,
-    private readonly readyTimeoutMs: number,
+    readyTimeoutMs: number,
   ) {
     this.ngSocket = `udp:127.0.0.1:${ngPort}`;
+    this.daemon = new Daemon({
+      name: 'rtpengine',
+      command: 'rtpengine',
+      args,
+      dir,
+      readyTimeoutMs,
+      // Serving means: the ng socket answers ping.
+      probe: () => pingRtpEngine(ngPort, 300),
+      portsFree: () => !isPortBound(ngPort, 'udp'),
+      context: args.join(' '),
+      spawnHint: 'install the Debian package rtpengine-daemon',
+      maxLogChars: MAX_LOG_CHARS,
+    });
   }
 
   get pid(): number | undefined {
-    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+    return this.daemon.pid;
   }
 
   logs(): string {
-    return this.logText;
-  }
-
-  private appendLog(chunk: string): void {
-    this.logText += chunk;
-    if (this.logText.length > MAX_LOG_CHARS) this.logText = this.logText.slice(-MAX_LOG_CHARS / 2);
-  }
-
-  private failure(message: string): Error {
-    return new Error(`${message}\n--- rtpengine ${this.args.join(' ')}\n--- rtpengine logs:\n${this.logText.slice(-20_000)}`);
+    return this.daemon.logs();
   }
 
   /** Spawns rtpengine and waits until its ng socket answers ping. */
-  async launch(): Promise<void> {
-    // Own process group, so stop() and the exit hook reach any thread or helper it forks.
-    const child = spawn('rtpengine', [...this.args], { detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-    this.child = child;
-    child.stdout?.setEncoding('utf8').on('data', (d: string) => this.appendLog(d));
-    child.stderr?.setEncoding('utf8').on('data', (d: string) => this.appendLog(d));
-    let spawnError: Error | undefined;
-    this.exited = new Promise<void>((resolve) => {
-      child.once('error', (error) => {
-        spawnError = error;
-        resolve();
-      });
-      child.once('exit', (code, signal) => {
-        this.appendLog(`\n[rtpengine exited: code=${String(code)} signal=${String(signal)}]\n`);
-        resolve();
-      });
-    });
-    if (child.pid !== undefined) liveGroups.set(child.pid, this.dir);
-    child.unref();
-
-    const deadline = Date.now() + this.readyTimeoutMs;
-    let lastError = 'not probed yet';
-    while (Date.now() < deadline) {
-      if (spawnError) {
-        throw this.failure(`rtpengine could not be spawned (${spawnError.message}); install the Debian package rtpengine-daemon`);
-      }
-      if (child.exitCode !== null || child.signalCode !== null) throw this.failure('rtpengine exited during startup');
-      try {
-        await pingRtpEngine(this.ngPort, 300);
-        return;
-      } catch (error) {
-        lastError = (error as Error).message;
-        await sleep(50);
-      }
-    }
-    await this.kill();
-    throw this.failure(`rtpengine not ready after ${this.readyTimeoutMs} ms (last probe error: ${lastError})`);
-  }
-
-  /** SIGTERM, then SIGKILL after 3 s; waits for the exit and for the ng port to be free. */
-  private async kill(): Promise<void> {
-    const child = this.child;
-    if (!child?.pid) return;
-    const pid = child.pid;
-    if (child.exitCode === null && child.signalCode === null) {
-      killGroup(pid, 'SIGTERM');
-      const timedOut = await Promise.race([this.exited.then(() => false), sleep(3_000).then(() => true)]);
-      if (timedOut) {
-        this.appendLog('\n[rtpengine did not exit on SIGTERM within 3 s: SIGKILL]\n');
-        killGroup(pid, 'SIGKILL');
-        await this.exited;
-      }
-    }
-    killGroup(pid, 'SIGKILL');
-    liveGroups.delete(pid);
-    const deadline = Date.now() + 3_000;
-    while (isPortBound(this.ngPort, 'udp') && Date.now() < deadline) await sleep(20);
+  launch(): Promise<void> {
+    return this.daemon.launch();
   }
 
   ng(command: NgDictionary, timeoutMs = 1_000): Promise<NgDictionary> {
@@ -303,7 +221,7 @@ class RtpEngineProcess implements RtpEngine {
 
   async stop(): Promise<void> {
     this.stopping ??= (async () => {
-      await this.kill();
+      await this.daemon.kill();
       rmSync(this.dir, { recursive: true, force: true });
       releasePort(this.ngPort);
       releasePort(this.mediaPortMin, this.mediaPortMax - this.mediaPortMin + 1);
@@ -342,7 +260,6 @@ export function rtpengineArgs(params: { ngPort: number; portMin: number; portMax
  * as a last resort, and the next start reaps runs whose test process died.
  */
 export async function startRtpEngine(options: RtpEngineOptions = {}): Promise<RtpEngine> {
-  installExitHook();
   reapOrphanedRuns(TEMP_PREFIX);
   const span = options.mediaPorts ?? 40;
   const ngPort = reservePort({ udp: true });
