@@ -444,7 +444,7 @@ export const events = {
    * The directory's record of a caller whose call just started ringing, pushed so the
    * caller card can show the flags without asking (null: a first call).
    */
-  'callers:prefetched': z.object({ number: callerNumber, record: callerRecordSchema.nullable() }),
+  'callers:prefetched': z.object({ callId, number: callerNumber, record: callerRecordSchema.nullable() }),
 } as const;
 
 export type CommandChannel = keyof typeof commands;

@@ -354,7 +354,7 @@ export class AppCore {
       this.prefetched.add(call.id);
       const number = call.remoteNumber;
       void directory.lookup(number).then(
-        (record) => this.emit('callers:prefetched', { number, record: record ?? null }),
+        (record) => this.emit('callers:prefetched', { callId: call.id, number, record: record ?? null }),
         (error: unknown) => this.options.logger.warn(`Looking up the caller failed: ${String(error)}`),
       );
     }

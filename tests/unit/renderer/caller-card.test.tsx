@@ -55,15 +55,24 @@ describe('CallerCard', () => {
     renderWithI18n();
     await screen.findByTestId('registration-status');
     // Main pushes the record right after the call rings, as AppCore's prefetch does.
-    api.pushCallerPrefetched({ number: NUMBER, record: flaggedRecord });
+    api.pushCallerPrefetched({ callId: 'c1', number: NUMBER, record: flaggedRecord });
     act(() => api.push(phoneState(registered, [callView({ id: 'c1' })])));
     const threat = await within(screen.getByTestId('caller-card')).findByRole('alert');
     expect(threat.textContent).toContain('Legal threat');
     expect(asked).toEqual([]);
 
+    // The same number calls again and the card mounts before main's push for the new
+    // call: the first call's record (no flags yet then) must not stand in for it.
+    api.pushCallerPrefetched({ callId: 'c0', number: NUMBER, record: null });
+    act(() => api.push(phoneState(registered, [callView({ id: 'c2', state: 'ringing' })])));
+    expect(within(screen.getByTestId('caller-card')).queryByRole('alert')).toBeNull();
+    api.pushCallerPrefetched({ callId: 'c2', number: NUMBER, record: flaggedRecord });
+    expect((await within(screen.getByTestId('caller-card')).findByRole('alert')).textContent).toContain('Legal threat');
+
     // Clearing a flag reloads: that must ask main, not reuse the pushed record.
+    await waitFor(() => expect(asked).toEqual([NUMBER])); // the c2 card asked while the push was on its way
     fireEvent.click(within(screen.getByTestId('caller-card')).getAllByRole('button', { name: /^Clear the flag/ })[0]!);
-    await waitFor(() => expect(asked).toEqual([NUMBER]));
+    await waitFor(() => expect(asked).toEqual([NUMBER, NUMBER]));
   });
 
 

@@ -51,7 +51,7 @@ export function CallerCard({ call, api }: CallerCardProps) {
   const display = callerDisplay(call);
   const caller = display.primary || t('calls.unknownCaller');
   const number = call.remoteNumber.trim();
-  const known = useCallerRecord(api, number);
+  const known = useCallerRecord(api, number, call.id);
   const command = useCommand();
   const [status, setStatus] = useState('');
 

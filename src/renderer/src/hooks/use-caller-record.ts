@@ -37,12 +37,12 @@ const failed = { ok: false as const, error: { code: 'internal' as const, message
  * as it answers: the flags (what the agent must see first) never wait for the history.
  * A newer number (or reload) makes answers to older requests count for nothing.
  */
-export function useCallerRecord(api: CallerLookupApi, number: string): CallerKnowledge {
+export function useCallerRecord(api: CallerLookupApi, number: string, callId?: string): CallerKnowledge {
   const [serial, setSerial] = useState(0);
   // Main pushes the record of a caller whose call starts ringing: a card mounting for
   // that call starts with it and does not ask.
   const [record, setRecord] = useState<Answer<CallerRecord | null>>(() => {
-    const pushed = number === '' ? undefined : prefetchedCallersFor(api).get(number);
+    const pushed = number === '' || callId === undefined ? undefined : prefetchedCallersFor(api).get(callId, number);
     return pushed === undefined ? { number: null, value: null, error: null } : { number, value: pushed, error: null };
   });
   const startedWith = useRef(record.number);
@@ -55,8 +55,8 @@ export function useCallerRecord(api: CallerLookupApi, number: string): CallerKno
     // A reload must see the change just made: it always asks main.
     if (serial > 0 || startedWith.current !== number) {
       // The push may still be on its way: whichever answers first is shown.
-      if (serial === 0) {
-        stopListening = prefetchedCallersFor(api).subscribe(number, (pushed) => {
+      if (serial === 0 && callId !== undefined) {
+        stopListening = prefetchedCallersFor(api).subscribe(callId, (pushed) => {
           if (current) setRecord({ number, value: pushed, error: null });
         });
       }
@@ -77,7 +77,7 @@ export function useCallerRecord(api: CallerLookupApi, number: string): CallerKno
       current = false;
       stopListening();
     };
-  }, [api, number, serial]);
+  }, [api, number, callId, serial]);
 
   const reload = useCallback(() => setSerial((value) => value + 1), []);
   // An answer about another number is never shown; a reload keeps the last answer on screen.

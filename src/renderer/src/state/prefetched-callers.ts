@@ -1,6 +1,7 @@
 /**
  * The caller records main pushes as calls start ringing (`callers:prefetched`), kept
- * briefly so the caller card can show the flags without asking main first. One cache
+ * by call, so the caller card of that call can show the flags without asking main
+ * first (and a later call from the same number never gets an older record). One cache
  * per API object (one per window), subscribed from the start (App) so no push is
  * missed before the card mounts.
  */
@@ -9,18 +10,15 @@ import type { CallerRecord } from '../../../shared/caller-record';
 import { callerRecordSchema } from '../../../shared/caller-record';
 import { z } from 'zod';
 
-/** How long a pushed record is trusted; the card asks main itself after that. */
-const FRESH_MS = 10_000;
-
-const messageSchema = z.object({ number: z.string(), record: callerRecordSchema.nullable() });
+const messageSchema = z.object({ callId: z.string(), number: z.string(), record: callerRecordSchema.nullable() });
 
 type Listener = (record: CallerRecord | null) => void;
 
 export interface PrefetchedCallers {
-  /** The record pushed for `number` in the last few seconds (null: a first call), else undefined. */
-  get(number: string): CallerRecord | null | undefined;
-  /** Calls `listener` when a record for `number` is pushed; returns the unsubscribe function. */
-  subscribe(number: string, listener: Listener): () => void;
+  /** The record pushed for call `callId` if it is about `number` (null: a first call), else undefined. */
+  get(callId: string, number: string): CallerRecord | null | undefined;
+  /** Calls `listener` when the record for call `callId` is pushed; returns the unsubscribe function. */
+  subscribe(callId: string, listener: Listener): () => void;
 }
 
 const caches = new WeakMap<object, PrefetchedCallers>();
@@ -29,29 +27,29 @@ const caches = new WeakMap<object, PrefetchedCallers>();
 export function prefetchedCallersFor(api: Pick<CalmlineApi, 'onCallerPrefetched'>): PrefetchedCallers {
   const existing = caches.get(api);
   if (existing) return existing;
-  const entries = new Map<string, { record: CallerRecord | null; at: number }>();
+  const entries = new Map<string, { number: string; record: CallerRecord | null }>();
   const listeners = new Map<string, Set<Listener>>();
   api.onCallerPrefetched((raw) => {
     const parsed = messageSchema.safeParse(raw);
     if (!parsed.success) return;
-    const { number, record } = parsed.data;
-    entries.set(number, { record, at: Date.now() });
+    const { callId, number, record } = parsed.data;
+    entries.set(callId, { number, record });
     // Only the latest few matter: a desk takes one call at a time.
     if (entries.size > 20) entries.delete(entries.keys().next().value as string);
-    for (const listener of [...(listeners.get(number) ?? [])]) listener(record);
+    for (const listener of [...(listeners.get(callId) ?? [])]) listener(record);
   });
   const cache: PrefetchedCallers = {
-    get(number) {
-      const entry = entries.get(number);
-      return entry && Date.now() - entry.at < FRESH_MS ? entry.record : undefined;
+    get(callId, number) {
+      const entry = entries.get(callId);
+      return entry?.number === number ? entry.record : undefined;
     },
-    subscribe(number, listener) {
-      const set = listeners.get(number) ?? new Set<Listener>();
+    subscribe(callId, listener) {
+      const set = listeners.get(callId) ?? new Set<Listener>();
       set.add(listener);
-      listeners.set(number, set);
+      listeners.set(callId, set);
       return () => {
         set.delete(listener);
-        if (set.size === 0) listeners.delete(number);
+        if (set.size === 0) listeners.delete(callId);
       };
     },
   };
