@@ -44,6 +44,7 @@ import {
 } from '../src/main/core/storage/history-partition';
 import { callerShardFile, callerShardSpec, LocalCallerDirectory } from '../src/main/core/storage/local-caller-directory';
 import { nodeStorageFs, type StorageFs } from '../src/main/core/storage/storage-fs';
+import { seededRandom } from '../tests/support/seeded-random';
 
 const quick = process.argv.includes('--quick');
 const DAY = 86_400_000;
@@ -66,18 +67,7 @@ const gc = runInNewContext('gc') as () => void;
 
 // ---------------------------------------------------------------- generated data
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
-const rand = mulberry32(42);
+const rand = seededRandom(42);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(rand() * items.length)] as T;
 
 const COMMON = (

@@ -17,6 +17,7 @@ import { systemClock } from '../../src/main/core/clock';
 import { silentLogger } from '../../src/main/core/logger';
 import { FileCallHistory, type HistoryIndexMode } from '../../src/main/core/storage/file-call-history';
 import { isKeptAsideName } from '../../src/main/core/storage/quarantine';
+import { seededRandom } from '../support/seeded-random';
 
 const WRITER = resolve(import.meta.dirname, '../support/storage-crash-writer.ts');
 const KILLS = 100;
@@ -25,18 +26,6 @@ const seed = Number(process.env.CALMLINE_CRASH_SEED ?? Date.now() % 1_000_000);
 const root = mkdtempSync(join(tmpdir(), 'calmline-crash-'));
 
 afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-/** mulberry32: small, seedable, good enough to pick kill moments. */
-function random(seedValue: number): () => number {
-  let a = seedValue >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 interface KillOutcome {
   acks: [string, number][];
@@ -132,7 +121,7 @@ describe('storage crash safety', () => {
     console.log(`storage crash test seed ${seed} (replay with CALMLINE_CRASH_SEED=${seed})`);
     const lanes = Array.from({ length: LANES }, async (_, lane) => {
       const dir = join(root, `lane-${lane}`);
-      const next = random(seed * 31 + lane);
+      const next = seededRandom(seed * 31 + lane);
       const acked = new Map<string, number>();
       let acks = 0;
       let killedWhileWriting = 0;

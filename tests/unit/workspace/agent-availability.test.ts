@@ -6,10 +6,10 @@ import {
   nextAgentStatus,
   type AgentAvailabilityEvent,
 } from '../../../src/main/core/workspace/agent-availability';
-import { WorkspaceError } from '../../../src/shared/workspace/workspace-error';
 import { DEFAULT_WORKSPACE_POLICY, type WorkspacePolicy } from '../../../src/shared/workspace/workspace-policy';
 import { createFakeClock } from '../../support/fake-clock';
 import { FakePhone } from './fake-phone';
+import { errorOf } from './error-of';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -34,15 +34,6 @@ function takeCall(phone: FakePhone, clock: ReturnType<typeof createFakeClock>, i
   phone.hangUp(id);
 }
 
-function errorOf(fn: () => unknown): WorkspaceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WorkspaceError) return error;
-    throw error;
-  }
-  throw new Error('expected a WorkspaceError');
-}
 
 describe('agent availability', () => {
   it('starts available and accepting calls', () => {

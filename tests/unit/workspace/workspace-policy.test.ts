@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { WorkspaceError } from '../../../src/shared/workspace/workspace-error';
 import {
   DEFAULT_WORKSPACE_POLICY,
   loadWorkspacePolicy,
   parseWorkspacePolicy,
 } from '../../../src/shared/workspace/workspace-policy';
+import { errorOf } from './error-of';
 
-function errorOf(fn: () => unknown): WorkspaceError {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof WorkspaceError) return error;
-    throw error;
-  }
-  throw new Error('expected a WorkspaceError');
-}
 
 describe('workspace policy', () => {
   it('has defaults for everything, including the greeting and thank-you in four languages', () => {
