@@ -138,7 +138,8 @@ describe('real audio through the app (web host, Chromium)', () => {
     const panel = page.locator('[data-testid^="call-"][data-state="active"]');
     await panel.waitFor({ timeout: 15_000 });
     await expect.poll(() => endpointStates(callerPage), { timeout: 10_000 }).toContain('Established');
-    expect(await page.locator('audio[data-ringtone]').getAttribute('data-ringing')).toBe('false');
+    // The media host applies ringing changes once the renderer is idle (≤ 150 ms).
+    await expect.poll(() => page.locator('audio[data-ringtone]').getAttribute('data-ringing')).toBe('false');
 
     // Both directions, each with the right tone.
     await expect.poll(async () => Math.round((await agentHears()).peakHz ?? 0), { timeout: 10_000 }).toBeGreaterThan(0);
