@@ -9,8 +9,8 @@ export default defineConfig({
         input: {
           index: resolve('src/main/index.ts'),
           // The history index runs in a worker thread, found next to index.js at run time
-          // (src/main/core/storage/history-index-client.ts).
-          'history-index-worker': resolve('src/main/core/storage/history-index-worker.ts'),
+          // (src/core/storage/history/history-index-client.ts).
+          'history-index-worker': resolve('src/core/storage/history/history-index-worker.ts'),
         },
       },
     },

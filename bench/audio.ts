@@ -16,7 +16,7 @@
  */
 import { join, resolve } from 'node:path';
 import type { Page } from 'playwright-core';
-import { silentLogger } from '../src/main/core/logger';
+import { silentLogger } from '../src/core/logger';
 import { startWebHost } from '../src/webhost/server/web-host';
 import { startAgent } from '../tests/support/agent';
 import {

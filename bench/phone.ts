@@ -28,12 +28,12 @@ import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { type Invitation, Registerer, RegistererState, UserAgent } from 'sip.js';
 import WebSocket from 'ws';
-import { AppCore } from '../src/main/core/app-core';
-import { systemClock } from '../src/main/core/clock';
-import type { CoreLogger } from '../src/main/core/logger';
-import { createSignallingMediaFactory, type SignallingMediaOptions } from '../src/main/core/phone/signalling-media';
-import { WsTransport, type WsTransportOptions } from '../src/main/core/phone/ws-transport';
-import { createMemorySecretStore, createMemoryStore } from '../src/main/core/settings';
+import { AppCore } from '../src/core/app-core';
+import { systemClock } from '../src/core/clock';
+import type { CoreLogger } from '../src/core/logger';
+import { createSignallingMediaFactory, type SignallingMediaOptions } from '../src/core/phone/signalling-media';
+import { WsTransport, type WsTransportOptions } from '../src/core/phone/ws-transport';
+import { createMemorySecretStore, createMemoryStore } from '../src/core/settings';
 import type { CallView, CommandChannel, ConsentEntry } from '../src/shared/contract';
 import { startKamailio, type Kamailio } from '../tests/support/kamailio';
 import { formatSippResult, runSipp, type SippResult } from '../tests/support/sipp';
@@ -697,7 +697,7 @@ function buildTable({ ring, hold, calls, warmup, gapMs, startedAt, logger }: Tab
 
   const notes = [
     `Goal: Calmline's p99 within ${GOAL_P99_DELTA_MS} ms of the floor's p99 ("p99 delta" = Calmline p99 − floor p99). All figures in ms; p50/p99 are nearest-rank percentiles over ${calls} measured calls per user agent and metric, after ${warmup} warm-up calls each that are left out.`,
-    `Set-up: one Kamailio 5.6 (tests/support/kamailio.ts) on loopback; Calmline = the real AppCore registered as ${CALMLINE_USER} (router, phone, settings, signalling-media seam); floor = a bare sip.js UserAgent in the same Node process registered as ${FLOOR_USER}, with the same media seam (src/main/core/phone/signalling-media.ts, since sip.js's default handler needs WebRTC) and the same transport class, Calmline's WsTransport on the \`ws\` package, without Calmline's inbound inspection. globalThis.WebSocket is ${webSocketGlobal ? 'present' : 'absent'} here; sip.js's Web transport is not used either way, so both user agents sit on the same socket layer and the same probe.`,
+    `Set-up: one Kamailio 5.6 (tests/support/kamailio.ts) on loopback; Calmline = the real AppCore registered as ${CALMLINE_USER} (router, phone, settings, signalling-media seam); floor = a bare sip.js UserAgent in the same Node process registered as ${FLOOR_USER}, with the same media seam (src/core/phone/signalling-media.ts, since sip.js's default handler needs WebRTC) and the same transport class, Calmline's WsTransport on the \`ws\` package, without Calmline's inbound inspection. globalThis.WebSocket is ${webSocketGlobal ? 'present' : 'absent'} here; sip.js's Web transport is not used either way, so both user agents sit on the same socket layer and the same probe.`,
     `Calls: one SIPp run per metric (bench/sipp/*.xml, -inf list) alternates its calls 1001, 1002, 1001, … one call at a time (-l 1) with a ${gapMs} ms pause between calls, so machine noise falls on both user agents alike.`,
     `INVITE → emit (primary, in-process): from the INVITE's WebSocket message being delivered by \`ws\` (a wrapper on WebSocket.prototype.emit('message')) to Calmline's core emitting phone:state with the new ringing call (AppCore.onEvent listener entry) / the floor's delegate.onInvite entry. One monotonic clock (performance.now()), so no cross-process error; it covers everything Node does with the frame: Calmline's WsTransport, its inbound inspection, sip.js parsing and the 100/180 it sends before onInvite, and Calmline's phone logic. Each call is then declined with 486.`,
     `SIPp → WS hop and end-to-end (secondary, cross-process): SIPp's -trace_msg send time of the INVITE (local wall clock, µs with -timer_resol 1) against Node's performance.now() turned into wall-clock time with an offset calibrated to µs just before and after the run (catching Date.now() ticking over), matched by Call-ID. These rows compare two processes' clocks and SIPp stamps from its event loop, so trust their p50 more than their p99; the hop is Kamailio + loopback, identical for both user agents, and is not Calmline code. ${clockNote}`,

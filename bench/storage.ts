@@ -28,22 +28,22 @@ import { fileURLToPath } from 'node:url';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { Clock } from '../src/main/core/clock';
-import { silentLogger } from '../src/main/core/logger';
+import type { Clock } from '../src/core/clock';
+import { silentLogger } from '../src/core/logger';
 import { machineInfo, type BenchTable } from './support';
-import type { CallRecord } from '../src/main/core/storage/call-record';
-import type { CallerRecord } from '../src/main/core/storage/caller-directory';
-import { MemoryDataKeyProvider } from '../src/main/core/storage/data-key';
-import { DocumentStore } from '../src/main/core/storage/document-store';
-import { FileCallHistory, type HistoryIndexMode } from '../src/main/core/storage/file-call-history';
+import type { CallRecord } from '../src/shared/call-record';
+import type { CallerRecord } from '../src/core/storage/callers/caller-directory';
+import { MemoryDataKeyProvider } from '../src/core/storage/files/data-key';
+import { DocumentStore } from '../src/core/storage/files/document-store';
+import { FileCallHistory, type HistoryIndexMode } from '../src/core/storage/history/file-call-history';
 import {
   historyPartitionSpec,
   partitionKeyFor,
   partitionPath,
   type PartitionGranularity,
-} from '../src/main/core/storage/history-partition';
-import { callerShardFile, callerShardSpec, LocalCallerDirectory } from '../src/main/core/storage/local-caller-directory';
-import { nodeStorageFs, type StorageFs } from '../src/main/core/storage/storage-fs';
+} from '../src/core/storage/history/history-partition';
+import { callerShardFile, callerShardSpec, LocalCallerDirectory } from '../src/core/storage/callers/local-caller-directory';
+import { nodeStorageFs, type StorageFs } from '../src/core/storage/files/storage-fs';
 import { seededRandom } from '../tests/support/seeded-random';
 
 const quick = process.argv.includes('--quick');

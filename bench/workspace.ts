@@ -14,7 +14,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { silentLogger } from '../src/main/core/logger';
+import { silentLogger } from '../src/core/logger';
 import { startWebHost } from '../src/webhost/server/web-host';
 import { startAgent } from '../tests/support/agent';
 import { launchChromium } from '../tests/support/browser';

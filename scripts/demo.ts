@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sanitizeText } from '../src/main/core/phone/caller-identity';
+import { sanitizeText } from '../src/core/phone/caller-identity';
 import { findElectronBinary } from '../tests/support/electron-binary';
 import { linearToUlaw, PCMU_RATE } from '../tests/support/audio/pcmu';
 import { startKamailio } from '../tests/support/kamailio';

@@ -6,7 +6,7 @@
  * in plain text would only pretend to protect it.
  */
 import { safeStorage } from 'electron';
-import type { KeySealer } from './core/storage/data-key';
+import type { KeySealer } from '../core/storage/files/data-key';
 
 export function createSafeStorageKeySealer(): KeySealer | undefined {
   const available = safeStorage.isEncryptionAvailable() && safeStorage.getSelectedStorageBackend?.() !== 'basic_text';

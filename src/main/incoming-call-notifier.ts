@@ -4,7 +4,7 @@
  * brings the window back. The caller's name is already sanitised by the core.
  */
 import { Notification, type BrowserWindow } from 'electron';
-import type { AppCore } from './core/app-core';
+import type { AppCore } from '../core/app-core';
 
 /** Watches the core's calls; returns the unsubscribe function. */
 export function notifyIncomingCalls(core: AppCore, getWindow: () => BrowserWindow | undefined): () => void {

@@ -5,12 +5,12 @@
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import Store from 'electron-store';
-import { openCore } from './core/open-core';
-import { systemClock } from './core/clock';
-import { createConsoleLogger } from './core/logger';
-import { createSignallingMediaFactory } from './core/phone/signalling-media';
-import { installProcessGuards } from './core/process-guards';
-import { prepareJsonStoreFile } from './core/storage/settings-store';
+import { openCore } from '../core/open-core';
+import { systemClock } from '../core/clock';
+import { createConsoleLogger } from '../core/logger';
+import { createSignallingMediaFactory } from '../core/phone/signalling-media';
+import { installProcessGuards } from '../core/process-guards';
+import { prepareJsonStoreFile } from '../core/storage/files/settings-store';
 import { notifyIncomingCalls } from './incoming-call-notifier';
 import { detachMediaWithPage, registerIpc } from './ipc';
 import { createSafeStorageKeySealer } from './data-key-sealer';

@@ -4,7 +4,7 @@
  * that the sender is our own window's main frame.
  */
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import type { AppCore } from './core/app-core';
+import type { AppCore } from '../core/app-core';
 import { commands, type CommandChannel } from '../shared/contract';
 import { fail } from '../shared/result';
 

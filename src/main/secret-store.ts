@@ -5,7 +5,7 @@
  * never written in clear text.
  */
 import { safeStorage } from 'electron';
-import type { KeyValueStore, SecretStore } from './core/settings';
+import type { KeyValueStore, SecretStore } from '../core/settings';
 
 const KEY = 'secrets.sipPassword';
 

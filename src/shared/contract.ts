@@ -4,7 +4,7 @@
  * Every renderer→main command and main→renderer event is listed here with a runtime
  * schema; the static types are derived from the schemas so the two can never drift.
  * The main process parses every incoming payload with these schemas (see
- * `src/main/core/command-router.ts`); the preload and the web bridge only forward.
+ * `src/core/command-router.ts`); the preload and the web bridge only forward.
  */
 import { z } from 'zod';
 import { callRecordSchema, MAX_NOTE_LENGTH } from './call-record';
@@ -41,7 +41,7 @@ export const registrationSchema = z.discriminatedUnion('status', [
 export type Registration = z.infer<typeof registrationSchema>;
 
 export const callStates = ['ringing', 'dialing', 'active', 'held', 'transferring', 'ended'] as const;
-/** The states a call moves through; see `src/main/core/phone/call-state.ts`. */
+/** The states a call moves through; see `src/core/phone/call-state.ts`. */
 export type CallState = (typeof callStates)[number];
 
 export const callEndReasons = [

@@ -3,7 +3,7 @@
  * renderer's WebRTC engine, and what the engine reports back. Plain JSON only, so
  * every message can cross IPC (Electron) or the web host's WebSocket unchanged.
  *
- * Main side: `src/main/core/media/bridged-media.ts` (a sip.js
+ * Main side: `src/core/media/bridged-media.ts` (a sip.js
  * SessionDescriptionHandlerFactory that sends these requests).
  * Renderer side: `src/renderer/src/media/webrtc-media-engine.ts` (answers them
  * with RTCPeerConnection, getUserMedia and an <audio> element).

@@ -12,13 +12,13 @@
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openCore } from '../main/core/open-core';
-import { systemClock } from '../main/core/clock';
-import { createConsoleLogger } from '../main/core/logger';
-import { createSignallingMediaFactory } from '../main/core/phone/signalling-media';
-import { installProcessGuards } from '../main/core/process-guards';
-import { openConfSettingsStore } from '../main/core/storage/settings-store';
-import { createMemorySecretStore } from '../main/core/settings';
+import { openCore } from '../core/open-core';
+import { systemClock } from '../core/clock';
+import { createConsoleLogger } from '../core/logger';
+import { createSignallingMediaFactory } from '../core/phone/signalling-media';
+import { installProcessGuards } from '../core/process-guards';
+import { openConfSettingsStore } from '../core/storage/files/settings-store';
+import { createMemorySecretStore } from '../core/settings';
 import { startWebHost } from './server/web-host';
 
 const { values } = parseArgs({

@@ -25,8 +25,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBridgedMediaFactory, type MediaChannel } from '../../src/main/core/media/bridged-media';
-import { silentLogger } from '../../src/main/core/logger';
+import { createBridgedMediaFactory, type MediaChannel } from '../../src/core/media/bridged-media';
+import { silentLogger } from '../../src/core/logger';
 import type { ConsentEntry } from '../../src/shared/contract';
 import type { MediaRequest, MediaResponse } from '../../src/shared/media-protocol';
 import { buildAudioPage, launchAudioChromium, makeAudioDir, servePage, writeToneWav } from '../support/audio/audio-bed';

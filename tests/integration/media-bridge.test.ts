@@ -8,8 +8,8 @@
  * cleanly. Real WebRTC is in tests/e2e/audio*.test.ts.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/main/core/logger';
-import { createBridgedMediaFactory, type MediaChannel } from '../../src/main/core/media/bridged-media';
+import { silentLogger } from '../../src/core/logger';
+import { createBridgedMediaFactory, type MediaChannel } from '../../src/core/media/bridged-media';
 import type { MediaRequest, MediaResponse } from '../../src/shared/media-protocol';
 import { startAgent, type TestAgent } from '../support/agent';
 import { startKamailio, type Kamailio } from '../support/kamailio';

@@ -13,10 +13,10 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { systemClock } from '../../src/main/core/clock';
-import { silentLogger } from '../../src/main/core/logger';
-import { FileCallHistory, type HistoryIndexMode } from '../../src/main/core/storage/file-call-history';
-import { isKeptAsideName } from '../../src/main/core/storage/quarantine';
+import { systemClock } from '../../src/core/clock';
+import { silentLogger } from '../../src/core/logger';
+import { FileCallHistory, type HistoryIndexMode } from '../../src/core/storage/history/file-call-history';
+import { isKeptAsideName } from '../../src/core/storage/files/quarantine';
 import { seededRandom } from '../support/seeded-random';
 
 const WRITER = resolve(import.meta.dirname, '../support/storage-crash-writer.ts');

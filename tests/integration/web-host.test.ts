@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { silentLogger } from '../../src/main/core/logger';
+import { silentLogger } from '../../src/core/logger';
 import { startWebHost, type WebHost } from '../../src/webhost/server/web-host';
 import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH } from '../../src/webhost/protocol';
 import type { EventChannel } from '../../src/shared/contract';

@@ -3,13 +3,13 @@
  * settings) registered to a test Kamailio, driven through the same command router
  * the Electron IPC and the web host use.
  */
-import { AppCore, type AppCoreOptions, type CoreEventArgs } from '../../src/main/core/app-core';
-import { openCore } from '../../src/main/core/open-core';
-import { openConfSettingsStore } from '../../src/main/core/storage/settings-store';
-import { systemClock, type Clock } from '../../src/main/core/clock';
-import { createConsoleLogger, silentLogger, type CoreLogger } from '../../src/main/core/logger';
-import { createSignallingMediaFactory } from '../../src/main/core/phone/signalling-media';
-import { createMemorySecretStore, createMemoryStore } from '../../src/main/core/settings';
+import { AppCore, type AppCoreOptions, type CoreEventArgs } from '../../src/core/app-core';
+import { openCore } from '../../src/core/open-core';
+import { openConfSettingsStore } from '../../src/core/storage/files/settings-store';
+import { systemClock, type Clock } from '../../src/core/clock';
+import { createConsoleLogger, silentLogger, type CoreLogger } from '../../src/core/logger';
+import { createSignallingMediaFactory } from '../../src/core/phone/signalling-media';
+import { createMemorySecretStore, createMemoryStore } from '../../src/core/settings';
 import type { CallView, CommandChannel, PhoneState } from '../../src/shared/contract';
 import type { Result } from '../../src/shared/result';
 import type { Kamailio } from './kamailio';

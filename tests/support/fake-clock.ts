@@ -4,7 +4,7 @@
  * (timers scheduled by a firing timer fire too, if they fall due within the advance).
  * So break countdowns, reminders and wrap-up limits are tested without sleeping.
  */
-import type { Clock } from '../../src/main/core/clock';
+import type { Clock } from '../../src/core/clock';
 
 /** A Clock driven by the test. */
 export interface FakeClock extends Clock {

@@ -2,7 +2,7 @@
  * A clock for integration tests whose "now" can jump ahead (consent expiry, ring
  * timers) while its timers still run on real time, so real SIP keeps flowing.
  */
-import { systemClock, type Clock } from '../../src/main/core/clock';
+import { systemClock, type Clock } from '../../src/core/clock';
 
 /** A Clock with `advance(ms)`. */
 export interface OffsetClock extends Clock {

@@ -9,9 +9,9 @@
  * Notes carry their version in the text (`<callId> v<version> …`), so the parent can
  * tell that the stored note is the acknowledged one or a later one.
  */
-import { systemClock } from '../../src/main/core/clock';
-import { silentLogger } from '../../src/main/core/logger';
-import { FileCallHistory } from '../../src/main/core/storage/file-call-history';
+import { systemClock } from '../../src/core/clock';
+import { silentLogger } from '../../src/core/logger';
+import { FileCallHistory } from '../../src/core/storage/history/file-call-history';
 
 const DAY = 86_400_000;
 const BASE = Date.UTC(2025, 0, 20, 8, 0);

@@ -6,7 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { silentLogger } from '../../src/main/core/logger';
+import { silentLogger } from '../../src/core/logger';
 import { startWebHost, type WebHost } from '../../src/webhost/server/web-host';
 import { startAgent, type AgentOptions, type TestAgent } from './agent';
 import { launchChromium, SCREENSHOT_DIR } from './browser';

@@ -14,8 +14,8 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { CommandRouter } from '../../main/core/command-router';
-import type { CoreLogger } from '../../main/core/logger';
+import type { CommandRouter } from '../../core/command-router';
+import type { CoreLogger } from '../../core/logger';
 import type { EventChannel } from '../../shared/contract';
 import { RENDERER_CSP } from '../../shared/csp';
 import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, type BridgeServerMessage } from '../protocol';

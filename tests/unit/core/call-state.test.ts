@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallTransitionError, canApply, nextCallState } from '../../../src/main/core/phone/call-state';
+import { CallTransitionError, canApply, nextCallState } from '../../../src/core/phone/call-state';
 
 describe('call state machine', () => {
   it('moves an incoming call from ringing to active to ended', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { displayNameFromSip, sanitizeDisplayName, sanitizeNumber } from '../../../src/main/core/phone/caller-identity';
+import { displayNameFromSip, sanitizeDisplayName, sanitizeNumber } from '../../../src/core/phone/caller-identity';
 import { MAX_DISPLAY_NAME_LENGTH } from '../../../src/shared/contract';
 
 describe('caller identity sanitising', () => {

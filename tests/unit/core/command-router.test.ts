@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
-import { createCommandRouter, type CommandHandlers } from '../../../src/main/core/command-router';
-import { silentLogger } from '../../../src/main/core/logger';
-import { PhoneError } from '../../../src/main/core/phone/phone-error';
+import { createCommandRouter, type CommandHandlers } from '../../../src/core/command-router';
+import { silentLogger } from '../../../src/core/logger';
+import { PhoneError } from '../../../src/core/phone/phone-error';
 import { commands, type PhoneState } from '../../../src/shared/contract';
 
 const state: PhoneState = { registration: { status: 'connecting' }, calls: [] };

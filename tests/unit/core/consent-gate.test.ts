@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { Clock } from '../../../src/main/core/clock';
-import { ConsentGate } from '../../../src/main/core/phone/consent-gate';
-import { PhoneError } from '../../../src/main/core/phone/phone-error';
+import type { Clock } from '../../../src/core/clock';
+import { ConsentGate } from '../../../src/core/phone/consent-gate';
+import { PhoneError } from '../../../src/core/phone/phone-error';
 
 function fakeClock(start = 1_000_000): Clock & { advance(ms: number): void } {
   let now = start;

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadDeployedChecklists } from '../../../src/main/core/open-core';
+import { loadDeployedChecklists } from '../../../src/core/open-core';
 
 const escalationList = {
   id: 'billing-escalation',

@@ -1,6 +1,6 @@
 import { Core } from 'sip.js';
 import { describe, expect, it } from 'vitest';
-import { inspectInbound, MAX_SIP_MESSAGE_CHARS } from '../../../src/main/core/phone/inbound-guard';
+import { inspectInbound, MAX_SIP_MESSAGE_CHARS } from '../../../src/core/phone/inbound-guard';
 
 function invite(headers: string[] = [], from = '"Erika" <sip:+4930123456@127.0.0.1>;tag=abc') {
   return [

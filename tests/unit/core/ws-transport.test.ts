@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { TransportState } from 'sip.js';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WsTransport } from '../../../src/main/core/phone/ws-transport';
+import { WsTransport } from '../../../src/core/phone/ws-transport';
 
 const logger = { error: vi.fn(), warn: vi.fn(), log: vi.fn(), debug: vi.fn() } as never;
 const servers: WebSocketServer[] = [];

@@ -14,8 +14,8 @@ import {
   type MediaChannel,
   type MediaRequest,
   type MediaResponse,
-} from '../../../src/main/core/media/bridged-media';
-import type { CoreLogger } from '../../../src/main/core/logger';
+} from '../../../src/core/media/bridged-media';
+import type { CoreLogger } from '../../../src/core/logger';
 
 const SDP = 'v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 111\r\na=sendrecv\r\n';
 
@@ -420,8 +420,8 @@ describe('audio controls for the phone', () => {
   });
 
   it('is found by audioControlsOf; the signalling-only handler is not', async () => {
-    const { audioControlsOf } = await import('../../../src/main/core/media/bridged-media');
-    const { createSignallingMediaFactory } = await import('../../../src/main/core/phone/signalling-media');
+    const { audioControlsOf } = await import('../../../src/core/media/bridged-media');
+    const { createSignallingMediaFactory } = await import('../../../src/core/phone/signalling-media');
     const { handler } = makeHandler(fakeChannel().channel);
     expect(audioControlsOf(handler)).toBe(handler);
     expect(audioControlsOf(createSignallingMediaFactory()({} as Session, {}))).toBeUndefined();

@@ -4,8 +4,8 @@
  * is in flight at once instead of at each handler's deadline.
  */
 import { describe, expect, it } from 'vitest';
-import { silentLogger, type CoreLogger } from '../../../src/main/core/logger';
-import { RendererMediaChannel } from '../../../src/main/core/media/renderer-media-channel';
+import { silentLogger, type CoreLogger } from '../../../src/core/logger';
+import { RendererMediaChannel } from '../../../src/core/media/renderer-media-channel';
 import type { MediaRequest } from '../../../src/shared/media-protocol';
 import { createFakeClock } from '../../support/fake-clock';
 

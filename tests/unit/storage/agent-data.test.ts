@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/main/core/logger';
-import { openAgentData } from '../../../src/main/core/storage/agent-data';
+import { silentLogger } from '../../../src/core/logger';
+import { openAgentData } from '../../../src/core/storage/agent-data';
 import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { atomicWriteFile, isTempFileName } from '../../../src/main/core/storage/atomic-write';
-import { StorageError } from '../../../src/main/core/storage/storage-error';
-import { nodeStorageFs } from '../../../src/main/core/storage/storage-fs';
+import { atomicWriteFile, isTempFileName } from '../../../src/core/storage/files/atomic-write';
+import { StorageError } from '../../../src/core/storage/files/storage-error';
+import { nodeStorageFs } from '../../../src/core/storage/files/storage-fs';
 import { createFaultyFs, tempDir } from './storage-test-kit';
 
 describe('atomicWriteFile', () => {

@@ -1,10 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/main/core/logger';
-import { callerExportSchema, exportCallerRecord, writeCallerExport } from '../../../src/main/core/storage/caller-export';
-import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
-import { LocalCallerDirectory } from '../../../src/main/core/storage/local-caller-directory';
-import { nodeStorageFs } from '../../../src/main/core/storage/storage-fs';
+import { silentLogger } from '../../../src/core/logger';
+import { callerExportSchema, exportCallerRecord, writeCallerExport } from '../../../src/core/storage/callers/caller-export';
+import { FileCallHistory } from '../../../src/core/storage/history/file-call-history';
+import { LocalCallerDirectory } from '../../../src/core/storage/callers/local-caller-directory';
+import { nodeStorageFs } from '../../../src/core/storage/files/storage-fs';
 import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 

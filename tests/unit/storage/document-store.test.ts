@@ -2,10 +2,10 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { silentLogger } from '../../../src/main/core/logger';
-import { DocumentStore, type DocumentSpec } from '../../../src/main/core/storage/document-store';
-import type { StorageError } from '../../../src/main/core/storage/storage-error';
-import { nodeStorageFs, type StorageFs } from '../../../src/main/core/storage/storage-fs';
+import { silentLogger } from '../../../src/core/logger';
+import { DocumentStore, type DocumentSpec } from '../../../src/core/storage/files/document-store';
+import type { StorageError } from '../../../src/core/storage/files/storage-error';
+import { nodeStorageFs, type StorageFs } from '../../../src/core/storage/files/storage-fs';
 import { createFakeClock } from '../../support/fake-clock';
 import { createFaultyFs, createRecordingLogger, tempDir } from './storage-test-kit';
 

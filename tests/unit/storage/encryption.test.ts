@@ -1,12 +1,12 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/main/core/logger';
-import { openAgentData } from '../../../src/main/core/storage/agent-data';
-import type { CallRecordInput } from '../../../src/main/core/storage/call-record';
-import { FileDataKeyProvider, MemoryDataKeyProvider, type DataKeyProvider } from '../../../src/main/core/storage/data-key';
-import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
-import { isSealed, openSealedFile, sealFile } from '../../../src/main/core/storage/file-cipher';
+import { silentLogger } from '../../../src/core/logger';
+import { openAgentData } from '../../../src/core/storage/agent-data';
+import type { CallRecordInput } from '../../../src/shared/call-record';
+import { FileDataKeyProvider, MemoryDataKeyProvider, type DataKeyProvider } from '../../../src/core/storage/files/data-key';
+import { FileCallHistory } from '../../../src/core/storage/history/file-call-history';
+import { isSealed, openSealedFile, sealFile } from '../../../src/core/storage/files/file-cipher';
 import { createFakeClock } from '../../support/fake-clock';
 import { closeAfterTest, tempDir } from './storage-test-kit';
 
@@ -206,8 +206,8 @@ describe('openAgentData with a data key provider', () => {
 
 describe('openCore with a key sealer (how the Electron host turns encryption on)', () => {
   it('keeps a sealed key in agent-data/ and writes the history encrypted', async () => {
-    const { openCore } = await import('../../../src/main/core/open-core');
-    const { createMemorySecretStore, createMemoryStore } = await import('../../../src/main/core/settings');
+    const { openCore } = await import('../../../src/core/open-core');
+    const { createMemorySecretStore, createMemoryStore } = await import('../../../src/core/settings');
     const dataDir = tempDir();
     const core = await openCore({
       dataDir,

@@ -1,12 +1,12 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/main/core/logger';
-import type { CallRecordInput } from '../../../src/main/core/storage/call-record';
-import type { CoreLogger } from '../../../src/main/core/logger';
-import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
-import { StorageError } from '../../../src/main/core/storage/storage-error';
-import { nodeStorageFs, type StorageFs } from '../../../src/main/core/storage/storage-fs';
+import { silentLogger } from '../../../src/core/logger';
+import type { CallRecordInput } from '../../../src/shared/call-record';
+import type { CoreLogger } from '../../../src/core/logger';
+import { FileCallHistory } from '../../../src/core/storage/history/file-call-history';
+import { StorageError } from '../../../src/core/storage/files/storage-error';
+import { nodeStorageFs, type StorageFs } from '../../../src/core/storage/files/storage-fs';
 import { createFakeClock, type FakeClock } from '../../support/fake-clock';
 import { closeAfterTest, createFaultyFs, createRecordingLogger, tempDir } from './storage-test-kit';
 

@@ -1,9 +1,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/main/core/logger';
-import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
-import { waitForSaves } from '../../../src/main/core/storage/history-index-protocol';
-import { lowerThreadPriority } from '../../../src/main/core/storage/thread-priority';
+import { silentLogger } from '../../../src/core/logger';
+import { FileCallHistory } from '../../../src/core/storage/history/file-call-history';
+import { waitForSaves } from '../../../src/core/storage/history/history-index-protocol';
+import { lowerThreadPriority } from '../../../src/core/storage/history/thread-priority';
 import { createFakeClock } from '../../support/fake-clock';
 import { closeAfterTest, tempDir } from './storage-test-kit';
 

@@ -1,11 +1,11 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/main/core/logger';
-import { activeFlags } from '../../../src/main/core/storage/caller-directory';
-import { callerKey } from '../../../src/main/core/storage/caller-key';
-import { callerShardFile, LocalCallerDirectory } from '../../../src/main/core/storage/local-caller-directory';
-import { nodeStorageFs, type StorageFs } from '../../../src/main/core/storage/storage-fs';
+import { silentLogger } from '../../../src/core/logger';
+import { activeFlags } from '../../../src/core/storage/callers/caller-directory';
+import { callerKey } from '../../../src/core/storage/callers/caller-key';
+import { callerShardFile, LocalCallerDirectory } from '../../../src/core/storage/callers/local-caller-directory';
+import { nodeStorageFs, type StorageFs } from '../../../src/core/storage/files/storage-fs';
 import { createFakeClock, type FakeClock } from '../../support/fake-clock';
 import { createFaultyFs, tempDir } from './storage-test-kit';
 

@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/main/core/logger';
-import type { CallHistory, NoteReceipt } from '../../../src/main/core/storage/call-history';
-import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
-import { NotesAutosaver, type NoteSaveStatus } from '../../../src/main/core/storage/notes-autosaver';
-import { StorageError } from '../../../src/main/core/storage/storage-error';
+import { silentLogger } from '../../../src/core/logger';
+import type { CallHistory, NoteReceipt } from '../../../src/core/storage/history/call-history';
+import { FileCallHistory } from '../../../src/core/storage/history/file-call-history';
+import { NotesAutosaver, type NoteSaveStatus } from '../../../src/core/storage/history/notes-autosaver';
+import { StorageError } from '../../../src/core/storage/files/storage-error';
 import { createFakeClock, type FakeClock } from '../../support/fake-clock';
 import { createFaultyFs, tempDir } from './storage-test-kit';
 

@@ -7,9 +7,9 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/main/core/logger';
-import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
-import { NotesAutosaver, type NoteSaveStatus } from '../../../src/main/core/storage/notes-autosaver';
+import { silentLogger } from '../../../src/core/logger';
+import { FileCallHistory } from '../../../src/core/storage/history/file-call-history';
+import { NotesAutosaver, type NoteSaveStatus } from '../../../src/core/storage/history/notes-autosaver';
 import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { PurgeResult } from '../../../src/main/core/storage/call-history';
-import { fileTimestamp, keptAsideTime } from '../../../src/main/core/storage/quarantine';
-import { scheduleRetention } from '../../../src/main/core/storage/retention';
+import type { PurgeResult } from '../../../src/core/storage/history/call-history';
+import { fileTimestamp, keptAsideTime } from '../../../src/core/storage/files/quarantine';
+import { scheduleRetention } from '../../../src/core/storage/retention';
 import { createFakeClock } from '../../support/fake-clock';
 import { createRecordingLogger } from './storage-test-kit';
 

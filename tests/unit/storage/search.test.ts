@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/main/core/logger';
-import type { CallRecordInput } from '../../../src/main/core/storage/call-record';
-import { FileCallHistory } from '../../../src/main/core/storage/file-call-history';
-import { foldText, tokenize } from '../../../src/main/core/storage/search-index';
+import { silentLogger } from '../../../src/core/logger';
+import type { CallRecordInput } from '../../../src/shared/call-record';
+import { FileCallHistory } from '../../../src/core/storage/history/file-call-history';
+import { foldText, tokenize } from '../../../src/core/storage/history/search-index';
 import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 

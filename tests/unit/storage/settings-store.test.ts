@@ -1,9 +1,9 @@
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../src/main/core/logger';
-import { AccountSettings, createMemorySecretStore } from '../../../src/main/core/settings';
-import { openConfSettingsStore, SETTINGS_VERSION_KEY, type SettingsMigration } from '../../../src/main/core/storage/settings-store';
+import { silentLogger } from '../../../src/core/logger';
+import { AccountSettings, createMemorySecretStore } from '../../../src/core/settings';
+import { openConfSettingsStore, SETTINGS_VERSION_KEY, type SettingsMigration } from '../../../src/core/storage/files/settings-store';
 import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 

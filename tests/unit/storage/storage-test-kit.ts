@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach } from 'vitest';
-import type { CoreLogger } from '../../../src/main/core/logger';
-import { nodeStorageFs, type StorageFileHandle, type StorageFs } from '../../../src/main/core/storage/storage-fs';
+import type { CoreLogger } from '../../../src/core/logger';
+import { nodeStorageFs, type StorageFileHandle, type StorageFs } from '../../../src/core/storage/files/storage-fs';
 
 const created: string[] = [];
 const opened: { close(): Promise<void> }[] = [];

@@ -5,7 +5,7 @@ import {
   canAgent,
   nextAgentStatus,
   type AgentAvailabilityEvent,
-} from '../../../src/main/core/workspace/agent-availability';
+} from '../../../src/core/workspace/agent-availability';
 import { DEFAULT_WORKSPACE_POLICY, type WorkspacePolicy } from '../../../src/shared/workspace/workspace-policy';
 import { createFakeClock } from '../../support/fake-clock';
 import { FakePhone } from './fake-phone';

@@ -3,7 +3,7 @@
  * pushes the whole list to `updateCalls` on every change, as the real phone does.
  */
 import { newCallView, type CallView } from '../../../src/shared/contract';
-import type { Clock } from '../../../src/main/core/clock';
+import type { Clock } from '../../../src/core/clock';
 
 /** A CallView with defaults for everything the workspace does not look at. */
 export function callView(id: string, patch: Partial<CallView> = {}): CallView {
