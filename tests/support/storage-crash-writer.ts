@@ -1,16 +1,31 @@
 /**
  * The child of the storage crash test (tests/integration/storage-crash.test.ts): opens
- * the call history in the folder given, then saves notes as fast as it can, several
- * at once, across ~40 days (so new day files and month folders keep being created),
- * and prints `ACK <callId> <version>` the moment each save has resolved. The parent
- * kills it with SIGKILL at a random moment and checks that every acknowledged note
- * survived. Run with `node --import tsx`.
+ * the call history in the folder given, then saves notes as fast as it can, three at
+ * once, across ~40 days (so new day files and month folders keep being created). The
+ * three lanes run independently, so when one save is acknowledged the others are at
+ * any step of their write.
+ * It reports on stdout, one line each, the moments the parent kills it on:
+ *
+ * - `OPENING` just before it opens the history (listing the folder, removing the temp
+ *   files the last kill left, loading the newest day);
+ * - `READY` once the history is open;
+ * - `ACK <callId> <version>` the moment each save has resolved.
+ *
+ * The parent kills it with SIGKILL on one of these lines and checks that every
+ * acknowledged note survived. The test runs it as a bundle (esbuild, built once per
+ * run) under plain `node`; from source it runs with `node --import tsx`.
+ *
+ * The writer never starts the history index: `recordCall` loads the call's own day and
+ * `saveNote` finds the call held there, so the bundle needs no index worker file. Were
+ * the index ever started, `spawnHistoryIndexWorker` would find no worker beside the
+ * bundle and log that it indexes on the main thread; the log goes to stderr, which the
+ * test requires to stay empty.
  *
  * Notes carry their version in the text (`<callId> v<version> …`), so the parent can
  * tell that the stored note is the acknowledged one or a later one.
  */
 import { systemClock } from '../../src/core/clock';
-import { silentLogger } from '../../src/core/logger';
+import { createConsoleLogger } from '../../src/core/logger';
 import { FileCallHistory } from '../../src/core/storage/history/file-call-history';
 
 const DAY = 86_400_000;
@@ -35,20 +50,23 @@ function filler(seed: number): string {
 }
 
 async function main(): Promise<void> {
-  const history = await FileCallHistory.open({ dir, clock: systemClock, logger: silentLogger });
+  // A pipe write is synchronous on Linux: once it returns the parent will read the line.
+  process.stdout.write('OPENING\n');
+  const history = await FileCallHistory.open({ dir, clock: systemClock, logger: createConsoleLogger('debug', 'crash-writer') });
   process.stdout.write('READY\n');
   const calls = Array.from({ length: CALLS_PER_RUN }, (_, k) => ({
     callId: `r${run}-c${k}`,
     startedAt: BASE + ((run * CALLS_PER_RUN + k) % 40) * DAY + k * 60_000,
   }));
-  const versions = new Map<string, number>();
-  for (let tick = 0; ; tick += 1) {
-    await Promise.all(
-      Array.from({ length: PARALLEL }, async (_, lane) => {
-        const call = calls[(tick * PARALLEL + lane) % calls.length];
+  // Each lane saves its own two calls in turn, without waiting for the others: were the lanes in
+  // step, a kill on one acknowledgement would find every other save in flight at its end too.
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async (_, lane) => {
+      const own = calls.filter((_call, k) => k % PARALLEL === lane);
+      for (let turn = 0; ; turn += 1) {
+        const call = own[turn % own.length];
         if (!call) return;
-        const version = (versions.get(call.callId) ?? 0) + 1;
-        versions.set(call.callId, version);
+        const version = Math.floor(turn / own.length) + 1;
         if (version === 1) {
           await history.recordCall({
             callId: call.callId,
@@ -60,11 +78,10 @@ async function main(): Promise<void> {
           });
         }
         await history.saveNote(call.callId, `${call.callId} v${version} ${filler(version + run)}`, 'Crash Test');
-        // A pipe write is synchronous on Linux: once this returns the parent will read it.
         process.stdout.write(`ACK ${call.callId} ${version}\n`);
-      }),
-    );
-  }
+      }
+    }),
+  );
 }
 
 main().catch((error: unknown) => {
