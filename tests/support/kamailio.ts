@@ -3,8 +3,8 @@
  *
  * Each `startKamailio()` gets its own loopback ports, temp dir, config, pid file, run dir and ctl
  * socket, so several can run in parallel and never touch the system Kamailio service. The config
- * follows the traps listed in /work/shared/sipjs-notes.md §6 (WS NAT handling, a single reply
- * route, handle_lost_tcp, short tm timers).
+ * follows the test-bed entries K1–K5 of docs/sipjs-pitfalls.md#k1 (WS NAT handling, a single
+ * reply route, handle_lost_tcp, short tm timers).
  *
  * Typical use:
  *   const k = await startKamailio();
