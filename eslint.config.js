@@ -10,7 +10,7 @@ import tseslint from 'typescript-eslint';
 /**
  * Who may import whom, by folder: core stands on shared and packages; shared on
  * packages only; the renderer and the web bridge on shared; the web host's server on
- * core and shared, never on the Electron glue. Exported for tests/unit/lint-zones.test.ts.
+ * core and shared, never on the Electron glue. Exported for tests/unit/architecture/lint-zones.test.ts.
  */
 export const layerZones = [
   { target: './src/shared', from: './src', except: ['./shared'], message: 'src/shared imports nothing of ours but itself.' },

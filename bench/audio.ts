@@ -160,7 +160,7 @@ export async function runAudioBench(options: { calls?: number; warmup?: number }
     notes: [
       `Goal: the bridge adds ≤ ${BRIDGE_BUDGET_MS} ms to the floor (p50): ${added <= BRIDGE_BUDGET_MS ? 'met' : 'NOT met'}.`,
       'First packet: the caller page’s remote audio track fires `unmute` (Chromium mutes a remote track until its first RTP packet).',
-      'The app opens the microphone while the call rings (audio-notes trap 8); sip.js’s own handler in the bare page calls getUserMedia only on accept, so the floor includes that and the app can come out faster.',
+      'The app opens the microphone while the call rings (docs/webrtc-audio.md#a8); sip.js’s own handler in the bare page calls getUserMedia only on accept, so the floor includes that and the app can come out faster.',
       'The app path includes the click handler, the web host bridge, the core (sip.js, the phone), three media requests to the renderer engine (create, set-description, get-description with ICE gathering) and the 200 OK through Kamailio.',
       `${calls} measured calls per path after ${warmup} warm-up calls, one at a time. Mouth-to-ear latency was not measured.`,
     ],

@@ -33,7 +33,7 @@ function check(label, command, args) {
  * The end-to-end suite runs in a network namespace that has only loopback, where that
  * is possible (root, util-linux `unshare`, iproute2 `ip`): WebRTC's ICE then has 127.0.0.1
  * and nothing else to pair, so the audio tests cannot wander onto another interface
- * (audio-notes trap 1), and no test can reach past this machine.
+ * (docs/webrtc-audio.md#a1), and no test can reach past this machine.
  */
 function loopbackOnly() {
   if (process.getuid?.() !== 0) return { wrap: undefined, why: 'not root' };

@@ -1,6 +1,6 @@
 /**
  * Last-resort handlers for the host process. sip.js leaves promises without a catch
- * (the registerer's refresh, the Replaces auto-BYE; see sipjs-notes §1g): in Node an
+ * (the registerer's refresh, the Replaces auto-BYE; docs/sipjs-pitfalls.md#s2): in Node an
  * unhandled rejection ends the process, which for an agent means a dropped caller.
  * Log them instead; the phone's own state machine recovers the connection.
  */

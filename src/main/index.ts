@@ -1,6 +1,6 @@
 /**
  * Electron main entry: thin glue around the core. Everything that decides anything
- * lives in ./core (no Electron import there), so it runs and is tested in Node.
+ * lives in src/core (no Electron import there), so it runs and is tested in Node.
  */
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';

@@ -4,6 +4,8 @@
  * Both hosts build the same object: the Electron preload over ipcRenderer, the web
  * host's bridge over a loopback WebSocket. The renderer reads it from
  * `window.calmline` and never learns which host it runs in.
+ *
+ * Rule codes (H4 …) are defined in docs/practice.md.
  */
 import type { CallRecord } from './call-record';
 import type { CallerFlag, CallerRecord, FollowUp } from './caller-record';

@@ -1,6 +1,6 @@
 /**
- * A caller's entry in the directory: flags that warn the next agent (domain rules
- * D3, D5), the preferred form of address (P6), follow-ups promised in the HEAT
+ * A caller's entry in the directory: flags that warn the next agent (rules D3, D5
+ * of docs/practice.md), the preferred form of address (P6), follow-ups promised in the HEAT
  * "take action" step (H4) and threat incidents for the report. Shared by the
  * storage (which validates every file with these schemas) and the IPC contract.
  */

@@ -55,7 +55,7 @@ export const callEndReasons = [
 ] as const;
 export type CallEndReason = (typeof callEndReasons)[number];
 
-/** Actions that need the caller's recorded permission first (domain rule P4). */
+/** Actions that need the caller's recorded permission first (rule P4 of docs/practice.md). */
 export const consentActions = ['hold', 'transfer', 'escalate'] as const;
 export type ConsentAction = (typeof consentActions)[number];
 

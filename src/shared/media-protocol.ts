@@ -27,7 +27,7 @@ export type IceServer = z.infer<typeof iceServerSchema>;
 /**
  * How calls get their audio, set by IT (`mediaPolicy` in the settings): STUN/TURN
  * servers (none by default: a public STUN server that UDP cannot reach delays every
- * call by the whole gathering timeout, audio-notes trap 2), how long ICE gathering
+ * call by the whole gathering timeout, docs/webrtc-audio.md#a2), how long ICE gathering
  * may take, and how long the main process waits for the engine.
  */
 export const mediaPolicySchema = z.object({

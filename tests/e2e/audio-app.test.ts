@@ -11,7 +11,7 @@
  * Each side listens to what it receives (RMS level and strongest frequency, through
  * an AnalyserNode on the played stream). The app keeps its voice processing on (echo
  * cancellation, noise suppression, gain control), which damps a steady test tone
- * (audio-notes trap 5), so the thresholds for the caller hearing the agent are lower
+ * (docs/webrtc-audio.md#a5), so the thresholds for the caller hearing the agent are lower
  * than for raw tones; the frequency must still be the agent's.
  */
 import type { Browser, Page } from 'playwright-core';

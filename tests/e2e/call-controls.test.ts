@@ -1,7 +1,7 @@
 /**
  * Call controls end to end, all real: SIPp calls through Kamailio, the core (in the
  * web host) receives the call, and the agent in Debian's Chromium answers with the
- * keyboard, asks the caller before holding (rule P4), records a "declined" (nothing
+ * keyboard, asks the caller before holding (rule P4 of docs/practice.md), records a "declined" (nothing
  * is sent), asks again, records "agreed" (SIPp receives a=sendonly, asserted by the
  * scenario), resumes (a=sendrecv) and hangs up (BYE). Screenshots go to
  * test-results/screenshots/.

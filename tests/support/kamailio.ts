@@ -3,8 +3,8 @@
  *
  * Each `startKamailio()` gets its own loopback ports, temp dir, config, pid file, run dir and ctl
  * socket, so several can run in parallel and never touch the system Kamailio service. The config
- * follows the traps listed in /work/shared/sipjs-notes.md §6 (WS NAT handling, a single reply
- * route, handle_lost_tcp, short tm timers).
+ * follows the test-bed entries K1–K5 of docs/sipjs-pitfalls.md#k1 (WS NAT handling, a single
+ * reply route, handle_lost_tcp, short tm timers).
  *
  * Typical use:
  *   const k = await startKamailio();
@@ -359,7 +359,7 @@ modparam("tm", "failure_reply_mode", 3)
 modparam("rr", "enable_full_lr", 1)
 modparam("rr", "append_fromtag", 1)
 
-# In-memory location table; drop contacts whose TCP/WS connection is gone (notes §6).
+# In-memory location table; drop contacts whose TCP/WS connection is gone (docs/sipjs-pitfalls.md, K4).
 modparam("usrloc", "db_mode", 0)
 modparam("usrloc", "handle_lost_tcp", 1)
 modparam("registrar", "min_expires", 0)
@@ -485,7 +485,7 @@ route[LOCATION] {
 }
 
 ${auth.route}${media.route}
-# The ONLY reply route (an unnamed onreply_route would be the same route as reply_route: notes §6).
+# The ONLY reply route (an unnamed onreply_route would be the same route as reply_route: docs/sipjs-pitfalls.md, K3).
 onreply_route[MANAGE_REPLY] {
 \tif (nat_uac_test("64") && is_present_hf("Contact")) add_contact_alias();
 ${media.reply}}

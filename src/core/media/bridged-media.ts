@@ -4,7 +4,7 @@
  * over a {@link MediaChannel}. The SIP session stays in the main process; the
  * RTCPeerConnection, the microphone and the speaker stay in the renderer.
  *
- * The sip.js contract (../shared/sipjs-notes.md §1d) shapes this handler:
+ * The sip.js contract (docs/sipjs-pitfalls.md#s13) shapes this handler:
  * - the factory is synchronous, so the engine's peer connection is created lazily,
  *   with the first offer or answer;
  * - `hasDescription` and `sendDtmf` are synchronous, so they answer locally
@@ -16,7 +16,7 @@
  * Hold: `options.hold === true` (set by the phone in
  * `sessionDescriptionHandlerOptionsReInvite`) asks the engine for `inactive`, never
  * `sendonly`: on hold the caller must not hear the agent's microphone
- * (/work/shared/audio-notes.md, trap 3).
+ * (docs/webrtc-audio.md#a3).
  */
 import { randomUUID } from 'node:crypto';
 import type {
@@ -49,7 +49,7 @@ export interface MediaChannel {
 
 /** Settings for {@link createBridgedMediaFactory}; ICE settings come from the app's settings. */
 export interface BridgedMediaOptions {
-  /** STUN/TURN servers; empty means host candidates only. There is no public default (trap 2). */
+  /** STUN/TURN servers; empty means host candidates only. There is no public default (docs/webrtc-audio.md#a2). */
   iceServers: IceServer[];
   /** How long the engine waits for ICE gathering before it sends what it has. */
   iceGatheringTimeoutMs: number;

@@ -2,7 +2,7 @@
  * Turns what the network claims about a caller into text that is safe to show.
  *
  * Display names and user parts arrive straight from the peer (and through sip.js
- * unescaped and %-decoded: see ../shared/sipjs-notes.md §6). They may carry markup,
+ * unescaped and %-decoded: see docs/sipjs-pitfalls.md#s10). They may carry markup,
  * NUL and other control characters, bidi overrides that reorder the screen, or
  * kilobytes of text. The core hands the renderer only sanitised strings; the
  * renderer still renders them as text, never as HTML.
@@ -102,7 +102,7 @@ export interface RemoteIdentity {
 
 /**
  * Splits a header value list on commas outside quotes and angle brackets (sip.js
- * gives up on two P-Asserted-Identity values in one header: sipjs-notes §6).
+ * gives up on two P-Asserted-Identity values in one header: docs/sipjs-pitfalls.md#s11).
  */
 function splitHeaderValues(value: string): string[] {
   const parts: string[] = [];

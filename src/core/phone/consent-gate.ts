@@ -1,5 +1,5 @@
 /**
- * The consent gate (domain rule P4: always ask the customer before holding or
+ * The consent gate (rule P4 of docs/practice.md: always ask the customer before holding or
  * transferring). Hold, transfer and escalate are refused unless they carry the id
  * of an "agreed" answer recorded for that very call and action, not used before and
  * not expired. Both answers are kept for the call's audit trail.

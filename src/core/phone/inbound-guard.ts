@@ -3,9 +3,10 @@
  * pass it on (maybe with a dangerous value defused), answer it ourselves, or drop it.
  *
  * Why: sip.js drops a request it cannot parse without any answer, so the caller
- * rings until the proxy's timer fires and the agent never learns of the call; and
- * some parseable values hurt it (an INVITE `Expires` beyond Node's timer range
- * cancels the call within a millisecond: sipjs-notes §6). Here an unparseable
+ * rings until the proxy's timer fires and the agent never learns of the call
+ * (docs/sipjs-pitfalls.md#s8); and some parseable values hurt it (an INVITE
+ * `Expires` beyond Node's timer range cancels the call within a millisecond:
+ * docs/sipjs-pitfalls.md#s9). Here an unparseable
  * request gets a stateless `400 Bad Request`, an oversized one `513 Message Too
  * Large` (RFC 3261 §21.5.14), and `Expires` is clamped.
  */

@@ -7,13 +7,16 @@
  * a consent from the ConsentGate before anything is sent on the wire, whatever the
  * renderer asks.
  *
- * The wrapper also defuses the sip.js traps listed in ../shared/sipjs-notes.md:
- * our own transport drops messages sip.js throws on; every delegate we hand sip.js is
- * guarded; register()/unregister() are wrapped because they throw synchronously; an
- * in-dialog REFER is never followed on its own; a dropped connection is retried with
- * backoff and re-registered with a fresh Registerer (the old one may be stuck
- * waiting on a REGISTER that will never be answered); a successful transfer is
- * ended with BYE by us (sip.js does not); 408/481 to a re-INVITE ends the dialog.
+ * The wrapper also defuses the sip.js traps of docs/sipjs-pitfalls.md (ids in
+ * brackets): our own transport drops messages sip.js throws on [S1]; every delegate
+ * we hand sip.js is guarded [S3]; register()/unregister() are wrapped because they
+ * throw synchronously [S4]; an in-dialog REFER is never followed on its own [S17]; a
+ * dropped connection is retried with backoff and re-registered with a fresh
+ * Registerer (the old one may be stuck waiting on a REGISTER that will never be
+ * answered) [S5]; a successful transfer is ended with BYE by us (sip.js does not)
+ * [S18]; 408/481 to a re-INVITE ends the dialog [S15].
+ *
+ * Rule codes (D2 …) are defined in docs/practice.md.
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -161,7 +164,7 @@ export class Phone {
       userAgentString: 'Calmline',
       logBuiltinEnabled: false,
       logLevel: 'warn',
-      // sip.js calls the connector for every level whatever logLevel says (notes §6).
+      // sip.js calls the connector for every level whatever logLevel says (docs/sipjs-pitfalls.md#s22).
       logConnector: (level, category, _label, content) => {
         if (level === 'error') log.error(`sip.js ${category}: ${content}`);
         else if (level === 'warn') log.warn(`sip.js ${category}: ${content}`);
@@ -566,7 +569,7 @@ export class Phone {
     }
     const session = call.session;
     const previous = session.sessionDescriptionHandlerOptionsReInvite as SignallingMediaOptions;
-    // Assign a new object: sip.js's getter returns a copy, mutating it is lost (notes §1c).
+    // Assign a new object: sip.js's getter returns a copy, mutating it is lost (docs/sipjs-pitfalls.md#s14).
     const kept = { ...previous, hold } as SignallingMediaOptions;
     session.sessionDescriptionHandlerOptionsReInvite = { ...kept, ...once } as SignallingMediaOptions;
     const done = () => {
@@ -896,7 +899,7 @@ export class Phone {
   private registerNow(): void {
     this.setRegistration({ status: 'connecting' });
     // A fresh Registerer per connection: the old one may be stuck "waiting" on a
-    // REGISTER sent over the dead socket (sipjs-notes §1a).
+    // REGISTER sent over the dead socket (docs/sipjs-pitfalls.md#s5).
     const previous = this.registerer;
     this.registerer = undefined;
     if (previous) void previous.dispose().catch(() => undefined);

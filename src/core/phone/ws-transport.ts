@@ -2,7 +2,7 @@
  * SIP over WebSocket (RFC 7118) for sip.js, on the `ws` package instead of the
  * browser's WebSocket global.
  *
- * Why our own transport (see ../shared/sipjs-notes.md §1g, §2):
+ * Why our own transport (docs/sipjs-pitfalls.md#s1 and docs/sipjs-pitfalls.md#s21):
  * - sip.js's Web transport rethrows any exception from the UserAgent's message
  *   handler inside the socket listener; in Node that kills the process or leaves the
  *   socket deaf. Here every inbound message is handled in a try/catch and dropped
@@ -10,7 +10,7 @@
  * - `ws` lets us cap message size (`maxPayload`), set a connect timeout, and detect a
  *   dead connection with WebSocket ping/pong, none of which the global offers.
  *
- * The state machine follows sip.js's Transport contract (src/api/transport.ts):
+ * The state machine follows sip.js's Transport contract (its api/transport.ts):
  * Disconnected → Connecting → Connected → Disconnecting → Disconnected, callbacks
  * never re-enter connect()/disconnect() synchronously.
  */

@@ -24,6 +24,8 @@
  * when the countdown reaches zero the state says `overrun` and the phone stays
  * unavailable until the agent comes back (one action). While in wrap-up or on a
  * break, the phone should not offer calls (`phoneAvailability()`).
+ *
+ * Rule codes (W1 …) are defined in docs/practice.md.
  */
 import type { CallView } from '../../shared/contract';
 import type { Clock, TimerHandle } from '../clock';

@@ -16,6 +16,8 @@
  *                └──due, busy──▶ postponed ─┘ available   └──start (eye rest)──▶ running ──▶ waiting
  *  any ──break starts──▶ paused ──break ends──▶ waiting (a full interval)
  * ```
+ *
+ * Rule codes (W1, P1 …) are defined in docs/practice.md.
  */
 import type { Clock, TimerHandle } from '../clock';
 import type {

@@ -14,7 +14,7 @@
  *  ¹ only when the call policy names a supervisor
  * ```
  * Hold, transfer and escalate never send a command themselves: they open the
- * consent dialog (domain rule P4).
+ * consent dialog (rule P4 of docs/practice.md).
  */
 import type { CallView, TransferView } from '../../shared/contract';
 

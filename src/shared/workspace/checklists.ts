@@ -1,5 +1,5 @@
 /**
- * Complaint checklists (domain rules H1–H4, HELP and the German guide's four steps)
+ * Complaint checklists (rules H1–H4 of docs/practice.md, HELP and the four steps)
  * as data: a definition lists steps with short guidance in several languages, and
  * at most one step records the commitment made to the caller (H4: a due date for a
  * simple issue, a promised status update for a complex one).

@@ -7,6 +7,8 @@
  * file fills in the rest and a bad value is refused with its path rather than
  * clamped silently. Unknown keys are refused too: a typo (`snoozeMinute`) must not
  * quietly fall back to the default.
+ *
+ * Rule codes (W1, D2 …) are defined in docs/practice.md.
  */
 import { z } from 'zod';
 import { checklistIdSchema, DEFAULT_CHECKLIST_ID } from './checklists';

@@ -3,7 +3,7 @@
  * - a generated tone WAV per Chromium process (the fake capture file is a per-process flag);
  * - the test page (tests/support/audio/page) bundled with esbuild into a temp dir and
  *   served by a loopback HTTP server (127.0.0.1 is a secure context: getUserMedia works);
- * - Chromium launched with the fake-media flags from /work/shared/audio-notes.md;
+ * - Chromium launched with the fake-media flags of docs/webrtc-audio.md#a10;
  * - the agent's real AppCore in Node with a media factory of the caller's choosing
  *   (startAgent in ../agent.ts always uses the signalling-only seam).
  */
@@ -88,7 +88,7 @@ export async function servePage(dir: string): Promise<{ url: string; close: () =
   };
 }
 
-/** Chromium flags for a fake microphone that plays `wavFile` in a loop (audio-notes trap 10). */
+/** Chromium flags for a fake microphone that plays `wavFile` in a loop (docs/webrtc-audio.md#a10). */
 export function fakeAudioArgs(wavFile: string): string[] {
   return [
     '--use-fake-ui-for-media-stream',

@@ -38,7 +38,7 @@ describe('CallPanel', () => {
     const name = within(panel).getByRole('heading', { name: 'Erika Mustermann' });
     expect(name.getAttribute('dir')).toBe('auto');
     expect(within(panel).getByText('+49 30 1234567')).toBeTruthy();
-    // The ring timer stands in for "Ringing…" (rule P1); ring-timer.test.tsx checks its count.
+    // The ring timer stands in for "Ringing…" (rule P1, docs/practice.md); ring-timer.test.tsx checks its count.
     expect(within(panel).getByRole('timer').textContent).toMatch(/^Ringing for \d+:\d\d(:\d\d)?$/);
 
     const answer = within(panel).getByRole('button', { name: 'Answer call from Erika Mustermann' });

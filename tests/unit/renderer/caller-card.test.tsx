@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-/** The caller card (P6, D3, D5): who is calling and what the agent should know first. */
+/** The caller card (P6, D3, D5 in docs/practice.md): who is calling and what the agent should know first. */
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallerRecord } from '../../../src/shared/caller-record';

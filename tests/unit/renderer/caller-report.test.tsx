@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 /**
- * Reporting a threat from the caller card (D5): the incident form (kind, what was
+ * Reporting a threat from the caller card (D5 in docs/practice.md): the incident form (kind, what was
  * said word for word, when) and the export of the caller's record for the report.
  */
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';

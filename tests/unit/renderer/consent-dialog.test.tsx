@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 /**
- * The permission prompt (domain rules P4 and P3): hold, transfer and escalate are
+ * The permission prompt (rules P4 and P3 of docs/practice.md): hold, transfer and escalate are
  * never sent without first recording the caller's "agreed", and a "declined" or a
  * cancel sends nothing.
  */

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-/** The HEAT checklist (H1–H4) of the active call, from the workspace state main pushes. */
+/** The HEAT checklist (H1–H4 in docs/practice.md) of the active call, from the workspace state main pushes. */
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { dateInputValue, endOfDateInput } from '../../../src/renderer/src/workspace-format';

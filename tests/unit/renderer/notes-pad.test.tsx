@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-/** The notes pad (P7, H1): autosaved by main, "Saved" only once main says so, read-back. */
+/** The notes pad (P7, H1 in docs/practice.md): autosaved by main, "Saved" only once main says so, read-back. */
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { callView } from './fake-calmline-api';

@@ -1,5 +1,5 @@
 // @vitest-environment jsdom
-/** Ring timer (rule P1) and greeting prompt (rule P2), on fake time. */
+/** Ring timer (rule P1) and greeting prompt (rule P2) of docs/practice.md, on fake time. */
 import { act, cleanup, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { GREETING_PROMPT_MS } from '../../../src/renderer/src/call-controls';

@@ -3,6 +3,7 @@
  * D5), the preferred form of address (P6), follow-up commitments (H4) and threat
  * incidents for the report (D5). An interface, so a directory shared by a whole call
  * centre can replace the local one later; every method is async for that reason.
+ * Rule codes (D3 …) are defined in docs/practice.md.
  */
 import {
   type CallerFlag,

@@ -1,7 +1,7 @@
 /**
- * One caller's record as files to hand on (D5: "report the threat to the right
- * people, support the legal team"): a Markdown report a person can read, and JSON a
- * program can. Both hold the flags, every threat incident (what was said, when, by
+ * One caller's record as files to hand on (D5 in docs/practice.md: report the
+ * threat to the right people, support the legal team): a Markdown report a person
+ * can read, and JSON a program can. Both hold the flags, every threat incident (what was said, when, by
  * whom, in which call), the preferred form of address, follow-ups, and the calls
  * still in the history with their notes.
  *

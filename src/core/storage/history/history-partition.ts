@@ -3,7 +3,7 @@
  * of its call, so the cost of a save is bounded by the size of a partition, not by
  * the size of the history.
  *
- * Granularity, decided by measurement (bench/storage.ts; bench/results/storage.md):
+ * Granularity, decided by measurement (bench/storage.ts; bench/results/storage-*.md):
  * with 100 calls a working day, a month is ~2,100 records (≈670 KB of JSON); rewriting
  * and fsyncing it per save measured p50 ≈ 9–10 ms, p99 ≈ 14–20 ms, max ≈ 30 ms on the
  * build VM's disk (ext4 on virtio): at the 20 ms goal already, with no margin for a slower laptop

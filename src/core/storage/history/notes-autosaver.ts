@@ -1,9 +1,9 @@
 /**
  * Saves what the agent types in the notes pad without the agent ever pressing Save
- * (P7, H1): at most a second after the last keystroke, at least once a second while
- * typing goes on, and at once on `flush()` (window close, app quit). A note is
- * reported `saved` only when `CallHistory.saveNote` has resolved, i.e. the text is on
- * disk, and only if nothing was typed since.
+ * (P7, H1 in docs/practice.md): at most a second after the last keystroke, at least
+ * once a second while typing goes on, and at once on `flush()` (window close, app
+ * quit). A note is reported `saved` only when `CallHistory.saveNote` has resolved,
+ * i.e. the text is on disk, and only if nothing was typed since.
  *
  * When a save fails (disk full, read-only disk) the text stays here in memory, the
  * status says why, and the save is retried with backoff (1 s, 2 s, 4 s … 30 s) until

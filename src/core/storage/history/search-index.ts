@@ -2,7 +2,7 @@
  * An in-memory inverted index from words to call records, for "find past calls by
  * name and by words in notes" within 100 ms over five years of notes. A linear scan
  * over every note measured 50–100 ms for 125,000 notes in a prototype (too close to
- * the goal); the index measured p50 ≈ 6 ms, p99 ≈ 27 ms (bench/results/storage.md).
+ * the goal); the index measured p50 ≈ 6 ms, p99 ≈ 27 ms (bench/results/storage-*.md).
  * It is built per partition as partitions load and kept current on every note save,
  * so it is never written to disk and never has to be repaired after a crash. The
  * price is memory: with five years loaded the history index holds ~250 MB of heap,

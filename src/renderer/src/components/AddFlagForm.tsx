@@ -16,7 +16,7 @@ export interface AddFlagFormProps {
 }
 
 /**
- * "Flag this caller" (D3, D4, D5): why (a kind) and what happened (the reason),
+ * "Flag this caller" (D3, D4, D5 in docs/practice.md): why (a kind) and what happened (the reason),
  * so whoever takes the next call is prepared. Closed until the agent opens it.
  */
 export function AddFlagForm({ number, callId, caller, api, onAdded }: AddFlagFormProps) {

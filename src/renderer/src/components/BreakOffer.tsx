@@ -11,7 +11,7 @@ export interface BreakOfferProps {
   api: Pick<CalmlineApi, 'startBreak' | 'declineBreakOffer'>;
 }
 
-/** The de-escalation break offered after a flagged or long call (W1): take it, or not now. */
+/** The de-escalation break offered after a flagged or long call (W1, docs/practice.md): take it, or not now. */
 export function BreakOffer({ offer, api }: BreakOfferProps) {
   const { t } = useTranslation();
   const headingId = useId();

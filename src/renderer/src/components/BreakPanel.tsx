@@ -24,7 +24,7 @@ export interface BreakPanelProps {
 }
 
 /**
- * The break (W1, W2): a calm full-width panel with the time left (then "take your
+ * The break (W1, W2 in docs/practice.md): a calm full-width panel with the time left (then "take your
  * time" once it is over; the agent returns only by pressing End break), a
  * breathing guide, and the note that the phone is unavailable meanwhile.
  */

@@ -23,7 +23,7 @@ export interface CallListProps {
   /** All calls main reports; ended ones are left to the recent-calls list. */
   calls: readonly CallView[];
   api: CallListApi;
-  /** The call-length hint (D2) main gives for a call that has gone on long. */
+  /** The call-length hint (D2, docs/practice.md) main gives for a call that has gone on long. */
   callLengthHint?: { callId: string; minutes: number } | null;
 }
 

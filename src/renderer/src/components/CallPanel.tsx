@@ -47,7 +47,7 @@ export interface CallPanelProps {
   shortcuts?: readonly CallShortcut[];
   /** A visible note about this call, e.g. that the caller declined to be held. */
   note?: string;
-  /** Set once the call has passed the policy's call-length limit (D2), in minutes. */
+  /** Set once the call has passed the policy's call-length limit (D2, docs/practice.md), in minutes. */
   lengthHintMinutes?: number;
   /** Opens the permission prompt; `opener` gets focus back when it closes. */
   onAskConsent?(action: ConsentAction, opener: HTMLElement): void;

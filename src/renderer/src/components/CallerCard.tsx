@@ -37,7 +37,7 @@ export interface CallerCardProps {
 const isThreat = (flag: CallerFlag): boolean => (threatKinds as readonly string[]).includes(flag.kind);
 
 /**
- * Who is calling and what the agent should know before saying hello (P6, D3, D5):
+ * Who is calling and what the agent should know before saying hello (P6, D3, D5 in docs/practice.md):
  * the name and number at once (from the call itself), then, once the directory has
  * answered, the caller's flags (threats as an alert), the preferred form of address,
  * open follow-ups and the last calls with their notes; "First call" when nothing is

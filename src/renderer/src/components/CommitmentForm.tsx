@@ -15,7 +15,7 @@ export interface CommitmentFormProps {
 }
 
 /**
- * The Take-action promise (H4): a simple issue gets a date it will be solved by, a
+ * The Take-action promise (H4 in docs/practice.md): a simple issue gets a date it will be solved by, a
  * complex one never a timeframe but a date for a status update. Main refuses a date
  * in the past or too far ahead; the refusal is shown in the agent's language.
  */

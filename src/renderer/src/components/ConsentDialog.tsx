@@ -43,7 +43,7 @@ const asInternal = (): Result<never> => ({
 });
 
 /**
- * The mandatory permission prompt (domain rules P4 and P3). Hold, transfer and
+ * The mandatory permission prompt (rules P4 and P3 of docs/practice.md). Hold, transfer and
  * escalate never go out directly: this modal tells the agent what to ask, nudges
  * them to solve it without, and records the caller's answer.
  *

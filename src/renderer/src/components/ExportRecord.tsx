@@ -28,7 +28,7 @@ function browserCopy(text: string): Promise<void> {
 }
 
 /**
- * "Export record" (D5): main writes the caller's record (flags, incidents,
+ * "Export record" (D5 in docs/practice.md): main writes the caller's record (flags, incidents,
  * follow-ups, calls and notes) as Markdown and JSON for a report, and the card says
  * where, as selectable text with a Copy button each, so the agent can attach the
  * files to the report or hand the paths to the legal team.

@@ -9,7 +9,7 @@ export interface GreetingPromptProps {
 }
 
 /**
- * The opening line to say (domain rule P2), shown for the first
+ * The opening line to say (rule P2 of docs/practice.md), shown for the first
  * GREETING_PROMPT_MS after the agent answers, then out of the way.
  */
 export function GreetingPrompt({ answeredAt }: GreetingPromptProps) {

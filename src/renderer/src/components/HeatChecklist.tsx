@@ -43,7 +43,7 @@ function useChecklistDefinitions(api: Pick<CalmlineApi, 'listChecklists'>) {
 }
 
 /**
- * The call's complaint checklist (HEAT by default; H1–H4): each step a checkbox
+ * The call's complaint checklist (HEAT by default; H1–H4 in docs/practice.md): each step a checkbox
  * (Space toggles it) with its title and guidance in the agent's language, and on
  * the Take-action step the commitment made to the caller (H4).
  */

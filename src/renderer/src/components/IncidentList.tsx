@@ -8,7 +8,7 @@ export interface IncidentListProps {
 }
 
 /**
- * The threats recorded for this caller (D5), newest first: the kind, the words as
+ * The threats recorded for this caller (D5 in docs/practice.md), newest first: the kind, the words as
  * they were said, when, and who recorded them. Shown under the threat flags, which
  * only carry the first 200 characters.
  */

@@ -24,7 +24,7 @@ type SaveView =
   | { state: 'error'; code: CommandErrorCode | string };
 
 /**
- * The notes pad for a call (P7, H1): every change goes to main, which autosaves it;
+ * The notes pad for a call (P7, H1 in docs/practice.md): every change goes to main, which autosaves it;
  * there is no Save button. A polite live region says "Saving…", "Saved 14:02" (only
  * once main reports the note on disk) or why it was not saved. "Read back" shows the
  * note as a summary to repeat to the caller (the German guide's second step).

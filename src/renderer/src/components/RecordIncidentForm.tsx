@@ -20,7 +20,7 @@ export interface RecordIncidentFormProps {
 type Field = 'kind' | 'said' | 'when';
 
 /**
- * "Record incident" (D5): a legal or physical threat, what was said word for word and
+ * "Record incident" (D5 in docs/practice.md): a legal or physical threat, what was said word for word and
  * when, for the report to the right people. Main files it with a threat flag, so the
  * next agent is warned too. Inline in the card rather than a modal dialog: the call
  * may still be going on, and Hang up must stay within reach. Focus moves into the

@@ -11,7 +11,7 @@ export interface ReminderBannerProps {
 }
 
 /**
- * A small banner for a regular-break or eye-rest reminder (W2), with Snooze. A
+ * A small banner for a regular-break or eye-rest reminder (W2 in docs/practice.md), with Snooze. A
  * regular-break reminder also starts the break in one step ("Take a break now"),
  * which makes the phone unavailable like the header's Take a break; an eye rest
  * needs no break, the agent just looks away.

@@ -9,7 +9,7 @@ export interface RingTimerProps {
 }
 
 /**
- * How long a call has been ringing (domain rule P1: answer promptly), counting
+ * How long a call has been ringing (rule P1 of docs/practice.md: answer promptly), counting
  * up every second. A timer role, so screen readers do not read every tick.
  */
 export function RingTimer({ offeredAt }: RingTimerProps) {

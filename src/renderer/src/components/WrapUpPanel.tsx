@@ -14,7 +14,7 @@ const outcomes: readonly Outcome[] = ['resolved', 'follow-up', 'escalated'];
 /** Props of {@link WrapUpPanel}. */
 export interface WrapUpPanelProps {
   wrapUp: NonNullable<WorkspaceView['wrapUp']>;
-  /** The thank-you prompt (P5) main shows with the wrap-up, if any. */
+  /** The thank-you prompt (P5, docs/practice.md) main shows with the wrap-up, if any. */
   prompt: WorkspaceView['prompt'];
   /** The caller's name as the call showed it; empty when unknown. */
   caller: string;

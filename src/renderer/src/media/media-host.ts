@@ -66,7 +66,7 @@ export function startMediaHost(api: CalmlineApi, options: MediaHostOptions = {})
     }
     if (needs.microphone !== applied?.microphone) {
       // Opening the microphone while the call rings saves the answer 60–190 ms
-      // (audio-notes trap 8); a failure shows when the agent answers.
+      // (docs/webrtc-audio.md#a8); a failure shows when the agent answers.
       if (needs.microphone) void engine.prepare().catch(() => undefined);
       else engine.releaseMicrophone();
     }

@@ -8,14 +8,14 @@
  * The main process's `BridgedSessionDescriptionHandler` sends the requests; this
  * class never sees SIP. No React here: the app (or a test page) owns one engine.
  *
- * Traps from /work/shared/audio-notes.md this class handles:
- * - 2: ICE servers and the gathering timeout come with each `create` (settings);
- * - 3: hold is `inactive`, so the held caller gets no packets from the microphone;
- * - 4: remote audio plays through an <audio> element, not a WebAudio graph alone;
- * - 5: audio processing is configurable (tone tests turn it off);
- * - 6: `stats()` returns the report's own timestamp for windowed measurements;
- * - 7: the watchdog raises `no-audio` because WebRTC raises nothing by itself;
- * - 8: `prepare()` acquires the microphone before the first call needs it.
+ * Traps of docs/webrtc-audio.md this class handles:
+ * - A2: ICE servers and the gathering timeout come with each `create` (settings);
+ * - A3: hold is `inactive`, so the held caller gets no packets from the microphone;
+ * - A4: remote audio plays through an <audio> element, not a WebAudio graph alone;
+ * - A5: audio processing is configurable (tone tests turn it off);
+ * - A6: `stats()` returns the report's own timestamp for windowed measurements;
+ * - A7: the watchdog raises `no-audio` because WebRTC raises nothing by itself;
+ * - A8: `prepare()` acquires the microphone before the first call needs it.
  */
 import '../zod-setup';
 import {
@@ -27,7 +27,7 @@ import {
   type MediaResponse,
 } from '../../../shared/media-protocol';
 
-/** Microphone processing the app uses in calls (tests turn it off: trap 5). */
+/** Microphone processing the app uses in calls (tests turn it off: docs/webrtc-audio.md#a5). */
 export const DEFAULT_AUDIO_CONSTRAINTS: MediaTrackConstraints = {
   echoCancellation: true,
   noiseSuppression: true,
@@ -61,7 +61,7 @@ export interface WebRtcMediaEngineOptions {
 /** One session's receive and send counters, read from getStats. */
 export interface MediaStatsSnapshot {
   sessionId: string;
-  /** The stats report's timestamp (ms): measure windows with this, not with sleeps (trap 6). */
+  /** The stats report's timestamp (ms): measure windows with this, not with sleeps (docs/webrtc-audio.md#a6). */
   timestamp: number;
   connectionState: RTCPeerConnectionState;
   iceConnectionState: RTCIceConnectionState;
@@ -167,7 +167,7 @@ export class WebRtcMediaEngine {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Opens the microphone now, so the first call does not wait for it (trap 8). */
+  /** Opens the microphone now, so the first call does not wait for it (docs/webrtc-audio.md#a8). */
   async prepare(): Promise<void> {
     await this.microphoneStream();
   }
@@ -293,7 +293,7 @@ export class WebRtcMediaEngine {
       if (event.track.kind !== 'audio') return;
       for (const old of remoteStream.getAudioTracks()) if (old !== event.track) remoteStream.removeTrack(old);
       if (!remoteStream.getTrackById(event.track.id)) remoteStream.addTrack(event.track);
-      // Trap 4: the element must play, or WebRTC delivers silence to everyone.
+      // The element must play, or WebRTC delivers silence (docs/webrtc-audio.md#a4).
       void audio.play().catch(() => undefined);
     });
     pc.addEventListener('connectionstatechange', () => {
@@ -427,7 +427,7 @@ export class WebRtcMediaEngine {
 
   // ── Helpers ────────────────────────────────────────────────────────────────
 
-  /** Hold is `inactive` (trap 3), never `sendonly`: the held caller hears nothing of the agent. */
+  /** Hold is `inactive` (docs/webrtc-audio.md#a3), never `sendonly`: the held caller hears nothing of the agent. */
   private applyDirection(session: MediaSession): void {
     const transceiver = session.transceiver;
     if (!transceiver || transceiver.currentDirection === 'stopped') return;
@@ -609,7 +609,7 @@ export class WebRtcMediaEngine {
     };
   }
 
-  // ── Watchdog (trap 7) ──────────────────────────────────────────────────────
+  // ── Watchdog (docs/webrtc-audio.md#a7) ─────────────────────────────────────
 
   private startWatchdog(): void {
     if (this.watchdogTimer !== undefined || this.noAudioAfterMs <= 0) return;

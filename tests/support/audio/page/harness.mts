@@ -12,7 +12,7 @@ import type { MediaEvent, MediaResponse } from '../../../../src/shared/media-pro
 import { audioWindow, WebRtcMediaEngine, type AudioWindow, type MediaStatsSnapshot } from '../../../../src/renderer/src/media/webrtc-media-engine';
 import { listen, type Heard } from './measure.mjs';
 
-/** Tone tests turn audio processing off: it eats steady sines (audio-notes trap 5). */
+/** Tone tests turn audio processing off: it eats steady sines (docs/webrtc-audio.md#a5). */
 const NO_PROCESSING: MediaTrackConstraints = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
 
 /** What a window of listening found: the ear (analyser) and the wire (stats, by report timestamps). */
@@ -144,7 +144,7 @@ async function callerStats(): Promise<MediaStatsSnapshot> {
 
 /**
  * Takes `next` as this page's call: logs its states, plays its far end through an
- * <audio> element once established (trap 4), and follows a REFER the way a phone
+ * <audio> element once established (docs/webrtc-audio.md#a4), and follows a REFER the way a phone
  * does for a blind transfer (accept, then INVITE the Refer-To target).
  */
 function adopt(next: Session, label: string): void {
@@ -184,7 +184,7 @@ const caller = {
       uri,
       displayName: 'WebRTC Caller',
       transportOptions: { server: wsUrl },
-      // No public STUN and a short gathering timeout (audio-notes trap 2).
+      // No public STUN and a short gathering timeout (docs/webrtc-audio.md#a2).
       sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] }, iceGatheringTimeout: 500 },
       logBuiltinEnabled: false,
       delegate: {

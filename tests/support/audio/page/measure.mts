@@ -2,7 +2,7 @@
  * Listens to a received MediaStream the way the ear would: RMS level and the
  * strongest frequency over a window, from an AnalyserNode fed by the stream. The
  * stream must also play through an <audio> element, or WebRTC delivers silence
- * (audio-notes trap 4); both sides' pages do that.
+ * (docs/webrtc-audio.md#a4); both sides' pages do that.
  */
 
 /** What was heard over one window. */
