@@ -1,7 +1,7 @@
 /**
- * Notes survive a crash at any moment: a child process (tests/support/storage-crash-
- * writer.ts) saves notes continuously and prints `ACK` after each save resolves; it is
- * killed with SIGKILL, 100 times over four folders in parallel. After every kill the
+ * Notes survive a crash at any moment: a child process
+ * (tests/support/storage-crash-writer.ts) saves notes continuously and prints `ACK`
+ * after each save resolves; it is killed with SIGKILL, 100 times over four folders in parallel. After every kill the
  * history is opened as the app would open it, and must parse without a single
  * kept-aside file and hold every acknowledged note (or a later one).
  *
