@@ -5,6 +5,8 @@
  * schema; the static types are derived from the schemas so the two can never drift.
  * The main process parses every incoming payload with these schemas (see
  * `src/core/command-router.ts`); the preload and the web bridge only forward.
+ * The renderer's functions are derived from the same tables (`src/shared/api.ts`), so
+ * adding a command is one entry in `commands` plus one handler in the core.
  */
 import { z } from 'zod';
 import { callRecordSchema, MAX_NOTE_LENGTH } from './call-record';
