@@ -5,6 +5,8 @@
  * schema; the static types are derived from the schemas so the two can never drift.
  * The main process parses every incoming payload with these schemas (see
  * `src/core/command-router.ts`); the preload and the web bridge only forward.
+ * The renderer's functions are derived from the same tables (`src/shared/api.ts`), so
+ * adding a command is one entry in `commands` plus one handler in the core.
  */
 import { z } from 'zod';
 import { callRecordSchema, MAX_NOTE_LENGTH } from './call-record';
@@ -295,84 +297,210 @@ export const callSearchHitSchema = z.object({
   snippet: z.string().optional(),
 });
 
+
 /**
- * Renderer→main commands: channel name → request and response schema.
- * Adding a command here is the only way to add one.
+ * How a renderer method's arguments become its command's request:
+ * - no `args`: the command takes no request (`z.undefined()`) and the method no argument;
+ * - `'request'`: the method takes the whole request object, `transfer(request)`;
+ * - the request's field names: the method takes those fields positionally, in that
+ *   order, `hold(callId, consentId)`; optional fields at the end stay optional
+ *   (`callsForCaller(number, limit?)`) and are left out of the request when omitted.
  */
-export const commands = {
-  'phone:get-state': { request: z.undefined(), response: phoneStateSchema },
-  'call:answer': { request: callRef, response: z.void() },
-  'call:decline': { request: callRef, response: z.void() },
-  'call:hang-up': { request: callRef, response: z.void() },
-  'call:dial': { request: z.object({ target: dialTargetSchema }), response: z.object({ callId }) },
+export type ArgMapping = 'request' | readonly string[];
+
+/** One row of the command table: everything the hosts and the renderer derive a command from. */
+export interface CommandEntry {
+  /** The renderer's purpose-named function for this command (`window.calmline.hold`). */
+  readonly method: string;
+  /** What main accepts; every payload is parsed with it before its handler runs. */
+  readonly request: z.ZodType;
+  /** How the method's arguments map onto `request`; see {@link ArgMapping}. */
+  readonly args?: ArgMapping;
+  /** What the handler answers; main parses it too, so nothing else leaks out. */
+  readonly response: z.ZodType;
+}
+
+/** The fields a request object cannot do without. */
+type RequiredFields<T> = { [K in keyof T]-?: Partial<Pick<T, K>> extends Pick<T, K> ? never : K }[keyof T];
+
+/**
+ * What `args` may be for an entry: nothing for a command without a request, else
+ * `'request'` or a list of the request's fields that names every required one.
+ */
+type CheckedArgs<E> = E extends { readonly request: infer R extends z.ZodType }
+  ? z.input<R> extends undefined
+    ? { readonly args?: never }
+    : {
+        readonly args:
+          | 'request'
+          | (E extends { readonly args: infer A extends readonly (keyof z.input<R>)[] }
+              ? [Exclude<RequiredFields<z.input<R>>, A[number]>] extends [never]
+                ? A
+                : `args must name every required field; missing: ${Exclude<RequiredFields<z.input<R>>, A[number]> & string}`
+              : readonly (keyof z.input<R> & string)[]);
+      }
+  : unknown;
+
+/**
+ * Checks the command table at compile time (each `args` fits its request) and
+ * returns it unchanged, with its literal types kept for the derived API.
+ */
+function defineCommands<const T extends { readonly [C in keyof T]: CommandEntry & CheckedArgs<T[C]> }>(table: T): T {
+  return table;
+}
+
+/**
+ * Renderer→main commands: channel → renderer method, request schema, argument
+ * mapping and response schema. This table is the only list of commands: the
+ * renderer API and its type (`src/shared/api.ts`), the host's completeness check
+ * (`src/renderer/src/host-api.ts`), the router's validation and the test fake are
+ * all derived from it. Adding a command is one entry here plus one handler in the
+ * core (`CommandHandlers`, which the compiler keeps complete). The doc comments on
+ * the entries are the renderer API's documentation.
+ */
+export const commands = defineCommands({
+  /** Everything the first screen needs: the registration and every call. */
+  'phone:get-state': { method: 'getPhoneState', request: z.undefined(), response: phoneStateSchema },
+  'call:answer': { method: 'answer', request: callRef, args: ['callId'], response: z.void() },
+  'call:decline': { method: 'decline', request: callRef, args: ['callId'], response: z.void() },
+  'call:hang-up': { method: 'hangUp', request: callRef, args: ['callId'], response: z.void() },
+  'call:dial': {
+    method: 'dial',
+    request: z.object({ target: dialTargetSchema }),
+    args: ['target'],
+    response: z.object({ callId }),
+  },
   /** Records the caller's answer to "may I hold / transfer you?"; needed before those commands. */
   'call:record-consent': {
+    method: 'recordConsent',
     request: z.object({ callId, action: z.enum(consentActions), answer: z.enum(['agreed', 'declined']) }),
+    args: 'request',
     response: consentEntrySchema,
   },
-  'call:hold': { request: z.object({ callId, consentId }), response: z.void() },
-  'call:resume': { request: callRef, response: z.void() },
+  'call:hold': { method: 'hold', request: z.object({ callId, consentId }), args: ['callId', 'consentId'], response: z.void() },
+  'call:resume': { method: 'resume', request: callRef, args: ['callId'], response: z.void() },
   /** Blind: REFER now. Attended: hold the caller and call the target first (consult). */
   'call:transfer': {
+    method: 'transfer',
     request: z.object({ callId, consentId, target: dialTargetSchema, mode: z.enum(['blind', 'attended']) }),
+    args: 'request',
     response: z.void(),
   },
   /** Attended transfer: connect the caller to the consulted target (REFER with Replaces). */
-  'call:complete-transfer': { request: callRef, response: z.void() },
+  'call:complete-transfer': { method: 'completeTransfer', request: callRef, args: ['callId'], response: z.void() },
   /** Attended transfer: hang up the consult call; the caller stays on hold. */
-  'call:cancel-transfer': { request: callRef, response: z.void() },
+  'call:cancel-transfer': { method: 'cancelTransfer', request: callRef, args: ['callId'], response: z.void() },
   /** Transfer to the configured supervisor, as the policy's escalation mode says. */
-  'call:escalate': { request: z.object({ callId, consentId }), response: z.void() },
-  'call:send-dtmf': { request: z.object({ callId, tones: z.string().regex(/^[0-9A-D*#]{1,32}$/i) }), response: z.void() },
-  'call:set-mute': { request: z.object({ callId, muted: z.boolean() }), response: z.void() },
+  'call:escalate': {
+    method: 'escalate',
+    request: z.object({ callId, consentId }),
+    args: ['callId', 'consentId'],
+    response: z.void(),
+  },
+  'call:send-dtmf': {
+    method: 'sendDtmf',
+    request: z.object({ callId, tones: z.string().regex(/^[0-9A-D*#]{1,32}$/i) }),
+    args: ['callId', 'tones'],
+    response: z.void(),
+  },
+  'call:set-mute': {
+    method: 'setMute',
+    request: z.object({ callId, muted: z.boolean() }),
+    args: ['callId', 'muted'],
+    response: z.void(),
+  },
   /** Re-INVITE with an ICE restart, offered when the media watchdog reports no audio. */
-  'call:reconnect-audio': { request: callRef, response: z.void() },
+  'call:reconnect-audio': { method: 'reconnectAudio', request: callRef, args: ['callId'], response: z.void() },
   /** The renderer's media engine is listening: main may send it `media:request` events from now on. */
-  'media:attach': { request: z.undefined(), response: z.void() },
+  'media:attach': { method: 'attachMediaEngine', request: z.undefined(), response: z.void() },
   /** The renderer's media engine answers a `media:request` event. */
   'media:response': {
+    method: 'answerMediaRequest',
     request: z.object({ requestId: z.string().min(1).max(64), response: mediaResponseSchema }),
+    args: 'request',
     response: z.void(),
   },
   /** The renderer's media engine reports a problem (or its end) on a live call's audio. */
-  'media:report': { request: mediaEventSchema, response: z.void() },
-  'settings:get-audio-devices': { request: z.undefined(), response: audioDevicesSchema },
-  'settings:save-audio-devices': { request: audioDevicesSchema, response: audioDevicesSchema },
-  'settings:get-language': { request: z.undefined(), response: languageSettingSchema },
-  'settings:save-language': { request: languageSettingSchema, response: languageSettingSchema },
-  'settings:get-account': { request: z.undefined(), response: accountViewSchema },
-  'settings:save-account': { request: accountInputSchema, response: accountViewSchema },
-  /** The note pad's text for a call; main autosaves it and reports `notes:status`. */
-  'notes:edit': { request: z.object({ callId, text: z.string().max(MAX_NOTE_LENGTH) }), response: noteSaveStatusSchema },
+  'media:report': { method: 'reportMedia', request: mediaEventSchema, args: 'request', response: z.void() },
+  /** The agent's microphone, speaker and ringer, and whether a ringtone plays. */
+  'settings:get-audio-devices': { method: 'getAudioDevices', request: z.undefined(), response: audioDevicesSchema },
+  'settings:save-audio-devices': {
+    method: 'saveAudioDevices',
+    request: audioDevicesSchema,
+    args: 'request',
+    response: audioDevicesSchema,
+  },
+  /** The UI language setting; `auto` follows the system locale. */
+  'settings:get-language': { method: 'getLanguage', request: z.undefined(), response: languageSettingSchema },
+  'settings:save-language': {
+    method: 'saveLanguage',
+    request: languageSettingSchema,
+    args: 'request',
+    response: languageSettingSchema,
+  },
+  'settings:get-account': { method: 'getAccount', request: z.undefined(), response: accountViewSchema },
+  'settings:save-account': { method: 'saveAccount', request: accountInputSchema, args: 'request', response: accountViewSchema },
+  /** The note pad's whole text for a call; main autosaves it (no Save button) and reports `notes:status`. */
+  'notes:edit': {
+    method: 'editNote',
+    request: z.object({ callId, text: z.string().max(MAX_NOTE_LENGTH) }),
+    args: ['callId', 'text'],
+    response: noteSaveStatusSchema,
+  },
+  /** The note of a call and where its save stands; null when main knows no such call. */
   'notes:get': {
+    method: 'getNote',
     request: z.object({ callId }),
+    args: ['callId'],
     response: z.object({ text: z.string(), status: noteSaveStatusSchema }).nullable(),
   },
   'history:search': {
+    method: 'searchHistory',
     request: z.object({ text: z.string().trim().min(1).max(200), limit: z.number().int().min(1).max(500).optional() }),
+    args: 'request',
     response: z.object({ hits: z.array(callSearchHitSchema), total: z.number() }),
   },
+  /** The caller's earlier calls with their notes, newest first. */
   'history:calls-for-caller': {
+    method: 'callsForCaller',
     request: z.object({ number: callerNumber, limit: z.number().int().min(1).max(200).optional() }),
+    args: ['number', 'limit'],
     response: z.array(callRecordSchema),
   },
-  'callers:lookup': { request: z.object({ number: callerNumber }), response: callerRecordSchema.nullable() },
+  /** What the directory knows of a caller; null for a first call. */
+  'callers:lookup': {
+    method: 'lookupCaller',
+    request: z.object({ number: callerNumber }),
+    args: ['number'],
+    response: callerRecordSchema.nullable(),
+  },
   /** The flag's author is the agent's configured name, set by main, never by the renderer. */
   'callers:add-flag': {
+    method: 'addCallerFlag',
     request: z.object({
       number: callerNumber,
       kind: z.enum(flagKinds),
       reason: z.string().trim().min(1).max(MAX_REASON_LENGTH),
       callId: callId.optional(),
     }),
+    args: 'request',
     response: callerFlagSchema,
   },
-  'callers:clear-flag': { request: z.object({ number: callerNumber, flagId: z.string().min(1).max(128) }), response: callerFlagSchema },
+  'callers:clear-flag': {
+    method: 'clearCallerFlag',
+    request: z.object({ number: callerNumber, flagId: z.string().min(1).max(128) }),
+    args: ['number', 'flagId'],
+    response: callerFlagSchema,
+  },
+  /** Sets how the caller wishes to be addressed; an empty text removes it. */
   'callers:set-preferred-address': {
+    method: 'setPreferredAddress',
     request: z.object({ number: callerNumber, text: z.string().trim().max(128) }),
+    args: ['number', 'text'],
     response: callerRecordSchema.nullable(),
   },
   'callers:add-follow-up': {
+    method: 'addFollowUp',
     request: z.object({
       number: callerNumber,
       callId,
@@ -380,13 +508,17 @@ export const commands = {
       due: z.number().int(),
       text: z.string().trim().min(1).max(MAX_REASON_LENGTH),
     }),
+    args: 'request',
     response: followUpSchema,
   },
   'callers:complete-follow-up': {
+    method: 'completeFollowUp',
     request: z.object({ number: callerNumber, followUpId: z.string().min(1).max(128) }),
+    args: ['number', 'followUpId'],
     response: followUpSchema,
   },
   'callers:record-incident': {
+    method: 'recordIncident',
     request: z.object({
       number: callerNumber,
       callId,
@@ -394,64 +526,138 @@ export const commands = {
       whatWasSaid: z.string().trim().min(1).max(MAX_STATEMENT_LENGTH),
       occurredAt: z.number().int(),
     }),
+    args: 'request',
     response: z.object({ incident: threatIncidentSchema, flag: callerFlagSchema }),
   },
   /** Writes the caller's record (Markdown and JSON) for the report; answers where. */
   'callers:export-record': {
+    method: 'exportCallerRecord',
     request: z.object({ number: callerNumber }),
+    args: ['number'],
     response: z.object({ markdownPath: z.string(), jsonPath: z.string() }),
   },
-  'storage:get-notices': { request: z.undefined(), response: z.array(storageNoticeSchema) },
+  /** Files that could not be read and were kept aside since start. */
+  'storage:get-notices': { method: 'getStorageNotices', request: z.undefined(), response: z.array(storageNoticeSchema) },
   /** Days after which call records and notes are deleted; null keeps them all. Flags stay until cleared. */
-  'settings:get-retention': { request: z.undefined(), response: retentionSchema },
-  'settings:save-retention': { request: retentionSchema, response: retentionSchema },
-  'workspace:get-state': { request: z.undefined(), response: workspaceViewSchema },
+  'settings:get-retention': { method: 'getRetention', request: z.undefined(), response: retentionSchema },
+  'settings:save-retention': { method: 'saveRetention', request: retentionSchema, args: 'request', response: retentionSchema },
+  'workspace:get-state': { method: 'getWorkspaceState', request: z.undefined(), response: workspaceViewSchema },
   'checklists:list': {
+    method: 'listChecklists',
     request: z.undefined(),
     response: z.object({ checklists: z.array(checklistDefinitionSchema), defaultId: z.string() }),
   },
   'checklist:set-step': {
+    method: 'setChecklistStep',
     request: z.object({ callId, stepId: z.string().min(1).max(64), checked: z.boolean() }),
+    args: ['callId', 'stepId', 'checked'],
     response: checklistRunSchema,
   },
   /** The Take-action commitment (H4); it also becomes a follow-up on the caller's record. */
-  'checklist:record-commitment': { request: z.object({ callId, commitment: commitmentInputSchema }), response: checklistRunSchema },
+  'checklist:record-commitment': {
+    method: 'recordCommitment',
+    request: z.object({ callId, commitment: commitmentInputSchema }),
+    args: ['callId', 'commitment'],
+    response: checklistRunSchema,
+  },
   'wrap-up:complete': {
+    method: 'completeWrapUp',
     request: z.object({ outcome: z.enum(['resolved', 'follow-up', 'escalated']), note: z.string().max(2_000).optional() }),
+    args: 'request',
     response: z.void(),
   },
-  /** While on break the phone is unavailable: calls are answered 486 (or it unregisters). */
-  'break:start': { request: z.object({ kind: z.enum(['de-escalation', 'regular']) }), response: z.void() },
-  'break:end': { request: z.undefined(), response: z.void() },
-  'break:decline-offer': { request: z.undefined(), response: z.void() },
-  'reminder:snooze': { request: z.object({ kind: z.enum(['regular-break', 'eye-rest']) }), response: z.void() },
-  'settings:get-call-policy': { request: z.undefined(), response: callPolicySchema },
-  'settings:save-call-policy': { request: callPolicySchema, response: callPolicySchema },
-} as const;
+  /**
+   * Makes the agent unavailable until `endBreak`: while on break, calls are answered
+   * 486 (or the phone unregisters).
+   */
+  'break:start': {
+    method: 'startBreak',
+    request: z.object({ kind: z.enum(['de-escalation', 'regular']) }),
+    args: ['kind'],
+    response: z.void(),
+  },
+  'break:end': { method: 'endBreak', request: z.undefined(), response: z.void() },
+  'break:decline-offer': { method: 'declineBreakOffer', request: z.undefined(), response: z.void() },
+  'reminder:snooze': {
+    method: 'snoozeReminder',
+    request: z.object({ kind: z.enum(['regular-break', 'eye-rest']) }),
+    args: ['kind'],
+    response: z.void(),
+  },
+  'settings:get-call-policy': { method: 'getCallPolicy', request: z.undefined(), response: callPolicySchema },
+  'settings:save-call-policy': { method: 'saveCallPolicy', request: callPolicySchema, args: 'request', response: callPolicySchema },
+});
 
-/** Main→renderer events: channel name → payload schema. */
+/** One row of the event table: the payload main sends and the renderer's `on…` function for it. */
+export interface EventEntry {
+  /** The renderer's subscribe function: it takes a listener and returns the unsubscribe function. */
+  readonly method: `on${string}`;
+  readonly payload: z.ZodType;
+}
+
+/**
+ * Main→renderer events: channel → the renderer's subscribe method and the payload
+ * schema. Each `on…` method calls its listener with every payload main sends and
+ * returns the unsubscribe function. Adding an event is one entry here.
+ */
 export const events = {
-  'phone:state': phoneStateSchema,
-  'notes:status': noteSaveStatusSchema,
-  'storage:notice': storageNoticeSchema,
-  'workspace:state': workspaceViewSchema,
+  /** Every new phone state (registration and calls), whole. */
+  'phone:state': { method: 'onPhoneState', payload: phoneStateSchema },
+  /** Every change of a note's save status. */
+  'notes:status': { method: 'onNotesStatus', payload: noteSaveStatusSchema },
+  /** Every file kept aside because it could not be read. */
+  'storage:notice': { method: 'onStorageNotice', payload: storageNoticeSchema },
+  /** Every new workspace state. */
+  'workspace:state': { method: 'onWorkspaceState', payload: workspaceViewSchema },
   /** Main asks the renderer's media engine to do one step of a call's audio; answered by `media:response`. */
-  'media:request': z.object({ requestId: z.string().min(1).max(64), request: mediaRequestSchema }),
+  'media:request': {
+    method: 'onMediaRequest',
+    payload: z.object({ requestId: z.string().min(1).max(64), request: mediaRequestSchema }),
+  },
   /** The agent's audio devices changed (saved from another window or by IT). */
-  'settings:audio-devices': audioDevicesSchema,
-  'settings:language': languageSettingSchema,
+  'settings:audio-devices': { method: 'onAudioDevices', payload: audioDevicesSchema },
+  /** The language setting changed. */
+  'settings:language': { method: 'onLanguage', payload: languageSettingSchema },
   /**
    * The directory's record of a caller whose call just started ringing, pushed so the
    * caller card can show the flags without asking (null: a first call).
    */
-  'callers:prefetched': z.object({ callId, number: callerNumber, record: callerRecordSchema.nullable() }),
-} as const;
+  'callers:prefetched': {
+    method: 'onCallerPrefetched',
+    payload: z.object({ callId, number: callerNumber, record: callerRecordSchema.nullable() }),
+  },
+} as const satisfies Record<string, EventEntry>;
 
 export type CommandChannel = keyof typeof commands;
 export type EventChannel = keyof typeof events;
 export type CommandRequest<C extends CommandChannel> = z.infer<(typeof commands)[C]['request']>;
 export type CommandResponse<C extends CommandChannel> = z.infer<(typeof commands)[C]['response']>;
-export type EventPayload<E extends EventChannel> = z.infer<(typeof events)[E]>;
+export type EventPayload<E extends EventChannel> = z.infer<(typeof events)[E]['payload']>;
+/** The renderer's name for a command, e.g. `hold` for `call:hold`. */
+export type CommandMethod = (typeof commands)[CommandChannel]['method'];
+/** The renderer's name for an event's subscribe function, e.g. `onPhoneState`. */
+export type EventMethod = (typeof events)[EventChannel]['method'];
+
+/** The positional arguments for `fields` of `Req`; an optional field stays optional when all after it are. */
+type PositionalArgs<Req, Fields> = Fields extends readonly [infer F extends keyof Req, ...infer Rest]
+  ? [] extends PositionalArgs<Req, Rest>
+    ? Partial<Pick<Req, F>> extends Pick<Req, F>
+      ? [Exclude<Req[F], undefined>?, ...PositionalArgs<Req, Rest>]
+      : [Req[F], ...PositionalArgs<Req, Rest>]
+    : [Req[F], ...PositionalArgs<Req, Rest>]
+  : [];
+
+/** The renderer method's parameters for a command, as its entry's `args` maps them. */
+export type CommandArgs<C extends CommandChannel> = (typeof commands)[C] extends { readonly args: 'request' }
+  ? [request: z.input<(typeof commands)[C]['request']>]
+  : (typeof commands)[C] extends { readonly args: infer Fields }
+    ? PositionalArgs<z.input<(typeof commands)[C]['request']>, Fields>
+    : [];
+
+/** Every command channel, in the table's order. */
+export const commandChannels = Object.keys(commands) as CommandChannel[];
+/** Every event channel, in the table's order. */
+export const eventChannels = Object.keys(events) as EventChannel[];
 
 /** True when `channel` names a command of the contract (and not, say, `__proto__`). */
 export function isCommandChannel(channel: unknown): channel is CommandChannel {

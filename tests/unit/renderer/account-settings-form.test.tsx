@@ -87,13 +87,13 @@ describe('AccountSettingsForm', () => {
     const sent = api.sent[0];
     expect(sent?.command).toBe('saveAccount');
     if (sent?.command !== 'saveAccount') return;
-    expect(sent.input).toEqual({
+    expect(sent.args[0]).toEqual({
       wsUrl: 'wss://pbx2.example.com/ws',
       sipUri: 'sip:2002@pbx2.example.com',
       displayName: 'Erika',
       password: undefined,
     });
-    expect(sent.input.password).toBeUndefined();
+    expect(sent.args[0].password).toBeUndefined();
   });
 
   it('sends a new password when one is typed, and an empty one for "No password"', async () => {
@@ -108,7 +108,7 @@ describe('AccountSettingsForm', () => {
     await waitFor(() => expect(api.sent).toHaveLength(2));
 
     const passwords = api.sent.map((sent) =>
-      sent.command === 'saveAccount' ? sent.input.password : 'not a save',
+      sent.command === 'saveAccount' ? sent.args[0].password : 'not a save',
     );
     expect(passwords).toEqual(['s3cret', '']);
     // The account has no password now, so the field no longer says "unchanged".

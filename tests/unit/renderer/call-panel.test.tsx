@@ -58,13 +58,13 @@ describe('CallPanel', () => {
     const answer = screen.getByRole('button', { name: 'Answer call from Erika Mustermann' });
     fireEvent.click(answer);
     fireEvent.click(answer);
-    await waitFor(() => expect(api.sent).toEqual([{ command: 'answer', callId: 'second' }]));
+    await waitFor(() => expect(api.sent).toEqual([{ command: 'answer', args: ['second'] }]));
   });
 
   it('declines a ringing call', async () => {
     const api = await showCalls([callView({ id: 'c1' })]);
     fireEvent.click(screen.getByRole('button', { name: 'Decline call from Erika Mustermann' }));
-    await waitFor(() => expect(api.sent).toEqual([{ command: 'decline', callId: 'c1' }]));
+    await waitFor(() => expect(api.sent).toEqual([{ command: 'decline', args: ['c1'] }]));
   });
 
   it('offers Hang up and no longer Answer or Decline once the call is active', async () => {
@@ -83,7 +83,7 @@ describe('CallPanel', () => {
     });
     expect(hangUp.textContent).toBe('Hang up');
     fireEvent.click(hangUp);
-    await waitFor(() => expect(api.sent).toEqual([{ command: 'hangUp', callId: 'c1' }]));
+    await waitFor(() => expect(api.sent).toEqual([{ command: 'hangUp', args: ['c1'] }]));
   });
 
   it('offers Hang up while dialing out, and no Answer for an outgoing call', async () => {

@@ -26,7 +26,7 @@ describe('call shortcuts', () => {
     expect(other.getAttribute('aria-keyshortcuts')).toBeNull();
 
     press('a');
-    await waitFor(() => expect(api.sent).toEqual([{ command: 'answer', callId: 'old' }]));
+    await waitFor(() => expect(api.sent).toEqual([{ command: 'answer', args: ['old'] }]));
   });
 
   it('H opens the hold question for the active call; nothing is sent, and focus returns to Hold', async () => {
@@ -50,7 +50,7 @@ describe('call shortcuts', () => {
     expect(hangUp.getAttribute('aria-keyshortcuts')).toBe('U');
     expect(hangUp.title).toBe('Hang up (shortcut: U)');
     press('u');
-    await waitFor(() => expect(api.sent).toEqual([{ command: 'hangUp', callId: 'talking' }]));
+    await waitFor(() => expect(api.sent).toEqual([{ command: 'hangUp', args: ['talking'] }]));
   });
 
   it('is ignored while typing, with a modifier key, or when held down', async () => {
@@ -90,6 +90,6 @@ describe('call shortcuts', () => {
   it('works on a Persian keyboard layout by the physical key', async () => {
     const api = await showCalls([callView({ id: 'c1' })], { language: 'fa' });
     press('ش', { code: 'KeyA' });
-    await waitFor(() => expect(api.sent).toEqual([{ command: 'answer', callId: 'c1' }]));
+    await waitFor(() => expect(api.sent).toEqual([{ command: 'answer', args: ['c1'] }]));
   });
 });

@@ -1,26 +1,34 @@
 /**
- * An in-memory CalmlineApi for component tests: it records every command, answers
- * with results the test chooses, and lets the test push phone states as main would.
+ * A fake host for component tests: a recording transport under the real
+ * `createCalmlineApi`, so components go through the same functions and argument
+ * mapping as in the app. It records every command, checks its payload with the
+ * contract's request schema as main does, answers it with the test's handler for the
+ * channel (or a default below, else `ok(undefined)`), and lets the test push events.
+ * A new command in the contract needs nothing here unless a test wants a better answer.
  */
-import type { CalmlineApi } from '../../../src/shared/api';
+import { createCalmlineApi, type CalmlineApi, type HostTransport } from '../../../src/shared/api';
 import type { CallRecord } from '../../../src/shared/call-record';
 import type { CallerFlag, CallerRecord } from '../../../src/shared/caller-record';
 import {
+  commands,
   newCallView,
-  type AccountInput,
   type AccountView,
   type AudioDevices,
   type CallPolicy,
   type CallView,
+  type CommandChannel,
+  type CommandEntry,
+  type CommandMethod,
   type CommandRequest,
-  type ConsentEntry,
+  type CommandResponse,
+  type EventChannel,
   type EventPayload,
   type LanguageSetting,
   type NoteSaveStatusView,
   type PhoneState,
   type StorageNoticeView,
 } from '../../../src/shared/contract';
-import type { CommandErrorCode, Result } from '../../../src/shared/result';
+import { fail, ok, type CommandErrorCode, type Result } from '../../../src/shared/result';
 import {
   BUILT_IN_CHECKLISTS,
   recordCommitment,
@@ -29,83 +37,67 @@ import {
 } from '../../../src/shared/workspace/checklists';
 import type { WorkspaceView } from '../../../src/shared/workspace/workspace-view';
 
-type CallCommand = 'answer' | 'decline' | 'hangUp';
+/** A command as the renderer called it: the API function and its arguments. */
+export type SentCommand = { [M in CommandMethod]: { command: M; args: Parameters<CalmlineApi[M]> } }[CommandMethod];
 
-/** A recorded command, in the order the renderer sent it. */
-export type SentCommand =
-  | { command: CallCommand; callId: string }
-  | { command: 'saveAccount'; input: AccountInput }
-  | { command: OtherCommand; args: unknown[] };
+/** The media engine's own traffic, kept in `mediaSent` apart from the agent's commands. */
+type MediaCommand = Extract<SentCommand, { command: 'answerMediaRequest' | 'attachMediaEngine' | 'reportMedia' }>;
 
-/** The newer commands; the fake records them with their arguments and answers ok. */
-type OtherCommand =
-  | 'dial'
-  | 'recordConsent'
-  | 'hold'
-  | 'resume'
-  | 'transfer'
-  | 'completeTransfer'
-  | 'cancelTransfer'
-  | 'escalate'
-  | 'sendDtmf'
-  | 'setMute'
-  | 'saveCallPolicy'
-  | 'saveLanguage'
-  | 'saveAudioDevices'
-  | 'reconnectAudio'
-  | WorkspaceCommand;
+/** A command as it crossed the transport: what main would receive. */
+export interface InvokedCommand {
+  channel: CommandChannel;
+  payload: unknown;
+}
 
-/** The agent-data and workspace commands that change something (recorded in `sent`). */
-type WorkspaceCommand =
-  | 'editNote'
-  | 'addCallerFlag'
-  | 'clearCallerFlag'
-  | 'setPreferredAddress'
-  | 'addFollowUp'
-  | 'completeFollowUp'
-  | 'recordIncident'
-  | 'exportCallerRecord'
-  | 'setChecklistStep'
-  | 'recordCommitment'
-  | 'completeWrapUp'
-  | 'startBreak'
-  | 'endBreak'
-  | 'declineBreakOffer'
-  | 'snoozeReminder';
+/** How the fake answers one channel; it gets the request as main's schema parsed it. */
+export type FakeHandlers = {
+  [C in CommandChannel]?: (request: CommandRequest<C>) => CommandResponse<C> | Promise<CommandResponse<C>>;
+};
 
-/** Reads: answered but not recorded in `sent`; they can still be refused. */
-type ReadCommand =
-  | 'getCallPolicy'
-  | 'getNote'
-  | 'searchHistory'
-  | 'callsForCaller'
-  | 'lookupCaller'
-  | 'getStorageNotices'
-  | 'getWorkspaceState'
-  | 'listChecklists'
-  | 'getLanguage'
-  | 'getAudioDevices';
+/** Every command the test can make the fake refuse or hold back, by its API name. */
+export type RefusableCommand = CommandMethod;
 
-/** Every command the test can make the fake refuse. */
-export type RefusableCommand = CallCommand | OtherCommand | 'saveAccount' | ReadCommand;
+/** Reads: answered and in `invoked`, but not in `sent`, which holds what the agent changed. */
+const readChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
+  'phone:get-state',
+  'settings:get-account',
+  'settings:get-call-policy',
+  'settings:get-language',
+  'settings:get-audio-devices',
+  'settings:get-retention',
+  'notes:get',
+  'history:search',
+  'history:calls-for-caller',
+  'callers:lookup',
+  'storage:get-notices',
+  'workspace:get-state',
+  'checklists:list',
+]);
+const mediaChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>(['media:attach', 'media:response', 'media:report']);
 
 /** The fake, with handles for the test. */
 export interface FakeCalmlineApi extends CalmlineApi {
-  /** Every command sent, oldest first. */
+  /** Every command that changes something, as the renderer called it, oldest first. */
   readonly sent: SentCommand[];
-  /** Sends `state` to every phone-state listener, as main does on a change. */
+  /** Every command with its payload as it went over the transport, reads and media included. */
+  readonly invoked: InvokedCommand[];
+  /** What the media host sent main (answers, reports, attach), oldest first; not in `sent`. */
+  readonly mediaSent: MediaCommand[];
+  /** Every command name in `sent`, oldest first (handy for checking the order). */
+  sentNames(): string[];
+  /** Sends `payload` to the event's listeners, as main does. It is not checked: tests send bad ones too. */
+  emit<E extends EventChannel>(channel: E, payload: EventPayload<E>): void;
+  /** Sends `state` to every phone-state listener (and answers it from now on), as main does on a change. */
   push(state: PhoneState): void;
-  /** The next command of this kind answers with this error instead of ok. */
+  /** The next command of this kind answers with this error instead of its handler's answer. */
   refuseNext(command: RefusableCommand, code: CommandErrorCode): void;
   /**
    * The next command of this kind waits for the returned function to be called
    * before it answers, so a test can act while it is in flight.
    */
   deferNext(command: RefusableCommand): () => void;
-  /** Every command name sent, oldest first (handy for checking the order). */
-  sentNames(): string[];
-  /** How many phone-state listeners are subscribed. */
-  listenerCount(): number;
+  /** How many listeners an event has (the phone state's by default). */
+  listenerCount(channel?: EventChannel): number;
   /** Sends a workspace state to its listeners (and answers it from now on). */
   pushWorkspace(view: WorkspaceView): void;
   /** Sends a note's save status, as main does once the note is (or is not) on disk. */
@@ -114,15 +106,13 @@ export interface FakeCalmlineApi extends CalmlineApi {
   pushStorageNotice(notice: StorageNoticeView): void;
   /** The caller directory the fake answers from (changed by the flag commands). */
   readonly callers: Map<string, CallerRecord>;
-  /** What the media host sent main (answers, reports, attach), oldest first; not in `sent`. */
-  readonly mediaSent: Array<{ command: 'answerMediaRequest' | 'attachMediaEngine' | 'reportMedia'; args: unknown[] }>;
   /** Sends a media request to the engine's listeners, as main does when a call needs audio. */
   pushMediaRequest(message: EventPayload<'media:request'>): void;
   /** Sends a caller record, as main does when a call from that number starts ringing. */
   pushCallerPrefetched(message: EventPayload<'callers:prefetched'>): void;
-  /** Sends a language setting, as main does when it is saved. */
+  /** Sends a language setting (and answers it from now on), as main does when it is saved. */
   pushLanguage(setting: LanguageSetting): void;
-  /** Sends the audio devices setting, as main does when it is saved. */
+  /** Sends the audio devices setting (and answers it from now on), as main does when it is saved. */
   pushAudioDevices(devices: AudioDevices): void;
 }
 
@@ -144,6 +134,8 @@ export interface FakeCalmlineApiOptions {
   languageSetting?: LanguageSetting;
   /** The audio devices main answers with (system defaults by default). */
   audioDevices?: AudioDevices;
+  /** Answers for channels, in place of the defaults. */
+  handlers?: FakeHandlers;
 }
 
 /** A workspace view with sensible defaults (available, nothing running). */
@@ -195,6 +187,18 @@ export function callView(overrides: Partial<CallView> = {}): CallView {
   };
 }
 
+/** The API function's arguments that produced `payload`: the inverse of its entry's `args`. */
+function argsOf(channel: CommandChannel, payload: unknown): unknown[] {
+  const { args }: CommandEntry = commands[channel];
+  if (args === undefined) return [];
+  if (args === 'request') return [payload];
+  const request = (payload ?? {}) as Record<string, unknown>;
+  const values = args.map((field) => request[field]);
+  // Omitted optional arguments are left out of the request; leave them out here too.
+  while (values.length > 0 && values.at(-1) === undefined) values.pop();
+  return values;
+}
+
 /** Creates the fake. Commands answer asynchronously, like a real IPC round trip. */
 export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): FakeCalmlineApi {
   let state: PhoneState =
@@ -205,18 +209,10 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     displayName: 'Agent 1001',
     hasPassword: true,
   };
-  const listeners = new Set<(state: PhoneState) => void>();
-  const workspaceListeners = new Set<(view: WorkspaceView) => void>();
-  const noteListeners = new Set<(status: NoteSaveStatusView) => void>();
-  const noticeListeners = new Set<(notice: StorageNoticeView) => void>();
   let workspace = workspaceView(options.workspace);
   const callers = new Map(Object.entries(options.callers ?? {}));
   const history = options.history ?? {};
   const notes = new Map<string, string>();
-  let flags = 0;
-  const refusals = new Map<RefusableCommand, CommandErrorCode>();
-  const deferrals = new Map<RefusableCommand, Promise<void>>();
-  const sent: SentCommand[] = [];
   let language: LanguageSetting = options.languageSetting ?? { language: 'auto' };
   let audioDevices: AudioDevices = options.audioDevices ?? {
     microphone: { id: '', label: '' },
@@ -224,84 +220,80 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     ringer: { id: '', label: '' },
     ringtone: true,
   };
-  const mediaSent: Array<{ command: 'answerMediaRequest' | 'attachMediaEngine' | 'reportMedia'; args: unknown[] }> = [];
-  const prefetchListeners = new Set<(message: EventPayload<'callers:prefetched'>) => void>();
-  const mediaListeners = new Set<(message: EventPayload<'media:request'>) => void>();
-  const languageListeners = new Set<(setting: LanguageSetting) => void>();
-  const deviceListeners = new Set<(devices: AudioDevices) => void>();
-  const subscribe =
-    <T>(set: Set<(value: T) => void>) =>
-    (listener: (value: T) => void) => {
-      set.add(listener);
-      return () => {
-        set.delete(listener);
-      };
-    };
-
-  const answer = async <T>(
-    command: RefusableCommand,
-    value: () => T,
-  ): Promise<Result<T>> => {
-    await Promise.resolve();
-    const deferred = deferrals.get(command);
-    if (deferred) {
-      deferrals.delete(command);
-      await deferred;
-    }
-    const code = refusals.get(command);
-    if (code) {
-      refusals.delete(command);
-      return { ok: false, error: { code, message: `fake refused ${command}` } };
-    }
-    return { ok: true, value: value() };
-  };
-
-  const callCommand = (command: CallCommand) => (callId: string) => {
-    sent.push({ command, callId });
-    return answer(command, () => undefined);
-  };
-
-  const other =
-    <T>(command: OtherCommand, value: (...args: never[]) => T) =>
-    (...args: unknown[]) => {
-      sent.push({ command, args });
-      return answer(command, () => value(...(args as never[])));
-    };
-  const policy: CallPolicy = {
+  let policy: CallPolicy = {
     defaultRegion: 'DE',
     escalationTarget: '',
     escalationMode: 'attended',
     consentTtlSeconds: 120,
     ...options.policy,
   };
+  let retention: CommandResponse<'settings:get-retention'> = { retentionDays: null };
+  let flags = 0;
   let consents = 0;
 
-  const read = <T>(command: ReadCommand, value: () => T): Promise<Result<T>> => answer(command, value);
+  const listeners = new Map<EventChannel, Set<(payload: unknown) => void>>();
+  const emit = <E extends EventChannel>(channel: E, payload: EventPayload<E>): void => {
+    for (const listener of [...(listeners.get(channel) ?? [])]) listener(payload);
+  };
   const callerOf = (number: string): CallerRecord =>
     callers.get(number) ?? { number, flags: [], followUps: [], incidents: [] };
   const updateRun = (callId: string, change: (run: ChecklistRun) => ChecklistRun): ChecklistRun => {
     const run = change(workspace.checklists[callId] ?? heatRun(callId));
     workspace = { ...workspace, checklists: { ...workspace.checklists, [callId]: run } };
-    for (const listener of [...workspaceListeners]) listener(workspace);
+    emit('workspace:state', workspace);
     return run;
   };
 
-  return {
-    sent,
-    callers,
-    editNote: other('editNote', (callId: string, text: string): NoteSaveStatusView => {
+  // Answers like main's, for the channels whose answer is more than `undefined`.
+  const defaults: FakeHandlers = {
+    'phone:get-state': () => state,
+    'settings:get-account': () => account,
+    'settings:save-account': (input) => {
+      account = {
+        wsUrl: input.wsUrl,
+        sipUri: input.sipUri,
+        displayName: input.displayName,
+        hasPassword: input.password === undefined ? account.hasPassword : input.password !== '',
+      };
+      return account;
+    },
+    'settings:get-call-policy': () => policy,
+    'settings:save-call-policy': (next) => (policy = next),
+    'settings:get-retention': () => retention,
+    'settings:save-retention': (next) => (retention = next),
+    'settings:get-language': () => language,
+    'settings:save-language': (next) => {
+      language = next;
+      emit('settings:language', next);
+      return next;
+    },
+    'settings:get-audio-devices': () => audioDevices,
+    'settings:save-audio-devices': (next) => {
+      audioDevices = next;
+      emit('settings:audio-devices', next);
+      return next;
+    },
+    'call:dial': () => ({ callId: 'dialled-1' }),
+    'call:record-consent': (request) => ({
+      id: `consent-${(consents += 1)}`,
+      action: request.action,
+      answer: request.answer,
+      recordedAt: 0,
+      expiresAt: 120_000,
+      usedAt: null,
+    }),
+    'notes:edit': ({ callId, text }) => {
       notes.set(callId, text);
       return { callId, state: 'unsaved' };
-    }),
-    getNote: (callId) =>
-      read('getNote', () => {
-        const text = notes.get(callId);
-        return text === undefined ? null : { text, status: { callId, state: 'saved' as const } };
-      }),
-    searchHistory: () => read('searchHistory', () => ({ hits: [], total: 0 })),
-    callsForCaller: (number) => read('callsForCaller', () => history[number] ?? []),
-    lookupCaller: (number) => read('lookupCaller', () => callers.get(number) ?? null),
-    addCallerFlag: other('addCallerFlag', (request: CommandRequest<'callers:add-flag'>): CallerFlag => {
+    },
+    'notes:get': ({ callId }) => {
+      const text = notes.get(callId);
+      return text === undefined ? null : { text, status: { callId, state: 'saved' } };
+    },
+    'history:search': () => ({ hits: [], total: 0 }),
+    'history:calls-for-caller': ({ number }) => history[number] ?? [],
+    'callers:lookup': ({ number }) => callers.get(number) ?? null,
+    'callers:add-flag': (request) => {
       const flag: CallerFlag = {
         id: `flag-${(flags += 1)}`,
         kind: request.kind,
@@ -313,42 +305,41 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
       const record = callerOf(request.number);
       callers.set(request.number, { ...record, flags: [...record.flags, flag] });
       return flag;
-    }),
-    clearCallerFlag: other('clearCallerFlag', (number: string, flagId: string): CallerFlag => {
+    },
+    'callers:clear-flag': ({ number, flagId }) => {
       const record = callerOf(number);
       const flag = record.flags.find((candidate) => candidate.id === flagId);
       if (!flag) throw new Error(`the fake has no flag ${flagId}`);
       const cleared = { ...flag, clearedAt: Date.UTC(2025, 0, 6, 9, 50), clearedBy: account.displayName };
       callers.set(number, { ...record, flags: record.flags.map((f) => (f.id === flagId ? cleared : f)) });
       return cleared;
-    }),
-    setPreferredAddress: other('setPreferredAddress', (number: string, text: string): CallerRecord => {
-      const record = callerOf(number);
-      const { preferredAddress: _old, ...rest } = record;
+    },
+    'callers:set-preferred-address': ({ number, text }) => {
+      const { preferredAddress: _old, ...rest } = callerOf(number);
       const next: CallerRecord =
         text === '' ? rest : { ...rest, preferredAddress: { text, author: account.displayName, updatedAt: 0 } };
       callers.set(number, next);
       return next;
-    }),
-    addFollowUp: other('addFollowUp', (request: CommandRequest<'callers:add-follow-up'>) => ({
+    },
+    'callers:add-follow-up': (request) => ({
       id: 'follow-up-1',
       ...request,
       done: false,
       author: account.displayName,
       createdAt: 0,
-    })),
-    completeFollowUp: other('completeFollowUp', (_number: string, followUpId: string) => ({
+    }),
+    'callers:complete-follow-up': ({ followUpId }) => ({
       id: followUpId,
       callId: 'call-1',
-      kind: 'due-date' as const,
+      kind: 'due-date',
       due: 0,
       text: '',
       done: true,
       author: account.displayName,
       createdAt: 0,
-    })),
+    }),
     // Like main: the incident is filed with a threat flag on the caller's record.
-    recordIncident: other('recordIncident', (request: CommandRequest<'callers:record-incident'>) => {
+    'callers:record-incident': (request) => {
       const flag: CallerFlag = {
         id: `flag-${(flags += 1)}`,
         kind: request.kind,
@@ -371,157 +362,106 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
       const record = callerOf(request.number);
       callers.set(request.number, { ...record, flags: [...record.flags, flag], incidents: [...record.incidents, incident] });
       return { incident, flag };
-    }),
-    exportCallerRecord: other('exportCallerRecord', (number: string) => ({
+    },
+    'callers:export-record': ({ number }) => ({
       markdownPath: `/home/agent/.config/Calmline/exports/${number}.md`,
       jsonPath: `/home/agent/.config/Calmline/exports/${number}.json`,
-    })),
-    getStorageNotices: () => read('getStorageNotices', () => options.notices ?? []),
-    getWorkspaceState: () => read('getWorkspaceState', () => workspace),
-    listChecklists: () => read('listChecklists', () => ({ checklists: [...BUILT_IN_CHECKLISTS], defaultId: 'heat' })),
-    setChecklistStep: other('setChecklistStep', (callId: string, stepId: string, checked: boolean) =>
+    }),
+    'storage:get-notices': () => options.notices ?? [],
+    'workspace:get-state': () => workspace,
+    'checklists:list': () => ({ checklists: [...BUILT_IN_CHECKLISTS], defaultId: 'heat' }),
+    'checklist:set-step': ({ callId, stepId, checked }) =>
       updateRun(callId, (run) => setStepChecked(run, stepId, checked, Date.now())),
-    ),
-    recordCommitment: other(
-      'recordCommitment',
-      (callId: string, commitment: CommandRequest<'checklist:record-commitment'>['commitment']) =>
-        updateRun(callId, (run) => recordCommitment(run, commitment, Date.now())),
-    ),
-    completeWrapUp: other('completeWrapUp', () => undefined),
-    startBreak: other('startBreak', () => undefined),
-    endBreak: other('endBreak', () => undefined),
-    declineBreakOffer: other('declineBreakOffer', () => undefined),
-    snoozeReminder: other('snoozeReminder', () => undefined),
-    onNotesStatus(listener) {
-      noteListeners.add(listener);
-      return () => noteListeners.delete(listener);
+    'checklist:record-commitment': ({ callId, commitment }) =>
+      updateRun(callId, (run) => recordCommitment(run, commitment, Date.now())),
+  };
+  const handlers: FakeHandlers = { ...defaults, ...options.handlers };
+
+  const invoked: InvokedCommand[] = [];
+  const sent: SentCommand[] = [];
+  const mediaSent: MediaCommand[] = [];
+  const refusals = new Map<RefusableCommand, CommandErrorCode>();
+  const deferrals = new Map<RefusableCommand, Promise<void>>();
+
+  const transport: HostTransport = {
+    async invoke(channel, payload): Promise<Result<unknown>> {
+      const { method, request: requestSchema, response: responseSchema }: CommandEntry = commands[channel];
+      const name = method as CommandMethod;
+      invoked.push({ channel, payload });
+      const call = { command: name, args: argsOf(channel, payload) } as SentCommand;
+      if (mediaChannels.has(channel)) mediaSent.push(call as MediaCommand);
+      else if (!readChannels.has(channel)) sent.push(call);
+
+      await Promise.resolve();
+      const deferred = deferrals.get(name);
+      if (deferred) {
+        deferrals.delete(name);
+        await deferred;
+      }
+      const code = refusals.get(name);
+      if (code) {
+        refusals.delete(name);
+        return fail(code, `fake refused ${name}`);
+      }
+      // As main does: the handler sees only a payload the contract accepts.
+      const request = requestSchema.safeParse(payload);
+      if (!request.success) return fail('invalid-payload', request.error.message);
+      const handler = (handlers[channel] ?? (() => undefined)) as (request: unknown) => unknown;
+      const answer = handler(request.data);
+      const value = answer instanceof Promise ? ((await answer) as unknown) : answer;
+      // A fake that answers outside the contract would let a test pass that the app fails.
+      const response = responseSchema.safeParse(value);
+      if (!response.success) {
+        throw new Error(`The fake's answer to ${channel} breaks the contract (give it a handler): ${response.error.message}`);
+      }
+      return ok(response.data);
     },
-    onStorageNotice(listener) {
-      noticeListeners.add(listener);
-      return () => noticeListeners.delete(listener);
+    subscribe(channel, listener) {
+      const set = listeners.get(channel) ?? new Set();
+      set.add(listener);
+      listeners.set(channel, set);
+      return () => {
+        set.delete(listener);
+      };
     },
-    onWorkspaceState(listener) {
-      workspaceListeners.add(listener);
-      return () => workspaceListeners.delete(listener);
-    },
-    getLanguage: () => read('getLanguage', () => language),
-    saveLanguage: other('saveLanguage', (next: LanguageSetting) => {
-      language = next;
-      for (const listener of [...languageListeners]) listener(next);
-      return next;
-    }),
-    onLanguage: subscribe(languageListeners),
-    pushLanguage(setting) {
-      language = setting;
-      for (const listener of [...languageListeners]) listener(setting);
-    },
-    getAudioDevices: () => read('getAudioDevices', () => audioDevices),
-    saveAudioDevices: other('saveAudioDevices', (next: AudioDevices) => {
-      audioDevices = next;
-      for (const listener of [...deviceListeners]) listener(next);
-      return next;
-    }),
-    onAudioDevices: subscribe(deviceListeners),
-    pushAudioDevices(devices) {
-      audioDevices = devices;
-      for (const listener of [...deviceListeners]) listener(devices);
-    },
-    reconnectAudio: other('reconnectAudio', () => undefined),
-    onCallerPrefetched: subscribe(prefetchListeners),
-    pushCallerPrefetched(message) {
-      for (const listener of [...prefetchListeners]) listener(message);
-    },
-    onMediaRequest: subscribe(mediaListeners),
-    pushMediaRequest(message) {
-      for (const listener of [...mediaListeners]) listener(message);
-    },
-    // The media bridge's own traffic is kept apart from the agent's commands in `sent`.
-    answerMediaRequest: async (message) => {
-      mediaSent.push({ command: 'answerMediaRequest', args: [message] });
-      return { ok: true, value: undefined };
-    },
-    attachMediaEngine: async () => {
-      mediaSent.push({ command: 'attachMediaEngine', args: [] });
-      return { ok: true, value: undefined };
-    },
-    reportMedia: async (event) => {
-      mediaSent.push({ command: 'reportMedia', args: [event] });
-      return { ok: true, value: undefined };
-    },
+  };
+
+  const handles = {
+    sent,
+    invoked,
     mediaSent,
-    pushWorkspace(view) {
-      workspace = view;
-      for (const listener of [...workspaceListeners]) listener(view);
-    },
-    pushNoteStatus(status) {
-      for (const listener of [...noteListeners]) listener(status);
-    },
-    pushStorageNotice(notice) {
-      for (const listener of [...noticeListeners]) listener(notice);
-    },
-    dial: other('dial', () => ({ callId: 'dialled-1' })),
-    recordConsent: other(
-      'recordConsent',
-      (request: CommandRequest<'call:record-consent'>): ConsentEntry => ({
-        id: `consent-${(consents += 1)}`,
-        action: request.action,
-        answer: request.answer,
-        recordedAt: 0,
-        expiresAt: 120_000,
-        usedAt: null,
-      }),
-    ),
-    hold: other('hold', () => undefined),
-    resume: other('resume', () => undefined),
-    transfer: other('transfer', () => undefined),
-    completeTransfer: other('completeTransfer', () => undefined),
-    cancelTransfer: other('cancelTransfer', () => undefined),
-    escalate: other('escalate', () => undefined),
-    sendDtmf: other('sendDtmf', () => undefined),
-    setMute: other('setMute', () => undefined),
-    // A read, like getAccount: answered but not recorded as sent.
-    getCallPolicy: () => read('getCallPolicy', () => policy),
-    saveCallPolicy: other('saveCallPolicy', (next: CallPolicy) => next),
-    push(next) {
+    callers,
+    sentNames: () => sent.map((entry) => entry.command),
+    emit,
+    push(next: PhoneState) {
       state = next;
-      for (const listener of [...listeners]) listener(next);
+      emit('phone:state', next);
     },
-    refuseNext(command, code) {
+    refuseNext(command: RefusableCommand, code: CommandErrorCode) {
       refusals.set(command, code);
     },
-    deferNext(command) {
+    deferNext(command: RefusableCommand) {
       let release = () => {};
       deferrals.set(command, new Promise<void>((resolve) => (release = resolve)));
       return () => release();
     },
-    sentNames: () => sent.map((entry) => entry.command),
-    listenerCount: () => listeners.size,
-    getPhoneState: async () => {
-      await Promise.resolve();
-      return { ok: true, value: state };
+    listenerCount: (channel: EventChannel = 'phone:state') => listeners.get(channel)?.size ?? 0,
+    pushWorkspace(view: WorkspaceView) {
+      workspace = view;
+      emit('workspace:state', view);
     },
-    answer: callCommand('answer'),
-    decline: callCommand('decline'),
-    hangUp: callCommand('hangUp'),
-    getAccount: async () => {
-      await Promise.resolve();
-      return { ok: true, value: account };
+    pushNoteStatus: (status: NoteSaveStatusView) => emit('notes:status', status),
+    pushStorageNotice: (notice: StorageNoticeView) => emit('storage:notice', notice),
+    pushMediaRequest: (message: EventPayload<'media:request'>) => emit('media:request', message),
+    pushCallerPrefetched: (message: EventPayload<'callers:prefetched'>) => emit('callers:prefetched', message),
+    pushLanguage(setting: LanguageSetting) {
+      language = setting;
+      emit('settings:language', setting);
     },
-    saveAccount(input) {
-      sent.push({ command: 'saveAccount', input });
-      return answer('saveAccount', () => {
-        account = {
-          wsUrl: input.wsUrl,
-          sipUri: input.sipUri,
-          displayName: input.displayName,
-          hasPassword: input.password === undefined ? account.hasPassword : input.password !== '',
-        };
-        return account;
-      });
+    pushAudioDevices(devices: AudioDevices) {
+      audioDevices = devices;
+      emit('settings:audio-devices', devices);
     },
-    onPhoneState(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-  };
+  } satisfies Omit<FakeCalmlineApi, keyof CalmlineApi>;
+  return Object.assign(createCalmlineApi(transport), handles);
 }
