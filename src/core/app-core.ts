@@ -13,7 +13,6 @@ import type {
   PhoneState,
   StorageNoticeView,
 } from '../shared/contract';
-import type { CommandErrorCode } from '../shared/result';
 import type { Clock } from './clock';
 import { createCommandRouter, type CommandRouter } from './command-router';
 import type { CoreLogger } from './logger';
@@ -36,10 +35,8 @@ import { CallRecorder } from './call-recorder';
 import { Workspace } from './workspace/workspace';
 import { followUpFromRun, type ChecklistDefinition } from '../shared/workspace/checklists';
 import { loadWorkspacePolicy, type WorkspacePolicy } from '../shared/workspace/workspace-policy';
-import { WorkspaceError } from '../shared/workspace/workspace-error';
 import { writeCallerExport } from './storage/callers/caller-export';
 import { nodeStorageFs } from './storage/files/storage-fs';
-import { StorageError } from './storage/files/storage-error';
 import { createBridgedMediaFactory } from './media/bridged-media';
 import { RendererMediaChannel } from './media/renderer-media-channel';
 import type { MediaPolicy } from '../shared/media-protocol';
@@ -226,10 +223,6 @@ export class AppCore {
         },
       },
       options.logger,
-      (error) =>
-        error instanceof StorageError || (error instanceof WorkspaceError && error.code !== 'invalid-policy' && error.code !== 'invalid-checklist')
-          ? new PhoneError(error.code as CommandErrorCode, error.message)
-          : undefined,
     );
     this.workspacePolicy = this.loadPolicy();
     this.workspace = new Workspace({
