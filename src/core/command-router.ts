@@ -21,6 +21,9 @@ export type CommandHandlers = {
   [C in CommandChannel]: (request: CommandRequest<C>) => Promise<CommandResponse<C>> | CommandResponse<C>;
 };
 
+/** The handler of the command `C`. */
+export type CommandHandler<C extends CommandChannel> = CommandHandlers[C];
+
 /** Dispatches an untrusted command; never throws. */
 export type CommandRouter = (channel: unknown, payload: unknown) => Promise<Result<unknown>>;
 
