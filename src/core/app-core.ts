@@ -1,21 +1,21 @@
 /**
- * Calmline's core, assembled: settings, the phone, and the command handlers of the
- * IPC contract. A host (Electron main or the web host) creates one AppCore, routes
- * every incoming command through `router`, and forwards `onEvent` to its renderer.
+ * Calmline's core, assembled: settings, the phone, the workspace, the command
+ * handlers of each feature (src/core/handlers/, each on a narrow dependency object)
+ * and the rules between features (cross-feature-rules.ts). A host (Electron main or
+ * the web host) creates one AppCore, routes every incoming command through `router`,
+ * and forwards `onEvent` to its renderer.
  */
 import type { SessionDescriptionHandlerFactory } from 'sip.js';
-import type {
-  AudioDevices,
-  CallPolicy,
-  EventChannel,
-  EventPayload,
-  LanguageSetting,
-  PhoneState,
-  StorageNoticeView,
-} from '../shared/contract';
-import type { CommandErrorCode } from '../shared/result';
+import type { AudioDevices, CallPolicy, LanguageSetting, PhoneState, StorageNoticeView } from '../shared/contract';
 import type { Clock } from './clock';
-import { createCommandRouter, type CommandRouter } from './command-router';
+import { createCommandRouter, type CommandHandlers, type CommandRouter } from './command-router';
+import type { CoreEventArgs } from './core-events';
+import { CrossFeatureRules } from './cross-feature-rules';
+import { createCallHandlers } from './handlers/call-handlers';
+import { createCallerHandlers } from './handlers/caller-handlers';
+import { createMediaHandlers } from './handlers/media-handlers';
+import { createSettingsHandlers } from './handlers/settings-handlers';
+import { createWorkspaceHandlers } from './handlers/workspace-handlers';
 import type { CoreLogger } from './logger';
 import { DEFAULT_CALL_POLICY, Phone, type PhoneOptions } from './phone/phone';
 import { PhoneError } from './phone/phone-error';
@@ -26,7 +26,6 @@ import {
   callPolicySetting,
   languageSetting,
   mediaPolicySetting,
-  retentionDaysFrom,
   type StoredSetting,
   type KeyValueStore,
   type SecretStore,
@@ -34,12 +33,8 @@ import {
 import type { AgentData } from './storage/agent-data';
 import { CallRecorder } from './call-recorder';
 import { Workspace } from './workspace/workspace';
-import { followUpFromRun, type ChecklistDefinition } from '../shared/workspace/checklists';
+import type { ChecklistDefinition } from '../shared/workspace/checklists';
 import { loadWorkspacePolicy, type WorkspacePolicy } from '../shared/workspace/workspace-policy';
-import { WorkspaceError } from '../shared/workspace/workspace-error';
-import { writeCallerExport } from './storage/callers/caller-export';
-import { nodeStorageFs } from './storage/files/storage-fs';
-import { StorageError } from './storage/files/storage-error';
 import { createBridgedMediaFactory } from './media/bridged-media';
 import { RendererMediaChannel } from './media/renderer-media-channel';
 import type { MediaPolicy } from '../shared/media-protocol';
@@ -69,7 +64,7 @@ export interface AppCoreOptions {
 }
 
 /** (channel, payload) pairs; a listener's `if (channel === …)` narrows the payload. */
-export type CoreEventArgs = { [E in EventChannel]: [channel: E, payload: EventPayload<E>] }[EventChannel];
+export type { CoreEventArgs } from './core-events';
 type EventListener = (...args: CoreEventArgs) => void;
 
 const UNCONFIGURED: PhoneState = { registration: { status: 'unconfigured' }, calls: [] };
@@ -91,6 +86,7 @@ export class AppCore {
   /** The hop to the renderer's audio engine; hosts attach it when their renderer says it is ready. */
   readonly media: RendererMediaChannel;
   private readonly mediaPolicy: MediaPolicy;
+  private readonly rules: CrossFeatureRules;
 
   constructor(private readonly options: AppCoreOptions) {
     this.settings = new AccountSettings(options.store, options.secrets, options.logger);
@@ -105,132 +101,6 @@ export class AppCore {
       // Past every handler deadline, so a late answer is still recognised as late.
       forgetAfterMs: this.mediaPolicy.requestTimeoutMs + this.mediaPolicy.iceGatheringTimeoutMs + 5_000,
     });
-    this.router = createCommandRouter(
-      {
-        'phone:get-state': () => this.phoneState(),
-        'call:answer': ({ callId }) => this.requirePhone().answer(callId),
-        'call:decline': ({ callId }) => this.requirePhone().decline(callId),
-        'call:hang-up': ({ callId }) => this.requirePhone().hangUp(callId),
-        'call:dial': ({ target }) => ({ callId: this.requirePhone().dial(target) }),
-        'call:record-consent': ({ callId, action, answer }) => this.requirePhone().recordConsent(callId, action, answer),
-        'call:hold': ({ callId, consentId }) => this.requirePhone().hold(callId, consentId),
-        'call:resume': ({ callId }) => this.requirePhone().resume(callId),
-        'call:transfer': ({ callId, consentId, target, mode }) =>
-          this.requirePhone().transfer(callId, consentId, target, mode),
-        'call:complete-transfer': ({ callId }) => this.requirePhone().completeTransfer(callId),
-        'call:cancel-transfer': ({ callId }) => this.requirePhone().cancelTransfer(callId),
-        'call:escalate': ({ callId, consentId }) => this.requirePhone().escalate(callId, consentId),
-        'call:send-dtmf': ({ callId, tones }) => this.requirePhone().sendDtmf(callId, tones),
-        'call:set-mute': ({ callId, muted }) => this.requirePhone().setMute(callId, muted),
-        'notes:edit': async ({ callId, text }) => {
-          const data = this.requireData();
-          // The call's record must be on disk before its note can be saved.
-          await this.recorder?.ready(callId);
-          return data.notes.edit(callId, text);
-        },
-        'notes:get': async ({ callId }) => {
-          const data = this.requireData();
-          const pending = data.notes.text(callId);
-          const status = data.notes.status(callId);
-          if (pending !== undefined && status) return { text: pending, status };
-          const record = await data.history.getCall(callId);
-          if (!record) return null;
-          return { text: record.note?.text ?? '', status: { callId, state: 'saved', savedAt: record.note?.updatedAt } };
-        },
-        'history:search': ({ text, limit }) => this.requireData().history.search({ text, ...(limit ? { limit } : {}) }),
-        'history:calls-for-caller': ({ number, limit }) => this.requireData().history.callsFor(number, limit),
-        'callers:lookup': async ({ number }) => (await this.requireData().directory.lookup(number)) ?? null,
-        'callers:add-flag': async ({ number, kind, reason, callId }) => {
-          const flag = await this.requireData().directory.addFlag(number, {
-            kind,
-            reason,
-            author: this.agentName(),
-            ...(callId ? { callId } : {}),
-          });
-          // A flagged call earns the agent a de-escalation break offer (W1).
-          if (callId) this.workspace.markCallFlagged(callId);
-          return flag;
-        },
-        'callers:clear-flag': ({ number, flagId }) => this.requireData().directory.clearFlag(number, flagId, this.agentName()),
-        'callers:set-preferred-address': async ({ number, text }) =>
-          (await this.requireData().directory.setPreferredAddress(number, text || undefined, this.agentName())) ?? null,
-        'callers:add-follow-up': ({ number, callId, kind, due, text }) =>
-          this.requireData().directory.addFollowUp(number, { callId, kind, due, text, author: this.agentName() }),
-        'callers:complete-follow-up': ({ number, followUpId }) =>
-          this.requireData().directory.completeFollowUp(number, followUpId),
-        'callers:record-incident': ({ number, callId, kind, whatWasSaid, occurredAt }) =>
-          this.requireData().directory.recordIncident(number, {
-            callId,
-            kind,
-            whatWasSaid,
-            occurredAt,
-            recordedBy: this.agentName(),
-          }),
-        'callers:export-record': async ({ number }) => {
-          const data = this.requireData();
-          if (!options.exportDir) throw new PhoneError('storage-unavailable', 'No export folder is configured.');
-          return writeCallerExport(nodeStorageFs, options.exportDir, await data.exportCaller(number));
-        },
-        'storage:get-notices': () => [...(this.options.startupNotices ?? []), ...(this.options.agentData?.notices() ?? [])],
-        'settings:get-retention': () => ({ retentionDays: retentionDaysFrom(options.store) ?? null }),
-        'settings:save-retention': async ({ retentionDays }) => {
-          options.store.set('retentionDays', retentionDays);
-          // Apply a shorter period now rather than at the next scheduled sweep.
-          await this.options.agentData?.retention.runNow();
-          return { retentionDays };
-        },
-        'workspace:get-state': () => this.workspace.view(),
-        'checklists:list': () => ({
-          checklists: [...this.workspace.checklists],
-          defaultId: this.workspacePolicy.defaultChecklistId,
-        }),
-        'checklist:set-step': ({ callId, stepId, checked }) => this.workspace.setStep(callId, stepId, checked),
-        'checklist:record-commitment': ({ callId, commitment }) =>
-          this.workspace.recordCommitment(callId, commitment, async (run) => {
-            const followUp = followUpFromRun(run);
-            const call = this.phoneState().calls.find((c) => c.id === callId);
-            // The promise to the caller becomes a follow-up reminder on their record (H4).
-            if (followUp && call?.remoteNumber && this.options.agentData) {
-              await this.options.agentData.directory.addFollowUp(call.remoteNumber, { ...followUp, author: this.agentName() });
-            }
-          }),
-        'wrap-up:complete': ({ outcome, note }) => this.workspace.completeWrapUp({ outcome, ...(note ? { note } : {}) }),
-        'break:start': ({ kind }) => this.workspace.startBreak(kind),
-        'break:end': () => this.workspace.endBreak(),
-        'break:decline-offer': () => this.workspace.declineBreakOffer(),
-        'reminder:snooze': ({ kind }) => this.workspace.snoozeReminder(kind),
-        'settings:get-call-policy': () => this.policy.get(),
-        'settings:save-call-policy': (policy) => {
-          this.phone?.setPolicy(policy);
-          return this.policy.save(policy);
-        },
-        'settings:get-language': () => this.language.get(),
-        'settings:save-language': (language) => {
-          this.emit('settings:language', this.language.save(language));
-          return language;
-        },
-        'settings:get-audio-devices': () => this.audioDevices.get(),
-        'settings:save-audio-devices': (devices) => {
-          this.emit('settings:audio-devices', this.audioDevices.save(devices));
-          return devices;
-        },
-        'call:reconnect-audio': ({ callId }) => this.requirePhone().reconnectAudio(callId),
-        'media:attach': () => this.media.attach(),
-        'media:response': ({ requestId, response }) => this.media.respond(requestId, response),
-        'media:report': (event) => this.phone?.reportMedia(event),
-        'settings:get-account': () => this.settings.view(),
-        'settings:save-account': async (input) => {
-          this.settings.save(input);
-          await this.restartPhone();
-          return this.settings.view();
-        },
-      },
-      options.logger,
-      (error) =>
-        error instanceof StorageError || (error instanceof WorkspaceError && error.code !== 'invalid-policy' && error.code !== 'invalid-checklist')
-          ? new PhoneError(error.code as CommandErrorCode, error.message)
-          : undefined,
-    );
     this.workspacePolicy = this.loadPolicy();
     this.workspace = new Workspace({
       clock: options.clock,
@@ -238,8 +108,18 @@ export class AppCore {
       policy: this.workspacePolicy,
       ...(options.checklists ? { checklists: options.checklists } : {}),
     });
+    this.rules = new CrossFeatureRules({
+      workspace: this.workspace,
+      workspacePolicy: this.workspacePolicy,
+      directory: options.agentData?.directory,
+      calls: () => this.phoneState().calls,
+      agentName: () => this.agentName(),
+      emit: (...args) => this.emit(...args),
+      logger: options.logger,
+    });
+    this.router = createCommandRouter(this.handlers(), options.logger);
     this.workspace.onChange(() => {
-      this.phone?.setAvailability(this.phoneAvailability());
+      this.phone?.setAvailability(this.rules.phoneAvailability());
       this.emit('workspace:state', this.workspace.view());
     });
     const data = options.agentData;
@@ -252,14 +132,37 @@ export class AppCore {
     }
   }
 
-  /**
-   * What the phone does with new calls: a break holds them back, and so does the
-   * wrap-up unless the workspace policy says otherwise.
-   */
-  private phoneAvailability() {
-    const status = this.workspace.availability.state().status;
-    if (status === 'wrap-up' && !this.workspacePolicy.wrapUpHoldsCalls) return { accepting: true } as const;
-    return this.workspace.phoneAvailability();
+  /** One handler per command, by feature; each feature sees only what it needs. */
+  private handlers(): CommandHandlers {
+    const { options } = this;
+    return {
+      ...createCallHandlers({ requirePhone: () => this.requirePhone(), phoneState: () => this.phoneState() }),
+      ...createCallerHandlers({
+        requireData: () => this.requireData(),
+        callRecorded: (callId) => this.recorder?.ready(callId),
+        agentName: () => this.agentName(),
+        exportDir: options.exportDir,
+        notices: () => [...(options.startupNotices ?? []), ...(options.agentData?.notices() ?? [])],
+        flagAdded: (callId) => this.rules.flagAdded(callId),
+      }),
+      ...createWorkspaceHandlers({
+        workspace: this.workspace,
+        defaultChecklistId: this.workspacePolicy.defaultChecklistId,
+        keepCommitment: (run) => this.rules.keepCommitment(run),
+      }),
+      ...createSettingsHandlers({
+        store: options.store,
+        account: this.settings,
+        callPolicy: this.policy,
+        language: this.language,
+        audioDevices: this.audioDevices,
+        retention: options.agentData?.retention,
+        currentPhone: () => this.phone,
+        restartPhone: () => this.restartPhone(),
+        emit: (...args) => this.emit(...args),
+      }),
+      ...createMediaHandlers({ media: this.media, currentPhone: () => this.phone }),
+    };
   }
 
   private loadPolicy(): WorkspacePolicy {
@@ -329,38 +232,14 @@ export class AppCore {
       mediaFactory: this.options.createMediaFactory?.() ?? this.bridgedMediaFactory(),
     });
     this.phone = phone;
-    phone.setAvailability(this.phoneAvailability());
+    phone.setAvailability(this.rules.phoneAvailability());
     this.unsubscribePhone = phone.onChange((state) => {
-      this.prefetchCallers(state);
+      this.rules.prefetchCallers(state.calls);
       this.recorder?.observe(state.calls);
       this.workspace.updateCalls(state.calls);
       this.emit('phone:state', state);
     });
     await phone.start();
-  }
-
-  /** Calls already prefetched, so each ringing call is looked up once. */
-  private readonly prefetched = new Set<string>();
-
-  /**
-   * Looks up the caller of each call that starts ringing and pushes the record, so the
-   * caller card shows the flags without a round trip of its own (bench/workspace.ts).
-   */
-  private prefetchCallers(state: PhoneState): void {
-    const directory = this.options.agentData?.directory;
-    if (!directory) return;
-    for (const call of state.calls) {
-      if (call.state !== 'ringing' || call.remoteNumber === '' || this.prefetched.has(call.id)) continue;
-      this.prefetched.add(call.id);
-      const number = call.remoteNumber;
-      void directory.lookup(number).then(
-        (record) => this.emit('callers:prefetched', { callId: call.id, number, record: record ?? null }),
-        (error: unknown) => this.options.logger.warn(`Looking up the caller failed: ${String(error)}`),
-      );
-    }
-    // Forget calls no longer in the state, so the set stays small.
-    const present = new Set(state.calls.map((call) => call.id));
-    for (const id of this.prefetched) if (!present.has(id)) this.prefetched.delete(id);
   }
 
   private bridgedMediaFactory(): SessionDescriptionHandlerFactory {

@@ -13,13 +13,16 @@ import {
   type CommandResponse,
 } from '../shared/contract';
 import { fail, ok, type Result } from '../shared/result';
+import { toCommandError } from './command-error';
 import type { CoreLogger } from './logger';
-import { PhoneError } from './phone/phone-error';
 
 /** One handler per command of the contract; the compiler checks none is missing. */
 export type CommandHandlers = {
   [C in CommandChannel]: (request: CommandRequest<C>) => Promise<CommandResponse<C>> | CommandResponse<C>;
 };
+
+/** The handler of the command `C`. */
+export type CommandHandler<C extends CommandChannel> = CommandHandlers[C];
 
 /** Dispatches an untrusted command; never throws. */
 export type CommandRouter = (channel: unknown, payload: unknown) => Promise<Result<unknown>>;
@@ -33,12 +36,7 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /** Builds the router over a complete set of handlers. */
-export function createCommandRouter(
-  handlers: CommandHandlers,
-  logger: CoreLogger,
-  /** Turns a domain error from another module into a PhoneError with a contract code. */
-  translateError: (error: unknown) => PhoneError | undefined = () => undefined,
-): CommandRouter {
+export function createCommandRouter(handlers: CommandHandlers, logger: CoreLogger): CommandRouter {
   return async (channel, payload) => {
     if (!isCommandChannel(channel)) {
       return fail('unknown-channel', 'Unknown command.');
@@ -60,10 +58,10 @@ export function createCommandRouter(
       }
       return ok(answer.data);
     } catch (error) {
-      const known = error instanceof PhoneError ? error : translateError(error);
-      if (known) return fail(known.code, known.message);
-      logger.error(`Command ${channel} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-      return fail('internal', 'Something went wrong in the app; the details are in its log.');
+      const refusal = toCommandError(error, (unexpected) =>
+        logger.error(`Command ${channel} failed: ${unexpected instanceof Error ? (unexpected.stack ?? unexpected.message) : String(unexpected)}`),
+      );
+      return fail(refusal.code, refusal.message);
     }
   };
 }

@@ -2,14 +2,15 @@
  * The one error type the core throws at its callers. Its `code` is an IPC error
  * code, so the command router can pass it to the renderer without guessing.
  */
-import type { CommandErrorCode } from '../../shared/result';
+import type { CoreErrorCode, PhoneErrorCode } from '../../shared/result';
 import { CallTransitionError } from './call-state';
 
 /** A refused or failed phone command. */
 export class PhoneError extends Error {
   override name = 'PhoneError';
   constructor(
-    readonly code: CommandErrorCode,
+    /** A phone code, or one of the core's own (an uncallable target is `invalid-payload`, the unforeseen `internal`). */
+    readonly code: PhoneErrorCode | CoreErrorCode,
     message: string,
   ) {
     super(message);

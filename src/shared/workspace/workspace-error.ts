@@ -3,9 +3,13 @@
  * UI can branch on (the UI translates the code; `message` is English for logs and
  * says what to do instead). Nothing here touches the phone: a refusal leaves every
  * state as it was.
+ *
+ * A refused command (`WorkspaceError`) and a bad IT-provided file found at startup
+ * (`WorkspaceSetupError`) are different types, so only the first can become a
+ * command's answer: the compiler, not a string check, keeps the second out.
  */
 
-/** Every reason a workspace command or file is refused. */
+/** Every reason a workspace command is refused; each is also a command error code. */
 export const workspaceErrorCodes = [
   /** The agent's state does not allow that move (e.g. ending a break while not on one). */
   'invalid-transition',
@@ -29,10 +33,6 @@ export const workspaceErrorCodes = [
   'commitment-too-far',
   /** The commitment is malformed (unknown kind, a due that is not a time, text too long). */
   'invalid-commitment',
-  /** An IT-provided checklist file does not validate. */
-  'invalid-checklist',
-  /** An IT-provided workspace policy does not validate. */
-  'invalid-policy',
 ] as const;
 
 /** One of `workspaceErrorCodes`. */
@@ -44,6 +44,29 @@ export class WorkspaceError extends Error {
 
   constructor(
     readonly code: WorkspaceErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Every way an IT-provided workspace file is refused: startup problems, never a command's answer. */
+export const workspaceSetupErrorCodes = [
+  /** An IT-provided checklist file does not validate. */
+  'invalid-checklist',
+  /** An IT-provided workspace policy does not validate. */
+  'invalid-policy',
+] as const;
+
+/** One of `workspaceSetupErrorCodes`. */
+export type WorkspaceSetupErrorCode = (typeof workspaceSetupErrorCodes)[number];
+
+/** An IT-provided file that does not validate; `message` names the file and every bad path. */
+export class WorkspaceSetupError extends Error {
+  override name = 'WorkspaceSetupError';
+
+  constructor(
+    readonly code: WorkspaceSetupErrorCode,
     message: string,
   ) {
     super(message);

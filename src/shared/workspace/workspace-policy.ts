@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { checklistIdSchema, DEFAULT_CHECKLIST_ID } from './checklists';
 import { formatIssues, objectError } from './issue-format';
 import { localizedTextSchema } from './localized-text';
-import { WorkspaceError } from './workspace-error';
+import { WorkspaceSetupError } from './workspace-error';
 
 /** Longest greeting or thank-you text per language. */
 export const MAX_PROMPT_LENGTH = 300;
@@ -96,12 +96,12 @@ export const DEFAULT_WORKSPACE_POLICY: WorkspacePolicy = workspacePolicySchema.p
 
 /**
  * Parses an IT-provided (or stored) policy from `unknown`. Missing fields take their
- * defaults; anything malformed throws WorkspaceError('invalid-policy') naming
+ * defaults; anything malformed throws WorkspaceSetupError('invalid-policy') naming
  * `source` and the path of every problem.
  */
 export function parseWorkspacePolicy(raw: unknown, source = 'workspace policy'): WorkspacePolicy {
   const parsed = workspacePolicySchema.safeParse(raw ?? {});
-  if (!parsed.success) throw new WorkspaceError('invalid-policy', `${source}: ${formatIssues(parsed.error)}`);
+  if (!parsed.success) throw new WorkspaceSetupError('invalid-policy', `${source}: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }
 
@@ -113,7 +113,7 @@ export function loadWorkspacePolicy(raw: unknown, source = 'workspace policy'): 
   try {
     return { policy: parseWorkspacePolicy(raw, source), error: null };
   } catch (error) {
-    if (error instanceof WorkspaceError) return { policy: DEFAULT_WORKSPACE_POLICY, error: error.message };
+    if (error instanceof WorkspaceSetupError) return { policy: DEFAULT_WORKSPACE_POLICY, error: error.message };
     throw error;
   }
 }

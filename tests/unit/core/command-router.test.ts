@@ -2,6 +2,8 @@ import { describe, expect, it, vi } from 'vitest';
 import { createCommandRouter, type CommandHandlers } from '../../../src/core/command-router';
 import { silentLogger } from '../../../src/core/logger';
 import { PhoneError } from '../../../src/core/phone/phone-error';
+import { StorageError } from '../../../src/core/storage/files/storage-error';
+import { WorkspaceError } from '../../../src/shared/workspace/workspace-error';
 import { commands, type PhoneState } from '../../../src/shared/contract';
 
 const state: PhoneState = { registration: { status: 'connecting' }, calls: [] };
@@ -75,6 +77,34 @@ describe('command router', () => {
     const hidden = await router('call:decline', { callId: 'x' });
     expect(hidden).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(hidden)).not.toContain('/home/agent');
+  });
+
+  it('answers workspace and storage refusals with their codes, and logs only what nobody named', async () => {
+    const logger = { ...silentLogger, error: vi.fn() };
+    const router = createCommandRouter(
+      handlers({
+        'reminder:snooze': () => {
+          throw new WorkspaceError('no-reminder', 'No eye-rest reminder is showing.');
+        },
+        'notes:get': () => {
+          throw new StorageError('disk-full', 'Could not save: the disk is full.');
+        },
+        'break:end': () => {
+          throw new RangeError('boom');
+        },
+      }),
+      logger,
+    );
+    await expect(router('reminder:snooze', { kind: 'eye-rest' })).resolves.toEqual({
+      ok: false,
+      error: { code: 'no-reminder', message: 'No eye-rest reminder is showing.' },
+    });
+    await expect(router('notes:get', { callId: 'c1' })).resolves.toMatchObject({ ok: false, error: { code: 'disk-full' } });
+    expect(logger.error).not.toHaveBeenCalled();
+    const hidden = await router('break:end', undefined);
+    expect(hidden).toMatchObject({ ok: false, error: { code: 'internal' } });
+    expect(JSON.stringify(hidden)).not.toContain('boom');
+    expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(/^Command break:end failed: RangeError: boom\n\s+at /));
   });
 
   it('strips fields a handler returns beyond the contract (a password never leaks)', async () => {

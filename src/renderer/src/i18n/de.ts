@@ -420,6 +420,9 @@ export const de: PartialMessages = {
     'consent-expired': 'Diese Erlaubnis ist zu alt. Fragen Sie den Anrufer erneut.',
     'no-escalation-target':
       'Für die Eskalation ist keine Teamleitung eingerichtet. Fügen Sie sie in den Einstellungen hinzu.',
+    'note-too-long':
+      'Die Notiz zur Nachbearbeitung ist zu lang. Schreiben Sie die Einzelheiten stattdessen in die Notizen zum Gespräch.',
+    'no-reminder': 'Diese Erinnerung wird nicht mehr angezeigt.',
     internal: 'In Calmline ist etwas schiefgelaufen. Bitte versuchen Sie es erneut.',
   },
   account: {

@@ -425,6 +425,7 @@ export const en = {
     'not-found': 'That record no longer exists.',
     'invalid-input': 'Some of the details were not valid.',
     'outcome-required': 'Choose how the call ended before you finish the wrap-up.',
+    'note-too-long': 'The wrap-up note is too long. Put the details in the call notes instead.',
     'unknown-step': 'That checklist step no longer exists. The checklist may have changed.',
     'unknown-checklist': 'That checklist is not available. Ask IT which checklists are set up.',
     'no-commitment-step': 'This checklist has no step for recording a promise to the caller.',
@@ -433,6 +434,7 @@ export const en = {
       'That date is too far ahead. Choose an earlier one, or promise a status update instead.',
     'invalid-commitment': 'The promise was not recorded because some details were not valid.',
     'no-break-offer': 'There is no break offer to decline any more.',
+    'no-reminder': 'That reminder is no longer showing.',
     internal: 'Something went wrong inside Calmline. Please try again.',
   },
   account: {

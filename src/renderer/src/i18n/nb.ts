@@ -409,6 +409,8 @@ export const nb: PartialMessages = {
     'consent-used': 'Den tillatelsen er allerede brukt. Spør innringeren igjen.',
     'consent-expired': 'Den tillatelsen er for gammel. Spør innringeren igjen.',
     'no-escalation-target': 'Ingen leder er satt opp for eskalering. Legg til en i Innstillinger.',
+    'note-too-long': 'Notatet til etterarbeidet er for langt. Skriv detaljene i samtalenotatene i stedet.',
+    'no-reminder': 'Den påminnelsen vises ikke lenger.',
     internal: 'Noe gikk galt i Calmline. Prøv igjen.',
   },
   account: {

@@ -1,0 +1,93 @@
+/**
+ * The rules where something in one feature changes another, kept in one place so
+ * each has a name and a test instead of hiding inside a command handler:
+ *
+ * - W1: a flag added during a call (or its wrap-up) earns the agent a de-escalation
+ *   break offer (`flagAdded`).
+ * - H4: the Take-action commitment becomes a follow-up on the caller's record
+ *   (`keepCommitment`).
+ * - The phone holds new calls back on a break, and during wrap-up unless the
+ *   workspace policy's `wrapUpHoldsCalls` is false (`phoneAvailability`).
+ * - A call that starts ringing has its caller looked up and pushed, so the caller
+ *   card shows the flags without a round trip of its own (`prefetchCallers`).
+ */
+import type { CallView } from '../shared/contract';
+import { followUpFromRun, type ChecklistRun } from '../shared/workspace/checklists';
+import type { WorkspacePolicy } from '../shared/workspace/workspace-policy';
+import type { EmitCoreEvent } from './core-events';
+import type { CoreLogger } from './logger';
+import type { CallerDirectory } from './storage/callers/caller-directory';
+import type { PhoneAvailability } from './workspace/agent-availability';
+import type { Workspace } from './workspace/workspace';
+
+/** What the rules read and act on. */
+export interface CrossFeatureRulesOptions {
+  workspace: Pick<Workspace, 'availability' | 'markCallFlagged' | 'phoneAvailability'>;
+  workspacePolicy: Pick<WorkspacePolicy, 'wrapUpHoldsCalls'>;
+  /** The caller directory; absent in an app without agent data, which turns H4 and the prefetch off. */
+  directory: Pick<CallerDirectory, 'lookup' | 'addFollowUp'> | undefined;
+  /** The phone's calls now. */
+  calls(): readonly CallView[];
+  /** The name written as author of the follow-up. */
+  agentName(): string;
+  emit: EmitCoreEvent<'callers:prefetched'>;
+  logger: CoreLogger;
+}
+
+/** The cross-feature rules of one AppCore. */
+export class CrossFeatureRules {
+  /** Calls already prefetched, so each ringing call is looked up once. */
+  private readonly prefetched = new Set<string>();
+
+  constructor(private readonly options: CrossFeatureRulesOptions) {}
+
+  /** W1: a flag added during a call earns the agent a de-escalation break offer; one without a call changes nothing. */
+  flagAdded(callId: string | undefined): void {
+    if (callId) this.options.workspace.markCallFlagged(callId);
+  }
+
+  /**
+   * H4: the promise to the caller becomes a follow-up reminder on their record. Runs
+   * before the checklist shows the commitment, so a failed write refuses the command.
+   */
+  async keepCommitment(run: ChecklistRun): Promise<void> {
+    const { directory } = this.options;
+    const followUp = followUpFromRun(run);
+    const call = this.options.calls().find((c) => c.id === run.callId);
+    if (followUp && call?.remoteNumber && directory) {
+      await directory.addFollowUp(call.remoteNumber, { ...followUp, author: this.options.agentName() });
+    }
+  }
+
+  /**
+   * What the phone does with new calls: a break holds them back, and so does the
+   * wrap-up unless the workspace policy says otherwise.
+   */
+  phoneAvailability(): PhoneAvailability {
+    const { workspace, workspacePolicy } = this.options;
+    const status = workspace.availability.state().status;
+    if (status === 'wrap-up' && !workspacePolicy.wrapUpHoldsCalls) return { accepting: true };
+    return workspace.phoneAvailability();
+  }
+
+  /**
+   * Looks up the caller of each call that starts ringing and pushes the record, so the
+   * caller card shows the flags without a round trip of its own (bench/workspace.ts).
+   */
+  prefetchCallers(calls: readonly CallView[]): void {
+    const { directory, emit, logger } = this.options;
+    if (!directory) return;
+    for (const call of calls) {
+      if (call.state !== 'ringing' || call.remoteNumber === '' || this.prefetched.has(call.id)) continue;
+      this.prefetched.add(call.id);
+      const number = call.remoteNumber;
+      void directory.lookup(number).then(
+        (record) => emit('callers:prefetched', { callId: call.id, number, record: record ?? null }),
+        (error: unknown) => logger.warn(`Looking up the caller failed: ${String(error)}`),
+      );
+    }
+    // Forget calls no longer in the state, so the set stays small.
+    const present = new Set(calls.map((call) => call.id));
+    for (const id of this.prefetched) if (!present.has(id)) this.prefetched.delete(id);
+  }
+}
