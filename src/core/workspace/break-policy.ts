@@ -24,44 +24,12 @@ import type {
   AgentState,
   AgentStatus,
   BreakKind,
-  EndedCallSummary,
   LiveCall,
 } from './agent-availability';
+import type { BreakOffer } from './break-offer';
 import type { LocalizedText } from '../../shared/workspace/localized-text';
 import type { WorkspacePolicy } from '../../shared/workspace/workspace-policy';
 import { WorkspaceError } from '../../shared/workspace/workspace-error';
-
-/** A de-escalation break offered after a hard call (W1); the agent takes it or declines it. */
-export interface BreakOffer {
-  kind: 'de-escalation';
-  /** The caller was flagged, or the talk time was over `longCallMinutes`. */
-  reason: 'flagged-call' | 'long-call';
-  callId: string;
-  /** Countdown length if taken. */
-  minutes: number;
-  offeredAt: number;
-}
-
-/**
- * Decides whether a call that just ended earns a de-escalation break offer: it was
- * flagged, or its talk time was over the policy's `longCallMinutes`. A flag wins
- * over length as the reason, because it is the one the agent will remember.
- */
-export function decideDeEscalationOffer(
-  call: EndedCallSummary,
-  policy: Pick<WorkspacePolicy, 'longCallMinutes' | 'deEscalationBreakMinutes'>,
-  now: number,
-): BreakOffer | null {
-  const long = call.talkMs > policy.longCallMinutes * 60_000;
-  if (!call.flagged && !long) return null;
-  return {
-    kind: 'de-escalation',
-    reason: call.flagged ? 'flagged-call' : 'long-call',
-    callId: call.callId,
-    minutes: policy.deEscalationBreakMinutes,
-    offeredAt: now,
-  };
-}
 
 /** A slow breathing rhythm for the de-escalation break's guide ("breathe deeply", W1). */
 export interface BreathingPattern {

@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AgentAvailability } from '../../../src/core/workspace/agent-availability';
-import {
-  BreakPolicy,
-  breathingPhase,
-  decideDeEscalationOffer,
-  type BreakPolicyEvent,
-} from '../../../src/core/workspace/break-policy';
+import { decideDeEscalationOffer } from '../../../src/core/workspace/break-offer';
+import { BreakPolicy, breathingPhase, type BreakPolicyEvent } from '../../../src/core/workspace/break-policy';
 import { WorkspaceError } from '../../../src/shared/workspace/workspace-error';
 import { DEFAULT_WORKSPACE_POLICY, type WorkspacePolicy } from '../../../src/shared/workspace/workspace-policy';
 import { createFakeClock } from '../../support/fake-clock';
