@@ -226,6 +226,10 @@ export const de: PartialMessages = {
     flagAdded: 'Markierung hinzugefügt.',
     flagCleared: 'Markierung aufgehoben.',
     addressSaved: 'Anrede gespeichert.',
+    completeFollowUp: 'Erledigt',
+    completeFollowUpLabel: 'Erledigt: {{followUp}}',
+    followUpCompleted: 'Zusage als erledigt markiert.',
+    followUpNotCompleted: 'Die Zusage wurde nicht als erledigt markiert.',
   },
   flagKind: {
     'abusive-language': 'Vulgäre Sprache',
@@ -424,6 +428,8 @@ export const de: PartialMessages = {
     'consent-expired': 'Diese Erlaubnis ist zu alt. Fragen Sie den Anrufer erneut.',
     'no-escalation-target':
       'Für die Eskalation ist keine Teamleitung eingerichtet. Fügen Sie sie in den Einstellungen hinzu.',
+    'storage-unavailable': 'Anrufverlauf und Notizen sind gerade nicht verfügbar.',
+    'not-found': 'Diesen Eintrag gibt es nicht mehr.',
     internal: 'In Calmline ist etwas schiefgelaufen. Bitte versuchen Sie es erneut.',
   },
   account: {

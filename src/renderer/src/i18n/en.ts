@@ -229,6 +229,10 @@ export const en = {
     flagAdded: 'Flag added.',
     flagCleared: 'Flag cleared.',
     addressSaved: 'Form of address saved.',
+    completeFollowUp: 'Mark done',
+    completeFollowUpLabel: 'Mark done: {{followUp}}',
+    followUpCompleted: 'Follow-up marked done.',
+    followUpNotCompleted: 'The follow-up was not marked done.',
   },
   flagKind: {
     'abusive-language': 'Abusive language',

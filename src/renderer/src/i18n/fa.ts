@@ -227,6 +227,10 @@ export const fa: PartialMessages = {
     flagAdded: 'هشدار افزوده شد.',
     flagCleared: 'هشدار برداشته شد.',
     addressSaved: 'شیوهٔ خطاب ذخیره شد.',
+    completeFollowUp: 'انجام شد',
+    completeFollowUpLabel: 'انجام شد: {{followUp}}',
+    followUpCompleted: 'پیگیری به‌عنوان انجام‌شده ثبت شد.',
+    followUpNotCompleted: 'پیگیری به‌عنوان انجام‌شده ثبت نشد.',
   },
   flagKind: {
     'abusive-language': 'زبان توهین‌آمیز',
@@ -414,6 +418,8 @@ export const fa: PartialMessages = {
     'consent-used': 'این اجازه پیش‌تر به کار رفته است. دوباره از تماس‌گیرنده بپرسید.',
     'consent-expired': 'این اجازه کهنه شده است. دوباره از تماس‌گیرنده بپرسید.',
     'no-escalation-target': 'هیچ سرپرستی برای ارجاع تنظیم نشده است. آن را در تنظیمات اضافه کنید.',
+    'storage-unavailable': 'سابقهٔ تماس‌ها و یادداشت‌ها اکنون در دسترس نیست.',
+    'not-found': 'این مورد دیگر وجود ندارد.',
     internal: 'در Calmline خطایی رخ داد. لطفاً دوباره تلاش کنید.',
   },
   account: {

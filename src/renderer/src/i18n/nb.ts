@@ -224,6 +224,10 @@ export const nb: PartialMessages = {
     flagAdded: 'Merknad lagt til.',
     flagCleared: 'Merknad fjernet.',
     addressSaved: 'Tiltaleform lagret.',
+    completeFollowUp: 'Merk som utført',
+    completeFollowUpLabel: 'Merk som utført: {{followUp}}',
+    followUpCompleted: 'Oppfølgingen er merket som utført.',
+    followUpNotCompleted: 'Oppfølgingen ble ikke merket som utført.',
   },
   flagKind: {
     'abusive-language': 'Grovt språk',
@@ -413,6 +417,8 @@ export const nb: PartialMessages = {
     'consent-used': 'Den tillatelsen er allerede brukt. Spør innringeren igjen.',
     'consent-expired': 'Den tillatelsen er for gammel. Spør innringeren igjen.',
     'no-escalation-target': 'Ingen leder er satt opp for eskalering. Legg til en i Innstillinger.',
+    'storage-unavailable': 'Samtalehistorikk og notater er ikke tilgjengelige akkurat nå.',
+    'not-found': 'Den oppføringen finnes ikke lenger.',
     internal: 'Noe gikk galt i Calmline. Prøv igjen.',
   },
   account: {
