@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { sanitizeText } from '../src/core/phone/caller-identity';
+import { sanitizeDisplayText } from '../src/shared/display-text';
 import { findElectronBinary } from '../tests/support/electron-binary';
 import { linearToUlaw, PCMU_RATE } from '../tests/support/audio/pcmu';
 import { startKamailio } from '../tests/support/kamailio';
@@ -165,7 +165,7 @@ function ring(): void {
   const caller = CALLERS[turn % CALLERS.length]!;
   turn += 1;
   // The terminal deserves the same care as the screen: no bidi overrides in the log.
-  const shown = sanitizeText(caller.name, 40);
+  const shown = sanitizeDisplayText(caller.name, 40);
   console.log(`☎  ${shown} (${caller.number}) is calling agent ${agentUser}`);
   const run = runSipp({
     scenario: callerScenario,

@@ -29,7 +29,7 @@
  */
 import type { CallView } from '../../shared/contract';
 import type { Clock, TimerHandle } from '../clock';
-import { decideDeEscalationOffer, type BreakOffer } from './break-policy';
+import { decideDeEscalationOffer, type BreakOffer, type EndedCallSummary } from './break-offer';
 import type { UnavailableMode, WorkspacePolicy } from '../../shared/workspace/workspace-policy';
 import { WorkspaceError } from '../../shared/workspace/workspace-error';
 
@@ -134,18 +134,6 @@ export interface LiveCall {
   answeredAt: number | null;
   /** For the consult leg of an attended transfer: the call being transferred. */
   consultFor: string | null;
-}
-
-/** The call a wrap-up is about. */
-export interface EndedCallSummary {
-  callId: string;
-  direction: 'incoming' | 'outgoing';
-  answeredAt: number;
-  endedAt: number;
-  /** From answer to end, hold included: the time spent with this customer (D2). */
-  talkMs: number;
-  /** A flag was raised on the caller during the call or its wrap-up (D3–D5). */
-  flagged: boolean;
 }
 
 /** The agent's state as plain data, for the renderer and the timers. */

@@ -26,82 +26,13 @@ import type {
   AgentState,
   AgentStatus,
   BreakKind,
-  EndedCallSummary,
   LiveCall,
 } from './agent-availability';
+import type { BreakOffer } from './break-offer';
+import { breathingPhase, type BreathingPhase } from '../../shared/workspace/breathing-rhythm';
 import type { LocalizedText } from '../../shared/workspace/localized-text';
 import type { WorkspacePolicy } from '../../shared/workspace/workspace-policy';
 import { WorkspaceError } from '../../shared/workspace/workspace-error';
-
-/** A de-escalation break offered after a hard call (W1); the agent takes it or declines it. */
-export interface BreakOffer {
-  kind: 'de-escalation';
-  /** The caller was flagged, or the talk time was over `longCallMinutes`. */
-  reason: 'flagged-call' | 'long-call';
-  callId: string;
-  /** Countdown length if taken. */
-  minutes: number;
-  offeredAt: number;
-}
-
-/**
- * Decides whether a call that just ended earns a de-escalation break offer: it was
- * flagged, or its talk time was over the policy's `longCallMinutes`. A flag wins
- * over length as the reason, because it is the one the agent will remember.
- */
-export function decideDeEscalationOffer(
-  call: EndedCallSummary,
-  policy: Pick<WorkspacePolicy, 'longCallMinutes' | 'deEscalationBreakMinutes'>,
-  now: number,
-): BreakOffer | null {
-  const long = call.talkMs > policy.longCallMinutes * 60_000;
-  if (!call.flagged && !long) return null;
-  return {
-    kind: 'de-escalation',
-    reason: call.flagged ? 'flagged-call' : 'long-call',
-    callId: call.callId,
-    minutes: policy.deEscalationBreakMinutes,
-    offeredAt: now,
-  };
-}
-
-/** A slow breathing rhythm for the de-escalation break's guide ("breathe deeply", W1). */
-export interface BreathingPattern {
-  inhaleSeconds: number;
-  /** 0 for no pause between breathing in and out. */
-  holdSeconds: number;
-  exhaleSeconds: number;
-}
-
-/** Four seconds in, six out: a longer out-breath is the calming part. */
-export const CALM_BREATHING: BreathingPattern = { inhaleSeconds: 4, holdSeconds: 0, exhaleSeconds: 6 };
-
-/** Where in the breathing rhythm the guide is. */
-export interface BreathingPhase {
-  phase: 'in' | 'hold' | 'out';
-  /** Whole seconds left in this phase, counting down to 1. */
-  secondsLeft: number;
-  /** How many full breaths have passed. */
-  breaths: number;
-}
-
-/** The breathing phase `elapsedMs` into the break. */
-export function breathingPhase(elapsedMs: number, pattern: BreathingPattern = CALM_BREATHING): BreathingPhase {
-  const cycleMs = (pattern.inhaleSeconds + pattern.holdSeconds + pattern.exhaleSeconds) * 1000;
-  const elapsed = Math.max(0, elapsedMs);
-  const breaths = Math.floor(elapsed / cycleMs);
-  let within = elapsed - breaths * cycleMs;
-  const phases: Array<[BreathingPhase['phase'], number]> = [
-    ['in', pattern.inhaleSeconds * 1000],
-    ['hold', pattern.holdSeconds * 1000],
-    ['out', pattern.exhaleSeconds * 1000],
-  ];
-  for (const [phase, length] of phases) {
-    if (within < length) return { phase, secondsLeft: Math.ceil((length - within) / 1000), breaths };
-    within -= length;
-  }
-  return { phase: 'in', secondsLeft: pattern.inhaleSeconds, breaths: breaths + 1 };
-}
 
 /** The reminders of W2. */
 export const reminderKinds = ['regular-break', 'eye-rest'] as const;

@@ -6,12 +6,18 @@
  *
  * HEAT is the default; HELP and the four-step list ship as alternatives, and IT can
  * deploy its own lists, validated by `loadChecklists` with errors that name the bad
- * path. A `ChecklistRun` is the per-call state: plain data changed only by the
- * functions below, which return a new run and never mutate the old one.
+ * path. The built-in lists' content (step ids, titles and guidance in each language,
+ * which step records the commitment) lives in checklists/*.json beside this file,
+ * in the very format IT deploys, and is validated by the same schema when loaded.
+ * A `ChecklistRun` is the per-call state: plain data changed only by the functions
+ * below, which return a new run and never mutate the old one.
  */
 import { z } from 'zod';
+import fourSteps from './checklists/four-steps.json';
+import heat from './checklists/heat.json';
+import help from './checklists/help.json';
 import { formatIssues, objectError } from './issue-format';
-import { localizedTextSchema, type LocalizedText } from './localized-text';
+import { localizedTextSchema } from './localized-text';
 import { WorkspaceError } from './workspace-error';
 
 /** Most steps a checklist may have: a checklist is glanced at during a call, not read. */
@@ -110,159 +116,24 @@ export const checklistDefinitionSchema = z
 /** A validated checklist. */
 export type ChecklistDefinition = z.infer<typeof checklistDefinitionSchema>;
 
-function text(en: string, de: string, nb: string, fa: string): LocalizedText {
-  return { en, de, nb, fa };
+/**
+ * A built-in list from its data file, validated like an IT-deployed one, so a slip
+ * in the shipped JSON fails at start-up (and in the unit tests) naming the bad path.
+ */
+function builtInChecklist(raw: unknown, file: string): ChecklistDefinition {
+  const parsed = checklistDefinitionSchema.safeParse(raw);
+  if (!parsed.success) throw new Error(`The built-in checklist ${file} is not valid: ${formatIssues(parsed.error)}`);
+  return parsed.data;
 }
 
 /** HEAT (H1–H4), from the heat-principle articles. The default list. */
-export const HEAT_CHECKLIST: ChecklistDefinition = {
-  id: 'heat',
-  version: 1,
-  name: text('HEAT (complaints)', 'HEAT (Beschwerden)', 'HEAT (klager)', 'HEAT (رسیدگی به شکایت)'),
-  steps: [
-    {
-      id: 'hear',
-      title: text('Hear them out', 'Ausreden lassen', 'Hør kunden ut', 'بگذارید حرفش را بزند'),
-      guidance: text(
-        'Let the caller vent fully and do not interrupt, even if they are rude. Note the details as you listen.',
-        'Lassen Sie den Kunden seinen Ärger ganz aussprechen und unterbrechen Sie nicht, auch wenn er unhöflich ist. Notieren Sie beim Zuhören die Einzelheiten.',
-        'La kunden få si alt uten å avbryte, også om de er frekke. Noter detaljene mens du lytter.',
-        'بگذارید مشتری کامل حرفش را بزند و وسط حرفش نپرید، حتی اگر بی‌ادب است. هنگام گوش دادن جزئیات را یادداشت کنید.',
-      ),
-    },
-    {
-      id: 'empathize',
-      title: text('Empathize', 'Mitgefühl zeigen', 'Vis empati', 'همدلی کنید'),
-      guidance: text(
-        'Show that you understand how this affects them. Once they feel understood, the anger usually settles.',
-        'Zeigen Sie, dass Sie verstehen, was das für den Kunden bedeutet. Wer sich verstanden fühlt, beruhigt sich meist.',
-        'Vis at du forstår hvordan dette rammer kunden. Når kunden føler seg forstått, roer sinnet seg som regel.',
-        'نشان دهید که می‌فهمید این موضوع چه دردسری برای مشتری داشته است. وقتی مشتری احساس کند درکش می‌کنید، معمولاً آرام می‌شود.',
-      ),
-    },
-    {
-      id: 'apologize',
-      title: text('Apologize', 'Entschuldigen', 'Be om unnskyldning', 'عذرخواهی کنید'),
-      guidance: text(
-        'Apologize sincerely and own the problem. Never blame colleagues or other departments.',
-        'Entschuldigen Sie sich aufrichtig und übernehmen Sie das Problem. Geben Sie nie Kollegen oder anderen Abteilungen die Schuld.',
-        'Be oppriktig om unnskyldning og ta eierskap til problemet. Skyld aldri på kolleger eller andre avdelinger.',
-        'صادقانه عذرخواهی کنید و مسئولیت مشکل را بپذیرید. هرگز همکاران یا بخش‌های دیگر را مقصر ندانید.',
-      ),
-    },
-    {
-      id: 'take-action',
-      title: text('Take action', 'Handeln', 'Handle', 'اقدام کنید'),
-      guidance: text(
-        'Resolve it. Simple issue: commit to a date. Complex issue: never promise a timeframe; promise a status update instead.',
-        'Lösen Sie das Anliegen. Einfacher Fall: Sagen Sie einen Termin zu. Komplexer Fall: Nennen Sie nie einen Zeitrahmen, sagen Sie stattdessen eine Rückmeldung zum Stand zu.',
-        'Løs saken. Enkel sak: Lov en dato. Komplisert sak: Lov aldri en tidsramme, men lov en statusoppdatering.',
-        'مشکل را حل کنید. مشکل ساده: به یک تاریخ مشخص متعهد شوید. مشکل پیچیده: هرگز بازه زمانی قول ندهید؛ به جای آن قول گزارش وضعیت بدهید.',
-      ),
-      commitment: true,
-    },
-  ],
-};
+export const HEAT_CHECKLIST: ChecklistDefinition = builtInChecklist(heat, 'checklists/heat.json');
 
 /** HELP, the variant of the Norwegian article. */
-export const HELP_CHECKLIST: ChecklistDefinition = {
-  id: 'help',
-  version: 1,
-  name: text('HELP (complaints)', 'HELP (Beschwerden)', 'HELP (klager)', 'HELP (رسیدگی به شکایت)'),
-  steps: [
-    {
-      id: 'hear',
-      title: text('Hear the customer out', 'Kunden anhören', 'Hør kunden ut', 'به حرف مشتری گوش دهید'),
-      guidance: text(
-        'Let them air their frustration without interrupting. Repeat back what you heard so they know you understood.',
-        'Lassen Sie den Kunden seinen Frust ohne Unterbrechung äußern. Wiederholen Sie, was Sie gehört haben, damit er weiß, dass Sie ihn verstanden haben.',
-        'La kunden lufte frustrasjonen uten å avbryte. Gjenta det kunden har sagt, så de vet at du har forstått.',
-        'بگذارید مشتری بدون قطع شدن حرفش ناراحتی‌اش را بیان کند. آنچه شنیدید را تکرار کنید تا بداند منظورش را فهمیده‌اید.',
-      ),
-    },
-    {
-      id: 'empathize-apologize',
-      title: text('Empathize and apologize', 'Mitgefühl zeigen und entschuldigen', 'Vis empati og be om unnskyldning', 'همدلی و عذرخواهی'),
-      guidance: text(
-        'Let them know they matter. Show compassion and apologize, and mean it: a rote apology makes it worse.',
-        'Zeigen Sie dem Kunden, dass er Ihnen wichtig ist. Zeigen Sie Mitgefühl und entschuldigen Sie sich ehrlich: Eine Floskel macht es schlimmer.',
-        'La kunden få vite at de betyr noe. Vis medfølelse og be om unnskyldning, og vær ekte: En innøvd unnskyldning gjør det verre.',
-        'به مشتری نشان دهید که برایتان مهم است. همدلی کنید و از ته دل عذرخواهی کنید؛ عذرخواهی تکراری و بی‌روح اوضاع را بدتر می‌کند.',
-      ),
-    },
-    {
-      id: 'lead',
-      title: text('Lead to a resolution', 'Zur Lösung führen', 'Led kunden til en løsning', 'به سوی راه‌حل هدایت کنید'),
-      guidance: text(
-        'Ask: "What can I do to solve this for you?" If you cannot do what they ask, say what you can do.',
-        'Fragen Sie: „Was kann ich tun, um das für Sie zu lösen?“ Können Sie den Wunsch nicht erfüllen, sagen Sie, was Sie tun können.',
-        'Spør: «Hva kan jeg gjøre for å løse dette for deg?» Kan du ikke gjøre det kunden ber om, si hva du kan gjøre.',
-        'بپرسید: «چه کاری می‌توانم بکنم تا این مشکل برایتان حل شود؟» اگر خواسته‌اش از دستتان برنمی‌آید، بگویید چه کاری می‌توانید بکنید.',
-      ),
-    },
-    {
-      id: 'provide',
-      title: text('Provide a responsible course of action', 'Verantwortlich handeln', 'Gi en ansvarlig handlingsplan', 'اقدامی مسئولانه ارائه دهید'),
-      guidance: text(
-        'Commit to what happens next and follow through: a date for a simple issue, a status update for a complex one. Confirm once it is resolved.',
-        'Sagen Sie verbindlich zu, was als Nächstes geschieht, und halten Sie es ein: einen Termin bei einfachen Fällen, eine Rückmeldung zum Stand bei komplexen. Bestätigen Sie die Lösung.',
-        'Forplikt deg til neste steg og følg opp: en dato for en enkel sak, en statusoppdatering for en komplisert sak. Bekreft når saken er løst.',
-        'به قدم بعدی متعهد شوید و پیگیری کنید: برای مشکل ساده یک تاریخ، برای مشکل پیچیده گزارش وضعیت. حل شدن مشکل را به مشتری اطلاع دهید.',
-      ),
-      commitment: true,
-    },
-  ],
-};
+export const HELP_CHECKLIST: ChecklistDefinition = builtInChecklist(help, 'checklists/help.json');
 
 /** The German customer-service guide's four complaint steps. */
-export const FOUR_STEP_CHECKLIST: ChecklistDefinition = {
-  id: 'four-steps',
-  version: 1,
-  name: text('Four steps (complaints)', 'Vier Schritte (Beschwerden)', 'Fire trinn (klager)', 'چهار گام (رسیدگی به شکایت)'),
-  steps: [
-    {
-      id: 'understand',
-      title: text('Understand the problem', 'Das Problem verstehen', 'Forstå problemet', 'مشکل را بفهمید'),
-      guidance: text(
-        'Listen patiently to what the customer has to say until you understand the problem.',
-        'Hören Sie geduldig zu, was der Kunde zu sagen hat, bis Sie das Problem verstanden haben.',
-        'Lytt tålmodig til det kunden har å si, til du forstår problemet.',
-        'با حوصله به حرف‌های مشتری گوش دهید تا مشکل را بفهمید.',
-      ),
-    },
-    {
-      id: 'repeat-back',
-      title: text('Repeat back what you understood', 'Wiederholen, was Sie verstanden haben', 'Gjenta det du har forstått', 'آنچه فهمیدید را تکرار کنید'),
-      guidance: text(
-        'Read your notes back to the customer so you are both on the same page and nothing is misunderstood.',
-        'Lesen Sie dem Kunden Ihre Notizen vor, damit Sie beide dasselbe meinen und nichts missverstanden wird.',
-        'Les notatene dine tilbake til kunden, så dere er enige og ingenting blir misforstått.',
-        'یادداشت‌هایتان را برای مشتری بخوانید تا هر دو برداشت یکسانی داشته باشید و سوءتفاهمی پیش نیاید.',
-      ),
-    },
-    {
-      id: 'solve',
-      title: text('Solve the problem', 'Das Problem lösen', 'Løs problemet', 'مشکل را حل کنید'),
-      guidance: text(
-        "Solve it to the customer's satisfaction; the customer decides when it is closed. If it cannot be solved now, commit to a date or a status update.",
-        'Lösen Sie das Problem zur Zufriedenheit des Kunden; ob es erledigt ist, entscheidet der Kunde. Geht es nicht sofort, sagen Sie einen Termin oder eine Rückmeldung zum Stand zu.',
-        'Løs problemet slik at kunden blir fornøyd; det er kunden som avgjør når saken er lukket. Går det ikke nå, lov en dato eller en statusoppdatering.',
-        'مشکل را طوری حل کنید که مشتری راضی باشد؛ بسته شدن موضوع را مشتری تعیین می‌کند. اگر الان ممکن نیست، به یک تاریخ یا گزارش وضعیت متعهد شوید.',
-      ),
-      commitment: true,
-    },
-    {
-      id: 'thank',
-      title: text('Thank the customer', 'Dem Kunden danken', 'Takk kunden', 'از مشتری تشکر کنید'),
-      guidance: text(
-        'Thank them for giving you the chance to help. A customer who complains is a customer who stayed.',
-        'Danken Sie dem Kunden, dass er Ihnen die Gelegenheit gibt, ihm zu helfen. Wer sich beschwert, ist geblieben.',
-        'Takk kunden for at du fikk muligheten til å hjelpe. En kunde som klager, er en kunde som ble.',
-        'از مشتری تشکر کنید که به شما فرصت کمک داد. مشتری‌ای که شکایت می‌کند، مشتری‌ای است که مانده است.',
-      ),
-    },
-  ],
-};
+export const FOUR_STEP_CHECKLIST: ChecklistDefinition = builtInChecklist(fourSteps, 'checklists/four-steps.json');
 
 /** The lists shipped with the app, the default first. */
 export const BUILT_IN_CHECKLISTS: readonly ChecklistDefinition[] = [HEAT_CHECKLIST, HELP_CHECKLIST, FOUR_STEP_CHECKLIST];

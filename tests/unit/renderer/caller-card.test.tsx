@@ -151,6 +151,54 @@ describe('CallerCard', () => {
     await waitFor(() => expect(screen.getByTestId('preferred-address').textContent).toBe('Address as: Erika'));
   });
 
+  it('marks an open follow-up done, the button named by what was promised, and the card drops it', async () => {
+    const untitled = { ...flaggedRecord.followUps[0]!, id: 'u3', kind: 'due-date' as const, text: '' };
+    const record: CallerRecord = { ...flaggedRecord, followUps: [...flaggedRecord.followUps, untitled] };
+    const api = await showCalls([callView({ id: 'c1' })], { callers: { [NUMBER]: record } });
+    const done = await screen.findByRole('button', { name: 'Mark done: Call back about the refund' });
+    expect(done.textContent).toBe('Mark done');
+    // Without a text the promise itself names the follow-up.
+    expect(screen.getByRole('button', { name: /^Mark done: Promised solved by / })).toBeTruthy();
+
+    const release = api.deferNext('completeFollowUp');
+    fireEvent.click(done);
+    await waitFor(() => expect(api.sent).toContainEqual({ command: 'completeFollowUp', args: [NUMBER, 'u1'] }));
+    // As main's directory does before it answers: the follow-up is done on the record.
+    api.callers.set(NUMBER, {
+      ...record,
+      followUps: record.followUps.map((followUp) => (followUp.id === 'u1' ? { ...followUp, done: true, doneAt: 1 } : followUp)),
+    });
+    release();
+    await waitFor(() => expect(screen.getAllByTestId('follow-up')).toHaveLength(1));
+    expect(screen.queryByRole('button', { name: 'Mark done: Call back about the refund' })).toBeNull();
+    expect(screen.getByText('Follow-up marked done.')).toBeTruthy();
+  });
+
+  it('says in the agent\'s language when a follow-up was not marked done, and keeps it open', async () => {
+    const api = await showCalls([callView({ id: 'c1' })], { callers: { [NUMBER]: flaggedRecord }, language: 'de' });
+    api.refuseNext('completeFollowUp', 'storage-unavailable');
+    fireEvent.click(await screen.findByRole('button', { name: 'Erledigt: Call back about the refund' }));
+    await waitFor(() => expect(api.sent).toContainEqual({ command: 'completeFollowUp', args: [NUMBER, 'u1'] }));
+    const alert = await screen.findByText(/^Die Zusage wurde nicht als erledigt markiert\./);
+    expect(alert.getAttribute('role')).toBe('alert');
+    expect(alert.textContent).toBe(
+      'Die Zusage wurde nicht als erledigt markiert. Anrufverlauf und Notizen sind gerade nicht verfügbar.',
+    );
+    expect(screen.getAllByTestId('follow-up')).toHaveLength(1);
+    expect(screen.getByRole('button', { name: 'Erledigt: Call back about the refund' })).toBeTruthy();
+  });
+
+  it('shows the record as it now is when the follow-up was already gone', async () => {
+    const api = await showCalls([callView({ id: 'c1' })], { callers: { [NUMBER]: flaggedRecord } });
+    const done = await screen.findByRole('button', { name: 'Mark done: Call back about the refund' });
+    // Another agent completed it meanwhile: main no longer has it open.
+    api.callers.set(NUMBER, { ...flaggedRecord, followUps: [] });
+    api.refuseNext('completeFollowUp', 'not-found');
+    fireEvent.click(done);
+    await waitFor(() => expect(screen.queryByTestId('follow-ups')).toBeNull());
+    expect(screen.getByText('The follow-up was not marked done. That record no longer exists.').getAttribute('role')).toBe('alert');
+  });
+
   it('says when the lookup failed, and still shows who is calling', async () => {
     const { createFakeCalmlineApi, phoneState } = await import('./fake-calmline-api');
     const { renderWithI18n } = await import('./render-app');

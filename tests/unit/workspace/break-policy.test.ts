@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AgentAvailability } from '../../../src/core/workspace/agent-availability';
-import {
-  BreakPolicy,
-  breathingPhase,
-  decideDeEscalationOffer,
-  type BreakPolicyEvent,
-} from '../../../src/core/workspace/break-policy';
+import { decideDeEscalationOffer } from '../../../src/core/workspace/break-offer';
+import { BreakPolicy, type BreakPolicyEvent } from '../../../src/core/workspace/break-policy';
 import { WorkspaceError } from '../../../src/shared/workspace/workspace-error';
 import { DEFAULT_WORKSPACE_POLICY, type WorkspacePolicy } from '../../../src/shared/workspace/workspace-policy';
 import { createFakeClock } from '../../support/fake-clock';
@@ -274,17 +270,5 @@ describe('pure helpers', () => {
     expect(decideDeEscalationOffer({ ...call, flagged: true }, policy, 1)?.reason).toBe('flagged-call');
     expect(decideDeEscalationOffer({ ...call, talkMs: 21 * MINUTE }, policy, 1)?.reason).toBe('long-call');
     expect(decideDeEscalationOffer({ ...call, talkMs: 21 * MINUTE, flagged: true }, policy, 1)?.reason).toBe('flagged-call');
-  });
-
-  it('walks the breathing rhythm: four seconds in, six out', () => {
-    expect(breathingPhase(0)).toEqual({ phase: 'in', secondsLeft: 4, breaths: 0 });
-    expect(breathingPhase(3_999)).toEqual({ phase: 'in', secondsLeft: 1, breaths: 0 });
-    expect(breathingPhase(4_000)).toEqual({ phase: 'out', secondsLeft: 6, breaths: 0 });
-    expect(breathingPhase(10_000)).toEqual({ phase: 'in', secondsLeft: 4, breaths: 1 });
-    expect(breathingPhase(2_000, { inhaleSeconds: 1, holdSeconds: 2, exhaleSeconds: 1 })).toEqual({
-      phase: 'hold',
-      secondsLeft: 1,
-      breaths: 0,
-    });
   });
 });

@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   BUILT_IN_CHECKLISTS,
@@ -61,6 +63,17 @@ describe('built-in checklists', () => {
       const parsed = checklistDefinitionSchema.safeParse(list);
       expect(parsed.success, `${list.id}: ${parsed.error?.message}`).toBe(true);
     }
+  });
+
+  it('are the data files beside the code, one per list named by its id, each loadable as IT deploys a list', () => {
+    const dir = join(import.meta.dirname, '../../../src/shared/workspace/checklists');
+    const files = readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
+    expect(files).toEqual(['four-steps.json', 'heat.json', 'help.json']);
+    const raw: unknown[] = files.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')));
+    const catalogue = loadChecklists(raw, { sources: files, builtIns: [] });
+    expect(catalogue.errors).toEqual([]);
+    expect(catalogue.checklists.map((list) => `${list.id}.json`)).toEqual(files);
+    for (const list of catalogue.checklists) expect(findChecklist(BUILT_IN_CHECKLISTS, list.id)).toEqual(list);
   });
 
   it.each(BUILT_IN_CHECKLISTS.map((list) => [list.id, list] as const))(

@@ -1,21 +1,14 @@
 import { useEffect, useId, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CalmlineApi } from '../../../shared/api';
+import { breathingPhase, phaseSeconds } from '../../../shared/workspace/breathing-rhythm';
 import type { WorkspaceView } from '../../../shared/workspace/workspace-view';
 import { formatDuration } from '../call-controls';
 import { useCommand } from '../hooks/use-command';
 import { useNow } from '../hooks/use-now';
 import { CommandErrorAlert } from './CommandErrorAlert';
 
-/** One breath: 4 s in, 6 s out. */
-export const BREATH_IN_MS = 4_000;
-export const BREATH_OUT_MS = 6_000;
-
-/** Whether the breathing guide says "in" or "out" `elapsedMs` after the break started. */
-export function breathingPhase(elapsedMs: number): 'in' | 'out' {
-  const within = ((elapsedMs % (BREATH_IN_MS + BREATH_OUT_MS)) + BREATH_IN_MS + BREATH_OUT_MS) % (BREATH_IN_MS + BREATH_OUT_MS);
-  return within < BREATH_IN_MS ? 'in' : 'out';
-}
+const breathingKeys = { in: 'breaks.breatheIn', hold: 'breaks.breatheHold', out: 'breaks.breatheOut' } as const;
 
 /** Props of {@link BreakPanel}. */
 export interface BreakPanelProps {
@@ -37,7 +30,7 @@ export function BreakPanel({ activeBreak, api }: BreakPanelProps) {
   const command = useCommand();
   const remaining = activeBreak.endsAt - now;
   const overrun = activeBreak.overrun || remaining <= 0;
-  const phase = breathingPhase(now - activeBreak.startedAt);
+  const { phase } = breathingPhase(now - activeBreak.startedAt);
 
   // The screen changed under the agent's focus: start reading from the top.
   useEffect(() => headingRef.current?.focus(), []);
@@ -63,7 +56,7 @@ export function BreakPanel({ activeBreak, api }: BreakPanelProps) {
         <div className="breathing-circle" aria-hidden="true" />
         <p className="breathing-text">
           <span className="visually-hidden">{t('breaks.breathingHeading')}: </span>
-          {phase === 'in' ? t('breaks.breatheIn') : t('breaks.breatheOut')}
+          {t(breathingKeys[phase], { count: phaseSeconds(phase) })}
         </p>
       </div>
       <button type="button" className="button button-primary button-large" onClick={() => command.run(() => api.endBreak())}>

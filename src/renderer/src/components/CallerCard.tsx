@@ -1,8 +1,9 @@
 import { useId, useState } from 'react';
 import { Trans, useTranslation } from 'react-i18next';
 import type { CalmlineApi } from '../../../shared/api';
-import { threatKinds, type CallerFlag } from '../../../shared/caller-record';
+import { threatKinds, type CallerFlag, type FollowUp } from '../../../shared/caller-record';
 import type { CallView } from '../../../shared/contract';
+import { sanitizeDisplayText } from '../../../shared/display-text';
 import { callerDisplay } from '../caller-display';
 import { useCallerRecord } from '../hooks/use-caller-record';
 import { useCommand } from '../hooks/use-command';
@@ -22,6 +23,7 @@ export type CallerCardApi = Pick<
   | 'onCallerPrefetched'
   | 'addCallerFlag'
   | 'clearCallerFlag'
+  | 'completeFollowUp'
   | 'setPreferredAddress'
   | 'recordIncident'
   | 'exportCallerRecord'
@@ -36,13 +38,17 @@ export interface CallerCardProps {
 
 const isThreat = (flag: CallerFlag): boolean => (threatKinds as readonly string[]).includes(flag.kind);
 
+// A follow-up's text may be a paragraph; a button's accessible name should be a glance.
+const MAX_FOLLOW_UP_LABEL_LENGTH = 80;
+
 /**
  * Who is calling and what the agent should know before saying hello (P6, D3, D5 in docs/practice.md):
  * the name and number at once (from the call itself), then, once the directory has
  * answered, the caller's flags (threats as an alert), the preferred form of address,
  * open follow-ups and the last calls with their notes; "First call" when nothing is
- * known. The agent can flag the caller, clear a flag and set the form of address;
- * once the call is answered, also record a threat incident and export the record (D5).
+ * known. The agent can flag the caller, clear a flag, mark a follow-up done and set
+ * the form of address; once the call is answered, also record a threat incident and
+ * export the record (D5).
  */
 export function CallerCard({ call, api }: CallerCardProps) {
   const { t, i18n } = useTranslation();
@@ -53,6 +59,7 @@ export function CallerCard({ call, api }: CallerCardProps) {
   const number = call.remoteNumber.trim();
   const known = useCallerRecord(api, number, call.id);
   const command = useCommand();
+  const followUpCommand = useCommand();
   const [status, setStatus] = useState('');
 
   const flags = known.record?.flags.filter((flag) => flag.clearedAt === undefined) ?? [];
@@ -82,6 +89,18 @@ export function CallerCard({ call, api }: CallerCardProps) {
       }
       return result;
     });
+
+  const completeFollowUp = (followUp: FollowUp) =>
+    followUpCommand.run(async () => {
+      const result = await api.completeFollowUp(number, followUp.id);
+      if (result.ok) setStatus(t('card.followUpCompleted'));
+      // Gone (done or removed elsewhere): show the record as it now is, with the error.
+      if (result.ok || result.error.code === 'not-found') known.reload();
+      return result;
+    });
+
+  const followUpSummary = (followUp: FollowUp): string =>
+    t(`card.followUp.${followUp.kind}`, { date: formatDate(followUp.due, language) });
 
   const flagItem = (flag: CallerFlag) => (
     <li key={flag.id} className="flag" data-testid="caller-flag" data-kind={flag.kind}>
@@ -164,22 +183,36 @@ export function CallerCard({ call, api }: CallerCardProps) {
         />
       )}
       {followUps.length > 0 && (
-        <div className="card-block">
+        <div className="card-block" data-testid="follow-ups">
           <h3 className="card-subheading">{t('card.followUpsHeading')}</h3>
           <ul className="plain-list">
             {followUps.map((followUp) => (
               <li key={followUp.id} data-testid="follow-up">
-                <strong>{t(`card.followUp.${followUp.kind}`, { date: formatDate(followUp.due, language) })}</strong>
+                <strong>{followUpSummary(followUp)}</strong>
                 {followUp.text !== '' && (
                   <>
                     {' '}
                     <span dir="auto">{followUp.text}</span>
                   </>
-                )}
+                )}{' '}
+                <button
+                  type="button"
+                  className="button button-quiet button-small"
+                  aria-label={t('card.completeFollowUpLabel', {
+                    followUp: sanitizeDisplayText(followUp.text, MAX_FOLLOW_UP_LABEL_LENGTH) || followUpSummary(followUp),
+                  })}
+                  aria-disabled={followUpCommand.pending || undefined}
+                  onClick={() => completeFollowUp(followUp)}
+                >
+                  {t('card.completeFollowUp')}
+                </button>
               </li>
             ))}
           </ul>
         </div>
+      )}
+      {followUpCommand.error !== null && (
+        <CommandErrorAlert code={followUpCommand.error} lead={t('card.followUpNotCompleted')} />
       )}
       {lastCalls.length > 0 && (
         <div className="card-block">

@@ -1,6 +1,6 @@
 import { Trans, useTranslation } from 'react-i18next';
 import type { Registration } from '../../../shared/contract';
-import { capDisplayText } from '../caller-display';
+import { sanitizeDisplayText } from '../../../shared/display-text';
 
 // Registrar answers can be long; the agent needs the gist at a glance.
 const MAX_REASON_LENGTH = 200;
@@ -50,12 +50,12 @@ function RegistrationText({ registration }: RegistrationStatusProps) {
       return (
         <Trans
           i18nKey="registration.registered"
-          values={{ aor: capDisplayText(registration.aor, MAX_REASON_LENGTH) }}
+          values={{ aor: sanitizeDisplayText(registration.aor, MAX_REASON_LENGTH) }}
           components={{ uri: isolate }}
         />
       );
     case 'failed': {
-      const reason = capDisplayText(registration.reason, MAX_REASON_LENGTH);
+      const reason = sanitizeDisplayText(registration.reason, MAX_REASON_LENGTH);
       if (reason === '') return t('registration.failedNoReason');
       return (
         <Trans i18nKey="registration.failed" values={{ reason }} components={{ reason: isolate }} />
