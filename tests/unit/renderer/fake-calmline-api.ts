@@ -2,6 +2,7 @@
  * An in-memory CalmlineApi for component tests: it records every command, answers
  * with results the test chooses, and lets the test push phone states as main would.
  */
+import { allowedActions } from '../../../src/core/phone/allowed-actions';
 import type { CalmlineApi } from '../../../src/shared/api';
 import type { CallRecord } from '../../../src/shared/call-record';
 import type { CallerFlag, CallerRecord } from '../../../src/shared/caller-record';
@@ -184,15 +185,21 @@ export function phoneState(
   return { registration, calls };
 }
 
-/** A call with sensible defaults; override what the test is about. */
+/**
+ * A call with sensible defaults; override what the test is about. Unless the test
+ * sets `allowed`, it is what the core allows such a call on its own (no other call,
+ * no consultation, no supervisor configured).
+ */
 export function callView(overrides: Partial<CallView> = {}): CallView {
-  return {
+  const call: CallView = {
     ...newCallView('call-1', 'incoming', Date.UTC(2025, 0, 6, 9, 30)),
     remoteName: 'Erika Mustermann',
     remoteNumber: '+49 30 1234567',
     timeline: [],
     ...overrides,
   };
+  const alone = { consult: null, otherCallActive: false, supervisorConfigured: false };
+  return overrides.allowed ? call : { ...call, allowed: allowedActions(call, alone) };
 }
 
 /** Creates the fake. Commands answer asynchronously, like a real IPC round trip. */
