@@ -101,6 +101,54 @@ export const callEventKinds = [
 ] as const;
 
 /**
+ * The agent's command under way on a call, one at a time: answering, declining,
+ * hanging up, a hold or resume re-INVITE, a transfer (its hold and REFER), or an
+ * audio reconnection (re-INVITE with ICE restart).
+ */
+export const callPendingKinds = ['answer', 'decline', 'hang-up', 'hold', 'resume', 'transfer', 'reconnect-audio'] as const;
+export type CallPending = (typeof callPendingKinds)[number];
+
+/**
+ * What the agent may do to a call right now, one flag per command (`mute` is
+ * `setMute`, `dtmf` is `sendDtmf`). The core computes it from the call's state, its
+ * command in flight, its transfer and the other calls (src/core/phone/allowed-actions.ts)
+ * and refuses exactly what is false here, so the renderer offers only what works.
+ */
+export const allowedActionsSchema = z.object({
+  answer: z.boolean(),
+  decline: z.boolean(),
+  hangUp: z.boolean(),
+  hold: z.boolean(),
+  resume: z.boolean(),
+  transfer: z.boolean(),
+  /** Transfer to the configured supervisor: false while the policy names none. */
+  escalate: z.boolean(),
+  /** Attended transfer: true once the consulted colleague has answered. */
+  completeTransfer: z.boolean(),
+  cancelTransfer: z.boolean(),
+  mute: z.boolean(),
+  dtmf: z.boolean(),
+  reconnectAudio: z.boolean(),
+});
+export type AllowedActions = z.infer<typeof allowedActionsSchema>;
+
+/** Nothing allowed: a call before the core has looked at it, and every ended call. */
+export const NOTHING_ALLOWED: Readonly<AllowedActions> = Object.freeze({
+  answer: false,
+  decline: false,
+  hangUp: false,
+  hold: false,
+  resume: false,
+  transfer: false,
+  escalate: false,
+  completeTransfer: false,
+  cancelTransfer: false,
+  mute: false,
+  dtmf: false,
+  reconnectAudio: false,
+});
+
+/**
  * A call as the renderer sees it: plain data, already sanitised (the name is safe
  * to show as text; it never contains markup meant to be interpreted, control or
  * bidi-override characters, and is at most MAX_DISPLAY_NAME_LENGTH long).
@@ -137,6 +185,10 @@ export const callViewSchema = z.object({
       at: z.number(),
     })
     .nullable(),
+  /** The agent's command under way on this call, if any. */
+  pending: z.enum(callPendingKinds).nullable(),
+  /** What the agent may do to the call now; the core refuses everything that is false. */
+  allowed: allowedActionsSchema,
   /** Every consent answer recorded for this call (audit trail). */
   consents: z.array(consentEntrySchema),
   /** What happened when: offered, answered, held, resumed, transferred, ended… */
@@ -165,6 +217,9 @@ export function newCallView(id: string, direction: CallView['direction'], offere
     consultFor: null,
     transfer: null,
     mediaProblem: null,
+    pending: null,
+    // Deny by default: the phone fills this in from allowed-actions.ts on every report.
+    allowed: { ...NOTHING_ALLOWED },
     consents: [],
     timeline: [{ kind: 'offered', at: offeredAt }],
   };

@@ -3,9 +3,14 @@
  * rest of Calmline sees only plain, sanitised state (`PhoneState`) and a handful of
  * commands. No sip.js object leaves this module.
  *
- * The phone is the authority for call control: hold, transfer and escalate consume
- * a consent from the ConsentGate before anything is sent on the wire, whatever the
- * renderer asks.
+ * The phone is the authority for call control. What may be done to a call is decided
+ * in one place, allowed-actions.ts, from the call's state (call-state.ts), its one
+ * command in flight (`pending`), its transfer and the other calls; every command is
+ * guarded by it and every reported call carries its verdict (`allowed`). Hold,
+ * transfer and escalate then also consume a consent from the ConsentGate before
+ * anything is sent on the wire, whatever the renderer asks. The registration
+ * (connect, REGISTER, reconnect with backoff, un-REGISTER while away) lives in
+ * registration.ts.
  *
  * The wrapper also defuses the sip.js traps of docs/sipjs-pitfalls.md (ids in
  * brackets): our own transport drops messages sip.js throws on [S1]; every delegate
@@ -23,7 +28,6 @@ import {
   Invitation,
   Inviter,
   Registerer,
-  RegistererState,
   SessionState,
   UserAgent,
   type Session,
@@ -31,25 +35,28 @@ import {
   type URI,
 } from 'sip.js';
 import {
+  NOTHING_ALLOWED,
   newCallView,
+  type CallPending,
   type CallPolicy,
   type CallView,
   type ConsentAction,
   type ConsentEntry,
   type PhoneState,
-  type Registration,
   type TransferView,
 } from '../../shared/contract';
-import type { Clock, TimerHandle } from '../clock';
+import type { Clock } from '../clock';
 import type { CoreLogger } from '../logger';
+import { OTHER_CALL_ACTIVE, allowedActions, refusalOf, type CallAction, type CallContext } from './allowed-actions';
 import { normalizeNumber, remoteIdentity, sanitizeDisplayName } from './caller-identity';
-import { ENDED_BY, END_REASON, canApply, nextCallState, type CallEvent } from './call-state';
+import { ENDED_BY, END_REASON, nextCallState, type CallEvent } from './call-state';
 import { ConsentGate } from './consent-gate';
 import { inspectInbound } from './inbound-guard';
 import { PhoneError } from './phone-error';
 import { audioDirection, type SignallingMediaOptions } from './signalling-media';
 import { audioControlsOf, MediaError } from '../media/bridged-media';
 import type { MediaEvent } from '../../shared/media-protocol';
+import { RegistrationManager } from './registration';
 import { parseSipfrag } from './sipfrag';
 import { WsTransport, type WsTransportOptions } from './ws-transport';
 
@@ -95,21 +102,38 @@ export interface PhoneOptions {
   transport?: Partial<Omit<WsTransportOptions, 'server'>>;
 }
 
-const DEFAULT_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000] as const;
+/** A live call's view as the phone keeps it; `pending` and `allowed` are added when it is reported. */
+type LiveView = Omit<CallView, 'pending' | 'allowed'>;
 
+/**
+ * The agent's command under way on a call. An object, so that an operation that
+ * finishes late can tell whether it is still the call's current one (a hang-up
+ * replaces a hold in flight, a decline an answer).
+ */
+interface PendingOperation {
+  readonly kind: CallPending;
+}
+
+/** Which events complete which operation: the call's new state and the end of its operation go out together. */
+const COMPLETES: Partial<Record<CallEvent, CallPending>> = {
+  answer: 'answer',
+  hold: 'hold',
+  resume: 'resume',
+  'transfer-failed': 'transfer',
+};
+
+/** One live call: its view, its sip.js session and the agent's command in flight. */
 interface TrackedCall {
-  view: CallView;
+  view: LiveView;
   session: Session;
-  /** What the agent asked for last, so a termination can be told apart from a remote one. */
-  localIntent: 'decline' | 'hang-up' | undefined;
   /**
-   * The agent's answer is under way. If the call ends before it is established, the
-   * answer failed (no microphone, say: sip.js then rejects the INVITE itself), which
-   * is not the caller giving up.
+   * The one command under way, or null; allowed-actions.ts decides what else may
+   * run beside it. It also tells a termination apart: ended while `decline` or
+   * `hang-up` is pending, the agent ended it; while `answer` is pending, the answer
+   * failed (no microphone, say: sip.js then rejects the INVITE itself), which is not
+   * the caller giving up.
    */
-  answering?: boolean;
-  /** A re-INVITE or REFER in flight: a second one must wait (RFC 3261 §14.1). */
-  busy: string | undefined;
+  pending: PendingOperation | null;
   /** Final status of a rejected outgoing INVITE, for the call's record. */
   rejectCode?: number | undefined;
   /**
@@ -127,25 +151,19 @@ type Listener = (state: PhoneState) => void;
 export class Phone {
   private readonly userAgent: UserAgent;
   private readonly domain: string;
-  private registerer: Registerer | undefined;
-  private registration: Registration = { status: 'stopped' };
+  private readonly registration: RegistrationManager;
   private readonly calls = new Map<string, TrackedCall>();
   private recent: CallView[] = [];
   private readonly listeners = new Set<Listener>();
-  private reconnectTimer: TimerHandle | undefined;
-  private reconnectAttempt = 0;
-  private running = false;
-  private readonly backoff: readonly number[];
   private policy: CallPolicy;
   private readonly consents: ConsentGate;
-  /** Whether new calls are offered to the agent (false on break or in wrap-up), and how they are refused. */
-  private availability: { accepting: boolean; mode: 'busy' | 'unregister' } = { accepting: true, mode: 'busy' };
+  /** Whether new calls are offered to the agent (false on break or in wrap-up). */
+  private accepting = true;
 
   constructor(private readonly options: PhoneOptions) {
     const uri = UserAgent.makeURI(options.account.sipUri);
     if (!uri) throw new PhoneError('not-configured', `Not a SIP URI: ${options.account.sipUri}`);
     this.domain = uri.host;
-    this.backoff = options.reconnectBackoffMs?.length ? options.reconnectBackoffMs : DEFAULT_BACKOFF_MS;
     this.policy = options.policy ?? DEFAULT_CALL_POLICY;
     this.consents = new ConsentGate(options.clock, this.policy.consentTtlSeconds * 1000);
     const log = options.logger;
@@ -173,17 +191,29 @@ export class Phone {
       noAnswerTimeout: 600,
       delegate: {
         onInvite: (invitation) => this.guard('onInvite', () => this.handleInvite(invitation)),
-        onConnect: () => this.guard('onConnect', () => this.handleConnect()),
-        onDisconnect: (error) => this.guard('onDisconnect', () => this.handleDisconnect(error)),
+        onConnect: () => this.guard('onConnect', () => this.registration.handleConnect()),
+        onDisconnect: (error) =>
+          this.guard('onDisconnect', () => this.registration.handleDisconnect(error ?? new Error('connection closed'))),
       },
+    });
+    const userAgent = this.userAgent;
+    this.registration = new RegistrationManager({
+      aor: options.account.sipUri,
+      wsUrl: options.account.wsUrl,
+      clock: options.clock,
+      logger: log,
+      connection: userAgent,
+      createRegisterer: () => new Registerer(userAgent, { expires: options.registerExpiresSeconds ?? 600 }),
+      ...(options.reconnectBackoffMs ? { backoffMs: options.reconnectBackoffMs } : {}),
+      onChange: () => this.emit(),
     });
   }
 
   /** Current state: registration plus live calls and the most recent ended ones. */
   getState(): PhoneState {
     return {
-      registration: this.registration,
-      calls: [...[...this.calls.values()].map((c) => c.view), ...this.recent],
+      registration: this.registration.current,
+      calls: [...[...this.calls.values()].map((c) => this.reported(c)), ...this.recent],
     };
   }
 
@@ -197,6 +227,8 @@ export class Phone {
   setPolicy(policy: CallPolicy): void {
     this.policy = policy;
     this.consents.setTtl(policy.consentTtlSeconds * 1000);
+    // Whether Escalate is allowed may have changed.
+    this.emit();
   }
 
   /**
@@ -206,44 +238,23 @@ export class Phone {
    * registers again when the agent is back.
    */
   setAvailability(availability: { accepting: true } | { accepting: false; mode: 'busy' | 'unregister' }): void {
-    const next = availability.accepting ? { accepting: true, mode: this.availability.mode } : availability;
-    const wasUnregistered = !this.availability.accepting && this.availability.mode === 'unregister';
-    const nowUnregistered = !next.accepting && next.mode === 'unregister';
-    this.availability = next;
-    if (nowUnregistered && !wasUnregistered) {
-      void this.unregister().then(() => this.setRegistration({ status: 'connecting' }));
-    } else if (wasUnregistered && !nowUnregistered && this.running) {
-      this.registerNow();
-    }
+    this.accepting = availability.accepting;
+    this.registration.setAway(!availability.accepting && availability.mode === 'unregister');
   }
 
   /** Connects and registers. Resolves once the first attempt has settled either way. */
   async start(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
-    this.setRegistration({ status: 'connecting' });
-    try {
-      await this.userAgent.start();
-    } catch (error) {
-      this.connectionFailed(error);
-    }
+    await this.registration.start();
   }
 
-  /** Unregisters, ends every call and disconnects. The phone cannot be started again. */
+  /** Ends every call, unregisters and disconnects. The phone cannot be started again. */
   async stop(): Promise<void> {
-    if (!this.running) return;
-    this.running = false;
-    if (this.reconnectTimer) this.options.clock.clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = undefined;
-    for (const call of [...this.calls.values()]) {
-      call.localIntent = 'hang-up';
-      await this.endSession(call).catch(() => undefined);
-    }
-    await this.unregister();
-    await this.userAgent.stop().catch((error: unknown) => {
-      this.options.logger.warn(`Stopping the user agent failed: ${describe(error)}`);
+    await this.registration.stop(async () => {
+      for (const call of [...this.calls.values()]) {
+        call.pending = { kind: 'hang-up' };
+        await this.endSession(call).catch(() => undefined);
+      }
     });
-    this.setRegistration({ status: 'stopped' });
   }
 
   // ── Commands ───────────────────────────────────────────────────────────────
@@ -251,29 +262,28 @@ export class Phone {
   /** Answers a ringing incoming call. Another active caller must be put on hold first. */
   async answer(callId: string): Promise<void> {
     const call = this.requireCall(callId);
-    this.check(call, 'answer');
-    const invitation = this.asInvitation(call, 'answered');
-    this.refuseIfAnotherCallIsActive(call);
-    call.answering = true;
+    this.refuseUnlessAllowed(call, 'answer');
+    const invitation = this.invitationOf(call);
+    const answering = this.begin(call, 'answer');
     try {
       await invitation.accept();
     } catch (error) {
       throw this.sipFailure('answer', error);
     } finally {
-      call.answering = false;
+      this.settle(call, answering);
     }
   }
 
-  /** Declines a ringing incoming call with 486 Busy Here. */
+  /** Declines a ringing incoming call with 486 Busy Here (also while an answer is still under way). */
   async decline(callId: string): Promise<void> {
     const call = this.requireCall(callId);
-    this.check(call, 'decline');
-    const invitation = this.asInvitation(call, 'declined');
-    call.localIntent = 'decline';
+    this.refuseUnlessAllowed(call, 'decline');
+    const invitation = this.invitationOf(call);
+    const declining = this.begin(call, 'decline');
     try {
       await invitation.reject({ statusCode: 486 });
     } catch (error) {
-      call.localIntent = undefined;
+      this.settle(call, declining);
       throw this.sipFailure('decline', error);
     }
   }
@@ -281,19 +291,21 @@ export class Phone {
   /** Ends a call (BYE), or cancels an outgoing one that has not been answered. */
   async hangUp(callId: string): Promise<void> {
     const call = this.requireCall(callId);
-    this.check(call, 'hang-up');
-    call.localIntent = 'hang-up';
+    this.refuseUnlessAllowed(call, 'hangUp');
+    const hangingUp = this.begin(call, 'hang-up');
     try {
       await this.endSession(call);
     } catch (error) {
-      call.localIntent = undefined;
+      this.settle(call, hangingUp);
       throw this.sipFailure('hang up', error);
     }
   }
 
   /** Calls a number or SIP URI. Any active caller must be on hold first. */
   dial(target: string): string {
-    this.refuseIfAnotherCallIsActive(undefined);
+    if (this.anotherCallActive(undefined)) {
+      throw new PhoneError(OTHER_CALL_ACTIVE.code, OTHER_CALL_ACTIVE.message);
+    }
     return this.startOutgoing(target, null).view.id;
   }
 
@@ -308,19 +320,20 @@ export class Phone {
   /** Puts the caller on hold (re-INVITE: a=sendonly here, inactive with the audio engine), with their recorded agreement. */
   async hold(callId: string, consentId: string): Promise<void> {
     const call = this.requireCall(callId);
-    this.check(call, 'hold');
+    this.refuseUnlessAllowed(call, 'hold');
     this.spendConsent(call, consentId, 'hold');
-    await this.reinvite(call, true);
-    this.apply(call, 'hold');
+    const holding = this.begin(call, 'hold');
+    await this.reinvite(call, holding, true);
+    this.complete(call, holding, 'hold');
   }
 
   /** Takes the caller off hold. Needs no consent. */
   async resume(callId: string): Promise<void> {
     const call = this.requireCall(callId);
-    this.check(call, 'resume');
-    this.refuseIfAnotherCallIsActive(call);
-    await this.reinvite(call, false);
-    this.apply(call, 'resume');
+    this.refuseUnlessAllowed(call, 'resume');
+    const resuming = this.begin(call, 'resume');
+    await this.reinvite(call, resuming, false);
+    this.complete(call, resuming, 'resume');
   }
 
   /**
@@ -335,37 +348,27 @@ export class Phone {
 
   /** Transfers the caller to the configured supervisor (domain rule D2), with consent. */
   async escalate(callId: string, consentId: string): Promise<void> {
-    const target = this.policy.escalationTarget;
-    if (!target) {
-      this.requireCall(callId);
-      throw new PhoneError('no-escalation-target', 'No supervisor is configured for escalation; set one in the settings.');
-    }
-    await this.startTransfer(callId, consentId, target, this.policy.escalationMode, 'escalate');
+    await this.startTransfer(callId, consentId, this.policy.escalationTarget, this.policy.escalationMode, 'escalate');
   }
 
   /** Attended transfer: connects the held caller to the consulted target. */
   async completeTransfer(callId: string): Promise<void> {
     const call = this.requireCall(callId);
-    const consult = this.consultOf(call);
-    if (!consult || consult.view.state !== 'active') {
-      throw new PhoneError('invalid-transition', 'Wait until the transfer target has answered, or cancel the transfer.');
-    }
-    this.check(call, 'transfer');
-    this.refuseIfBusy(call);
+    this.refuseUnlessAllowed(call, 'completeTransfer');
+    const consult = this.consultOf(call)!;
+    const transferring = this.begin(call, 'transfer');
     this.apply(call, 'transfer', 'attended');
     this.updateTransfer(call, { status: 'trying' });
-    this.sendRefer(call, consult.session);
+    this.sendRefer(call, transferring, consult.session);
   }
 
   /** Attended transfer: hangs up the consult call; the caller stays on hold. */
   async cancelTransfer(callId: string): Promise<void> {
     const call = this.requireCall(callId);
-    const consult = this.consultOf(call);
-    if (!consult || call.view.state !== 'held') {
-      throw new PhoneError('invalid-transition', 'There is no consultation to cancel on this call.');
-    }
+    this.refuseUnlessAllowed(call, 'cancelTransfer');
+    const consult = this.consultOf(call)!;
     this.update(call, { transfer: null });
-    consult.localIntent = 'hang-up';
+    consult.pending = { kind: 'hang-up' };
     await this.endSession(consult).catch((error: unknown) => {
       throw this.sipFailure('cancel the consultation', error);
     });
@@ -378,7 +381,7 @@ export class Phone {
    */
   async sendDtmf(callId: string, tones: string): Promise<void> {
     const call = this.requireCall(callId);
-    if (call.view.state !== 'active') throw new PhoneError('invalid-transition', 'Digits can only be sent on an active call.');
+    this.refuseUnlessAllowed(call, 'dtmf');
     const audio = audioControlsOf(call.session.sessionDescriptionHandler);
     if (audio) {
       try {
@@ -408,9 +411,7 @@ export class Phone {
   /** Mutes or unmutes the agent's microphone on a call; the audio engine applies it before the view says so. */
   async setMute(callId: string, muted: boolean): Promise<void> {
     const call = this.requireCall(callId);
-    if (call.view.state === 'ringing' || call.view.state === 'dialing') {
-      throw new PhoneError('invalid-transition', 'Mute applies once the call is connected.');
-    }
+    this.refuseUnlessAllowed(call, 'mute');
     const audio = audioControlsOf(call.session.sessionDescriptionHandler);
     if (audio) {
       try {
@@ -429,10 +430,13 @@ export class Phone {
    */
   async reconnectAudio(callId: string): Promise<void> {
     const call = this.requireCall(callId);
-    if (call.view.state !== 'active' && call.view.state !== 'held') {
-      throw new PhoneError('invalid-transition', 'Only a connected call can reconnect its audio.');
+    this.refuseUnlessAllowed(call, 'reconnectAudio');
+    const reconnecting = this.begin(call, 'reconnect-audio');
+    try {
+      await this.reinvite(call, reconnecting, call.view.state === 'held', { iceRestart: true });
+    } finally {
+      this.settle(call, reconnecting);
     }
-    await this.reinvite(call, call.view.state === 'held', { iceRestart: true });
     if (call.view.mediaProblem?.kind === 'connection-failed') this.update(call, { mediaProblem: null });
   }
 
@@ -460,16 +464,14 @@ export class Phone {
     action: 'transfer' | 'escalate',
   ): Promise<void> {
     const call = this.requireCall(callId);
-    if (!canApply(call.view.state, 'hold') && !canApply(call.view.state, 'transfer')) {
-      this.check(call, 'transfer');
-    }
-    if (this.consultOf(call)) throw new PhoneError('invalid-transition', 'A transfer of this call is already in progress.');
-    this.refuseIfBusy(call);
+    this.refuseUnlessAllowed(call, action);
     const uri = this.targetUri(target);
     this.spendConsent(call, consentId, action);
+    const transferring = this.begin(call, 'transfer');
     // The caller waits on hold (they agreed to it) while the transfer is tried.
     if (call.view.state === 'active') {
-      await this.reinvite(call, true);
+      await this.reinvite(call, transferring, true);
+      if (call.pending !== transferring) return;
       this.apply(call, 'hold');
     }
     const transfer: TransferView = {
@@ -483,18 +485,23 @@ export class Phone {
     if (mode === 'blind') {
       this.update(call, { transfer });
       this.apply(call, 'transfer', 'blind');
-      this.sendRefer(call, uri);
+      this.sendRefer(call, transferring, uri);
       return;
     }
-    const consult = this.startOutgoing(target, call.view.id);
-    this.update(call, { transfer: { ...transfer, consultCallId: consult.view.id } });
+    // Consulting is no command in flight: the consult leg and the transfer say it.
+    call.pending = null;
+    const consultId = randomUUID();
+    // The transfer names its consult leg before either is reported, so no report shows half of it.
+    call.view = { ...call.view, transfer: { ...transfer, consultCallId: consultId } };
+    this.startOutgoing(target, call.view.id, consultId);
   }
 
-  private sendRefer(call: TrackedCall, target: URI | Session): void {
-    call.busy = 'transfer';
+  private sendRefer(call: TrackedCall, transferring: PendingOperation, target: URI | Session): void {
     const settle = (outcome: 'succeeded' | 'failed', statusCode: number | null) => {
-      call.busy = undefined;
-      if (!this.calls.has(call.view.id) || call.view.state !== 'transferring') return;
+      if (!this.calls.has(call.view.id) || call.view.state !== 'transferring') {
+        this.settle(call, transferring);
+        return;
+      }
       if (outcome === 'succeeded') {
         this.updateTransfer(call, { status: outcome, statusCode });
         this.apply(call, 'transfer-succeeded', `${statusCode ?? ''}`.trim() || undefined);
@@ -538,7 +545,7 @@ export class Phone {
     if (!consult) return;
     this.options.clock.setTimeout(() => {
       if (!this.calls.has(consult.view.id)) return;
-      consult.localIntent = 'hang-up';
+      consult.pending = { kind: 'hang-up' };
       void this.endSession(consult).catch(() => undefined);
     }, this.options.consultHangupGraceMs ?? 2_000);
   }
@@ -558,13 +565,19 @@ export class Phone {
 
   // ── SIP plumbing ───────────────────────────────────────────────────────────
 
-  /** Sends a hold or resume re-INVITE and waits for its answer; retries on 491 glare. */
-  private async reinvite(call: TrackedCall, hold: boolean, once: { iceRestart?: boolean } = {}): Promise<void> {
-    this.refuseIfBusy(call);
-    call.busy = hold ? 'hold' : 'resume';
+  /**
+   * Sends a hold or resume re-INVITE for the operation `op` and waits for its answer;
+   * retries on 491 glare. On failure `op` is over; on success the caller completes it
+   * together with the call's new state.
+   */
+  private async reinvite(
+    call: TrackedCall,
+    op: PendingOperation,
+    hold: boolean,
+    once: { iceRestart?: boolean } = {},
+  ): Promise<void> {
     await this.untilAcked(call);
     if (!this.calls.has(call.view.id)) {
-      call.busy = undefined;
       throw new PhoneError('invalid-transition', 'The call has already ended.');
     }
     const session = call.session;
@@ -573,7 +586,6 @@ export class Phone {
     const kept = { ...previous, hold } as SignallingMediaOptions;
     session.sessionDescriptionHandlerOptionsReInvite = { ...kept, ...once } as SignallingMediaOptions;
     const done = () => {
-      call.busy = undefined;
       // `hold` stays for the answers to the far end's re-INVITEs; an ICE restart is for this offer only.
       if (session.sessionDescriptionHandlerOptionsReInvite !== previous) session.sessionDescriptionHandlerOptionsReInvite = kept;
     };
@@ -581,6 +593,7 @@ export class Phone {
       const fail = (error: PhoneError) => {
         session.sessionDescriptionHandlerOptionsReInvite = previous;
         done();
+        this.settle(call, op);
         reject(error);
       };
       const attempt = (retriesLeft: number) => {
@@ -639,19 +652,18 @@ export class Phone {
     }
   }
 
-  private startOutgoing(target: string, consultFor: string | null): TrackedCall {
+  private startOutgoing(target: string, consultFor: string | null, id: string = randomUUID()): TrackedCall {
     const uri = this.targetUri(target);
     const inviter = new Inviter(this.userAgent, uri);
     const now = this.options.clock.now();
     const call: TrackedCall = {
       session: inviter,
-      localIntent: undefined,
-      busy: undefined,
+      pending: null,
       // We send the ACK of an outgoing call ourselves.
       acked: Promise.resolve(),
       ackArrived: () => undefined,
       view: {
-        ...newCallView(randomUUID(), 'outgoing', now),
+        ...liveView(id, 'outgoing', now),
         state: 'dialing',
         remoteNumber: normalizeNumber(uri.user ?? target, this.policy.defaultRegion),
         consultFor,
@@ -679,7 +691,7 @@ export class Phone {
   }
 
   private handleInvite(invitation: Invitation): void {
-    if (!this.availability.accepting) {
+    if (!this.accepting) {
       // On break or in wrap-up: the call is not offered to the agent at all.
       void invitation.reject({ statusCode: 486 }).catch(() => undefined);
       return;
@@ -701,17 +713,15 @@ export class Phone {
     });
     const call: TrackedCall = {
       session: invitation,
-      localIntent: undefined,
-      busy: undefined,
+      pending: null,
       acked,
       ackArrived,
-      view: { ...newCallView(randomUUID(), 'incoming', this.options.clock.now()), remoteName: identity.name, remoteNumber: identity.number },
+      view: { ...liveView(randomUUID(), 'incoming', this.options.clock.now()), remoteName: identity.name, remoteNumber: identity.number },
     };
     this.watchSession(call);
     this.calls.set(call.view.id, call);
     this.emit();
   }
-
 
   private watchSession(call: TrackedCall): void {
     const session = call.session;
@@ -761,21 +771,26 @@ export class Phone {
 
   private terminationEvent(call: TrackedCall): CallEvent {
     const { state } = call.view;
+    const pending = call.pending?.kind;
     // A ringing call the agent ends (decline, or the app stopping) was declined.
-    if (call.localIntent !== undefined && state === 'ringing') return 'decline';
-    if (call.localIntent === 'hang-up') return 'hang-up';
-    if (state === 'ringing' && call.answering) return 'failed';
+    if ((pending === 'decline' || pending === 'hang-up') && state === 'ringing') return 'decline';
+    if (pending === 'hang-up') return 'hang-up';
+    if (state === 'ringing' && pending === 'answer') return 'failed';
     if (state === 'ringing') return 'caller-cancelled';
     if (state === 'dialing') return 'remote-rejected';
     return 'remote-hangup';
   }
 
-  /** Applies a state machine event to a call and records it in the call's timeline. */
+  /**
+   * Applies a state machine event to a call and records it in the call's timeline.
+   * An event that completes the call's pending operation ends it in the same report.
+   */
   private apply(call: TrackedCall, event: CallEvent, detail?: string): void {
     const next = nextCallState(call.view.state, event);
     const now = this.options.clock.now();
     const kind = TIMELINE_KIND[event];
-    const view: CallView = {
+    if (call.pending && (next === 'ended' || COMPLETES[event] === call.pending.kind)) call.pending = null;
+    const view: LiveView = {
       ...call.view,
       state: next,
       timeline: kind ? [...call.view.timeline, { kind, at: now, ...(detail ? { detail } : {}) }] : call.view.timeline,
@@ -794,12 +809,13 @@ export class Phone {
     call.view = view;
     this.consents.forget(view.id);
     this.calls.delete(view.id);
-    this.recent = [view, ...this.recent].slice(0, this.options.recentCallsKept ?? 10);
+    const ended: CallView = { ...view, pending: null, allowed: { ...NOTHING_ALLOWED } };
+    this.recent = [ended, ...this.recent].slice(0, this.options.recentCallsKept ?? 10);
     if (view.consultFor) this.consultEnded(call);
     this.emit();
   }
 
-  private update(call: TrackedCall, patch: Partial<CallView>): void {
+  private update(call: TrackedCall, patch: Partial<LiveView>): void {
     call.view = { ...call.view, ...patch };
     this.emit();
   }
@@ -823,30 +839,56 @@ export class Phone {
     return call;
   }
 
-  /** Runs the state machine's check without applying: the network confirms the move. */
-  private check(call: TrackedCall, event: CallEvent): void {
-    try {
-      nextCallState(call.view.state, event);
-    } catch (error) {
-      throw PhoneError.from(error);
-    }
-    if (call.localIntent !== undefined) {
-      throw new PhoneError('invalid-transition', 'The call is already being ended.');
-    }
+  /**
+   * The one guard of every call command: refuses `action` unless allowed-actions.ts
+   * allows it for this call now, with its hint of what to do instead.
+   */
+  private refuseUnlessAllowed(call: TrackedCall, action: CallAction): void {
+    const refusal = refusalOf(action, this.factsOf(call), this.contextOf(call));
+    if (refusal) throw new PhoneError(refusal.code, refusal.message);
   }
 
-  private refuseIfBusy(call: TrackedCall): void {
-    if (call.busy) throw new PhoneError('invalid-transition', `Wait: the ${call.busy} of this call is still in progress.`);
+  /** The call as it is reported: its view with its operation in flight and what it allows. */
+  private reported(call: TrackedCall): CallView {
+    const facts = this.factsOf(call);
+    return { ...facts, allowed: allowedActions(facts, this.contextOf(call)) };
   }
 
-  private refuseIfAnotherCallIsActive(except: TrackedCall | undefined): void {
-    const other = [...this.calls.values()].find((c) => c !== except && c.view.state === 'active');
-    if (other) {
-      throw new PhoneError(
-        'other-call-active',
-        'Another caller is on the line: ask them for permission and put them on hold first.',
-      );
-    }
+  private factsOf(call: TrackedCall): LiveView & { pending: CallPending | null } {
+    return { ...call.view, pending: call.pending?.kind ?? null };
+  }
+
+  private contextOf(call: TrackedCall): CallContext {
+    const consult = this.consultOf(call);
+    return {
+      consult: consult ? { state: consult.view.state, pending: consult.pending?.kind ?? null } : null,
+      otherCallActive: this.anotherCallActive(call),
+      supervisorConfigured: this.policy.escalationTarget !== '',
+    };
+  }
+
+  private anotherCallActive(except: TrackedCall | undefined): boolean {
+    return [...this.calls.values()].some((other) => other !== except && other.view.state === 'active');
+  }
+
+  /** Starts an operation on the call; it is reported at once, so the agent sees it under way. */
+  private begin(call: TrackedCall, kind: CallPending): PendingOperation {
+    const op: PendingOperation = { kind };
+    call.pending = op;
+    this.emit();
+    return op;
+  }
+
+  /** Completes `op` with the event it was for, unless it was replaced meanwhile (hung up during a hold). */
+  private complete(call: TrackedCall, op: PendingOperation, event: CallEvent): void {
+    if (call.pending === op && this.calls.has(call.view.id)) this.apply(call, event);
+  }
+
+  /** Ends `op` without a change of state (it failed, or it needs none); a replaced one is left alone. */
+  private settle(call: TrackedCall, op: PendingOperation): void {
+    if (call.pending !== op) return;
+    call.pending = null;
+    if (this.calls.has(call.view.id)) this.emit();
   }
 
   private spendConsent(call: TrackedCall, consentId: string, action: ConsentAction): void {
@@ -854,8 +896,9 @@ export class Phone {
     this.update(call, { consents: call.view.consents.map((c) => (c.id === used.id ? used : c)) });
   }
 
-  private asInvitation(call: TrackedCall, what: string): Invitation {
-    if (!(call.session instanceof Invitation)) throw new PhoneError('invalid-transition', `Only incoming calls can be ${what}.`);
+  /** An incoming call's session (allowed-actions.ts has already refused outgoing ones). */
+  private invitationOf(call: TrackedCall): Invitation {
+    if (!(call.session instanceof Invitation)) throw new PhoneError('internal', 'An incoming call without an INVITE.');
     return call.session;
   }
 
@@ -866,106 +909,6 @@ export class Phone {
     const uri = UserAgent.makeURI(text);
     if (!uri) throw new PhoneError('invalid-payload', 'That is not a number or SIP address that can be called.');
     return uri;
-  }
-
-  // ── Registration ───────────────────────────────────────────────────────────
-
-  /** Best-effort un-REGISTER so the PBX stops forking calls to us; gives up after 2 s. */
-  private async unregister(): Promise<void> {
-    const registerer = this.registerer;
-    if (registerer?.state !== RegistererState.Registered) return;
-    await new Promise<void>((resolve) => {
-      const timer = this.options.clock.setTimeout(resolve, 2_000);
-      const done = () => {
-        this.options.clock.clearTimeout(timer);
-        resolve();
-      };
-      try {
-        // unregister() throws synchronously once the registerer is disposed.
-        registerer.unregister({ requestDelegate: { onAccept: done, onReject: done } }).catch(done);
-      } catch {
-        done();
-      }
-    });
-  }
-
-  private handleConnect(): void {
-    this.reconnectAttempt = 0;
-    // Away with mode "unregister": stay connected but unregistered until the agent is back.
-    if (!this.availability.accepting && this.availability.mode === 'unregister') return;
-    this.registerNow();
-  }
-
-  private registerNow(): void {
-    this.setRegistration({ status: 'connecting' });
-    // A fresh Registerer per connection: the old one may be stuck "waiting" on a
-    // REGISTER sent over the dead socket (docs/sipjs-pitfalls.md#s5).
-    const previous = this.registerer;
-    this.registerer = undefined;
-    if (previous) void previous.dispose().catch(() => undefined);
-    const registerer = new Registerer(this.userAgent, {
-      expires: this.options.registerExpiresSeconds ?? 600,
-    });
-    this.registerer = registerer;
-    registerer.stateChange.addListener((state) =>
-      this.guard('registerer state', () => {
-        if (registerer !== this.registerer) return;
-        if (state === RegistererState.Registered) {
-          this.setRegistration({ status: 'registered', aor: this.options.account.sipUri });
-        } else if (state === RegistererState.Unregistered && this.registration.status === 'registered') {
-          this.setRegistration({ status: 'connecting' });
-        }
-      }),
-    );
-    try {
-      registerer
-        .register({
-          requestDelegate: {
-            onReject: (response) => {
-              const { statusCode, reasonPhrase } = response.message;
-              this.setRegistration({
-                status: 'failed',
-                reason: `Registration refused: ${statusCode ?? '?'} ${sanitizeDisplayName(reasonPhrase ?? '')}`.trim(),
-              });
-            },
-          },
-        })
-        .catch((error: unknown) => this.registrationFailed(error));
-    } catch (error) {
-      this.registrationFailed(error);
-    }
-  }
-
-  private handleDisconnect(error?: Error): void {
-    if (!this.running) return;
-    this.connectionFailed(error ?? new Error('connection closed'));
-  }
-
-  private registrationFailed(error: unknown): void {
-    this.setRegistration({ status: 'failed', reason: `Registration failed: ${describe(error)}` });
-  }
-
-  private connectionFailed(error: unknown): void {
-    if (!this.running) return;
-    const delay = this.backoff[Math.min(this.reconnectAttempt, this.backoff.length - 1)] ?? 30_000;
-    this.reconnectAttempt += 1;
-    this.setRegistration({
-      status: 'failed',
-      reason: `Cannot reach ${this.options.account.wsUrl}: ${describe(error)}. Retrying in ${Math.ceil(delay / 1000)} s.`,
-    });
-    if (this.reconnectTimer) this.options.clock.clearTimeout(this.reconnectTimer);
-    this.reconnectTimer = this.options.clock.setTimeout(() => {
-      this.reconnectTimer = undefined;
-      if (!this.running) return;
-      this.setRegistration({ status: 'connecting' });
-      // reconnect(), not start(): start() after a failed start is a silent no-op.
-      this.userAgent.reconnect().catch((reconnectError: unknown) => this.connectionFailed(reconnectError));
-    }, delay);
-  }
-
-  private setRegistration(registration: Registration): void {
-    this.registration = registration;
-    this.emit();
   }
 
   private emit(): void {
@@ -1005,6 +948,12 @@ const TIMELINE_KIND: Partial<Record<CallEvent, CallView['timeline'][number]['kin
   'transfer-failed': 'transfer-failed',
   'transfer-succeeded': 'transferred',
 };
+
+/** A new call's view as the phone keeps it (newCallView without what is added when reported). */
+function liveView(id: string, direction: CallView['direction'], offeredAt: number): LiveView {
+  const { pending: _pending, allowed: _allowed, ...view } = newCallView(id, direction, offeredAt);
+  return view;
+}
 
 function describe(error: unknown): string {
   if (error instanceof Error) return error.message;

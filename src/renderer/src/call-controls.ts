@@ -1,22 +1,14 @@
 /**
- * What a call panel offers, decided from the call alone (plain code, no React).
+ * How a call panel presents its buttons (plain code, no React). Which actions a call
+ * allows is not decided here: the core sends it with every call (`call.allowed`,
+ * from src/core/phone/allowed-actions.ts) and refuses everything else. This module
+ * only orders the buttons, keeps Complete transfer in view beside Cancel transfer,
+ * and keeps buttons steady while the core carries out a command.
  *
- * ```txt
- *  ringing (incoming)   answer · decline
- *  ringing (outgoing)   hang-up
- *  dialing              hang-up
- *  active               hold · transfer · escalate¹ · mute · keypad · hang-up
- *  active (consult leg) mute · keypad · hang-up
- *  held                 resume · transfer · escalate¹ · hang-up
- *  held, consulting     complete-transfer · cancel-transfer · hang-up
- *  transferring         hang-up
- *  ended                nothing
- *  ¹ only when the call policy names a supervisor
- * ```
  * Hold, transfer and escalate never send a command themselves: they open the
  * consent dialog (rule P4 of docs/practice.md).
  */
-import type { CallView, TransferView } from '../../shared/contract';
+import type { AllowedActions, CallView } from '../../shared/contract';
 
 /** Something the agent can do to a call from its panel. */
 export type CallAction =
@@ -32,40 +24,66 @@ export type CallAction =
   | 'cancel-transfer'
   | 'hang-up';
 
-/** What else, besides the call itself, decides which buttons it gets. */
-export interface CallActionOptions {
-  /** True when the call policy has an escalation target. */
-  escalationAvailable?: boolean;
+/** A button of a call panel: its action, and whether the core allows it now. */
+export interface CallButton {
+  action: CallAction;
+  enabled: boolean;
 }
 
-/** The buttons a call offers in its current state, in the order they are shown. */
-export function callActions(
-  call: Pick<CallView, 'state' | 'direction' | 'consultFor' | 'transfer'>,
-  options: CallActionOptions = {},
-): readonly CallAction[] {
-  const escalate: CallAction[] = options.escalationAvailable ? ['escalate'] : [];
-  // The consult leg of an attended transfer is a call to a colleague: it is not
-  // itself held or transferred, the caller's call is.
-  const consultLeg = call.consultFor !== null;
-  switch (call.state) {
-    case 'ringing':
-      // An outgoing call ringing at the far end can only be abandoned.
-      return call.direction === 'incoming' ? ['answer', 'decline'] : ['hang-up'];
-    case 'dialing':
-    case 'transferring':
-      return ['hang-up'];
-    case 'active':
-      if (consultLeg) return ['mute', 'keypad', 'hang-up'];
-      return ['hold', 'transfer', ...escalate, 'mute', 'keypad', 'hang-up'];
-    case 'held':
-      if (call.transfer?.status === 'consulting') {
-        return ['complete-transfer', 'cancel-transfer', 'hang-up'];
-      }
-      if (consultLeg) return ['resume', 'hang-up'];
-      return ['resume', 'transfer', ...escalate, 'hang-up'];
-    case 'ended':
-      return [];
+/** Every button in the order a panel shows them, with the flag of `call.allowed` that offers it. */
+const BUTTONS: readonly (readonly [CallAction, keyof AllowedActions])[] = [
+  ['answer', 'answer'],
+  ['decline', 'decline'],
+  ['complete-transfer', 'completeTransfer'],
+  ['cancel-transfer', 'cancelTransfer'],
+  ['resume', 'resume'],
+  ['hold', 'hold'],
+  ['transfer', 'transfer'],
+  ['escalate', 'escalate'],
+  ['mute', 'mute'],
+  ['keypad', 'dtmf'],
+  ['hang-up', 'hangUp'],
+];
+
+/**
+ * The buttons a call offers now: one for each allowed action. Complete transfer
+ * also shows, disabled, while the consultation can be cancelled but the colleague
+ * has not answered yet, so the agent sees what comes next.
+ */
+export function callButtons(call: Pick<CallView, 'allowed'>): CallButton[] {
+  const buttons: CallButton[] = [];
+  for (const [action, flag] of BUTTONS) {
+    const enabled = call.allowed[flag];
+    const shown = enabled || (action === 'complete-transfer' && call.allowed.cancelTransfer);
+    if (shown) buttons.push({ action, enabled });
   }
+  return buttons;
+}
+
+/** The buttons a panel showed last, and for which call state. */
+export interface ShownButtons {
+  state: CallView['state'];
+  buttons: readonly CallButton[];
+}
+
+/**
+ * The buttons to show, given those shown before. While the core carries out a
+ * command on the call (`pending`) and the call is still in the same state, no
+ * button disappears: the ones no longer allowed stay, disabled, so the layout does
+ * not jump and focus is not lost (the consent dialog hands focus back to Hold while
+ * the hold is still under way). Otherwise the call's buttons now.
+ */
+export function steadyButtons(
+  shown: ShownButtons,
+  call: Pick<CallView, 'allowed' | 'pending' | 'state'>,
+): CallButton[] {
+  const now = callButtons(call);
+  if (call.pending === null || call.state !== shown.state) return now;
+  const kept = new Set([...shown.buttons, ...now].map((button) => button.action));
+  return BUTTONS.filter(([action]) => kept.has(action)).map(([action]) => ({
+    action,
+    enabled: now.some((button) => button.action === action && button.enabled),
+  }));
 }
 
 /** Why a transfer failed, in words the agent can say to the caller. */
@@ -107,14 +125,6 @@ export function transferFailureReason(statusCode: number | null): TransferFailur
   }
 }
 
-/** True when the held caller's attended transfer may be completed: the consult call is up. */
-export function canCompleteTransfer(
-  transfer: TransferView | null,
-  consult: Pick<CallView, 'state'> | undefined,
-): boolean {
-  return transfer?.status === 'consulting' && consult?.state === 'active';
-}
-
 /**
  * Splits a duration into the parts a clock shows: `0:07`, `12:30`, `1:02:03`.
  * Negative durations (a clock a little behind main's) count as zero.
@@ -153,22 +163,18 @@ export const CALL_SHORTCUT_KEYS: Readonly<Record<CallShortcut, string>> = {
 
 /**
  * Which call each shortcut acts on: A answers the longest-ringing incoming call,
- * H asks to hold the active call, U hangs up the active call.
+ * H asks to hold the active call, U hangs up the active call; each only when the
+ * core allows it on that call.
  */
-export function shortcutTargets(
-  calls: readonly CallView[],
-  options: CallActionOptions = {},
-): Partial<Record<CallShortcut, string>> {
+export function shortcutTargets(calls: readonly CallView[]): Partial<Record<CallShortcut, string>> {
   const targets: Partial<Record<CallShortcut, string>> = {};
   const ringing = calls
-    .filter((call) => call.state === 'ringing' && call.direction === 'incoming')
+    .filter((call) => call.state === 'ringing' && call.direction === 'incoming' && call.allowed.answer)
     .sort((a, b) => a.offeredAt - b.offeredAt)[0];
   if (ringing) targets.answer = ringing.id;
   const active = calls.find((call) => call.state === 'active');
-  if (active) {
-    targets['hang-up'] = active.id;
-    if (callActions(active, options).includes('hold')) targets.hold = active.id;
-  }
+  if (active?.allowed.hangUp) targets['hang-up'] = active.id;
+  if (active?.allowed.hold) targets.hold = active.id;
   return targets;
 }
 

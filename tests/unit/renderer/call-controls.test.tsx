@@ -2,11 +2,13 @@
 /** The call panel's buttons and lines by call state, transfers, keypad, mute and New call. */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { CallView, TransferView } from '../../../src/shared/contract';
+import { allowedActions, type CallContext } from '../../../src/core/phone/allowed-actions';
+import { NOTHING_ALLOWED, type AllowedActions, type CallView, type TransferView } from '../../../src/shared/contract';
 import {
-  callActions,
+  callButtons,
   formatDuration,
   shortcutTargets,
+  steadyButtons,
   transferFailureReason,
 } from '../../../src/renderer/src/call-controls';
 import { callView } from './fake-calmline-api';
@@ -19,6 +21,17 @@ afterEach(() => {
 
 const active = (overrides: Partial<CallView> = {}) =>
   callView({ id: 'c1', state: 'active', answeredAt: Date.now(), ...overrides });
+
+/** The call with what the core allows it in `context` (a consultation, another call, a supervisor). */
+const inContext = (call: CallView, context: Partial<CallContext>): CallView => ({
+  ...call,
+  allowed: allowedActions(call, { consult: null, otherCallActive: false, supervisorConfigured: false, ...context }),
+});
+
+const allowing = (...actions: (keyof AllowedActions)[]): AllowedActions => ({
+  ...NOTHING_ALLOWED,
+  ...Object.fromEntries(actions.map((action) => [action, true])),
+});
 
 const transfer = (overrides: Partial<TransferView> = {}): TransferView => ({
   kind: 'blind',
@@ -39,42 +52,43 @@ function panelButtons(callId: string): [string | undefined, string | null][] {
   ]);
 }
 
-describe('callActions', () => {
-  const base = { direction: 'incoming', consultFor: null, transfer: null } as const;
+describe('callButtons', () => {
   it.each([
-    [{ ...base, state: 'ringing' }, ['answer', 'decline']],
-    [{ ...base, state: 'ringing', direction: 'outgoing' }, ['hang-up']],
-    [{ ...base, state: 'dialing', direction: 'outgoing' }, ['hang-up']],
-    [{ ...base, state: 'active' }, ['hold', 'transfer', 'mute', 'keypad', 'hang-up']],
-    [{ ...base, state: 'held' }, ['resume', 'transfer', 'hang-up']],
-    [{ ...base, state: 'transferring', transfer: transfer() }, ['hang-up']],
-    [
-      { ...base, state: 'held', transfer: transfer({ kind: 'attended', status: 'consulting' }) },
-      ['complete-transfer', 'cancel-transfer', 'hang-up'],
-    ],
-    [{ ...base, state: 'held', transfer: transfer({ status: 'failed' }) }, ['resume', 'transfer', 'hang-up']],
-    [{ ...base, state: 'active', direction: 'outgoing', consultFor: 'c1' }, ['mute', 'keypad', 'hang-up']],
-    [{ ...base, state: 'ended' }, []],
-  ] as const)('%o offers %o', (call, expected) => {
-    expect(callActions(call)).toEqual(expected);
+    [allowing('answer', 'decline'), ['answer', 'decline']],
+    [allowing('hangUp'), ['hang-up']],
+    [allowing('hold', 'transfer', 'mute', 'dtmf', 'hangUp', 'reconnectAudio'), ['hold', 'transfer', 'mute', 'keypad', 'hang-up']],
+    [allowing('resume', 'transfer', 'escalate', 'hangUp'), ['resume', 'transfer', 'escalate', 'hang-up']],
+    [allowing('completeTransfer', 'cancelTransfer', 'hangUp'), ['complete-transfer', 'cancel-transfer', 'hang-up']],
+    [NOTHING_ALLOWED, []],
+  ] as const)('shows one button per allowed action, in a fixed order: %o', (allowed, expected) => {
+    const buttons = callButtons({ allowed });
+    expect(buttons.map((button) => button.action)).toEqual(expected);
+    expect(buttons.every((button) => button.enabled)).toBe(true);
   });
 
-  it('adds Escalate after Transfer when a supervisor is set', () => {
-    const call = { ...base, state: 'active' } as const;
-    expect(callActions(call, { escalationAvailable: true })).toEqual([
-      'hold',
-      'transfer',
-      'escalate',
-      'mute',
-      'keypad',
-      'hang-up',
+  it('keeps Complete transfer in view, disabled, while the consultation can only be cancelled', () => {
+    expect(callButtons({ allowed: allowing('cancelTransfer', 'hangUp') })).toEqual([
+      { action: 'complete-transfer', enabled: false },
+      { action: 'cancel-transfer', enabled: true },
+      { action: 'hang-up', enabled: true },
     ]);
-    expect(callActions({ ...call, state: 'held' }, { escalationAvailable: true })).toEqual([
-      'resume',
-      'transfer',
-      'escalate',
-      'hang-up',
+  });
+
+  it('keeps the buttons steady, disabled, while a command is under way, and follows the call after', () => {
+    const before = { state: 'active', buttons: callButtons({ allowed: allowing('hold', 'transfer', 'mute', 'dtmf', 'hangUp') }) } as const;
+    const holding = { state: 'active', pending: 'hold', allowed: allowing('mute', 'dtmf', 'hangUp') } as const;
+    expect(steadyButtons(before, holding)).toEqual([
+      { action: 'hold', enabled: false },
+      { action: 'transfer', enabled: false },
+      { action: 'mute', enabled: true },
+      { action: 'keypad', enabled: true },
+      { action: 'hang-up', enabled: true },
     ]);
+    const held = { state: 'held', pending: null, allowed: allowing('resume', 'transfer', 'hangUp') } as const;
+    expect(steadyButtons(before, held).map((button) => button.action)).toEqual(['resume', 'transfer', 'hang-up']);
+    // A new state while the command goes on (a transfer's hold done, its REFER sent): the new state's buttons.
+    const transferring = { state: 'transferring', pending: 'transfer', allowed: allowing('hangUp') } as const;
+    expect(steadyButtons(before, transferring)).toEqual([{ action: 'hang-up', enabled: true }]);
   });
 });
 
@@ -133,7 +147,9 @@ describe('call panel by state', () => {
   });
 
   it('active with a supervisor set: Escalate too', async () => {
-    await showCalls([active()], { policy: { escalationTarget: 'sip:3000@pbx.example.com' } });
+    await showCalls([inContext(active(), { supervisorConfigured: true })], {
+      policy: { escalationTarget: 'sip:3000@pbx.example.com' },
+    });
     await screen.findByRole('button', { name: 'Escalate call with Erika Mustermann to your supervisor' });
     expect(panelButtons('c1').map(([action]) => action)).toEqual([
       'hold',
@@ -157,6 +173,27 @@ describe('call panel by state', () => {
     fireEvent.click(within(panel).getByRole('button', { name: 'Resume call with Erika Mustermann' }));
     await waitFor(() => expect(api.sent).toEqual([{ command: 'resume', args: ['c1'] }]));
     expect(screen.queryByRole('dialog')).toBeNull();
+  });
+
+  it('keeps Hold in place, disabled, while the hold is under way, so focus stays on it as it becomes Resume', async () => {
+    const api = await showCalls([active()]);
+    const hold = screen.getByRole('button', { name: 'Hold call with Erika Mustermann' });
+    hold.focus();
+    const holding = active({ pending: 'hold' });
+    pushCalls(api, [inContext(holding, {})]);
+    expect(panelButtons('c1').map(([action]) => action)).toEqual(['hold', 'transfer', 'mute', 'keypad', 'hang-up']);
+    expect((hold as HTMLButtonElement).disabled).toBe(true);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Hang up call with Erika Mustermann' }).disabled).toBe(false);
+    pushCalls(api, [active({ state: 'held' })]);
+    const resume = screen.getByRole<HTMLButtonElement>('button', { name: 'Resume call with Erika Mustermann' });
+    expect(resume).toBe(hold);
+    expect(resume.disabled).toBe(false);
+    expect(document.activeElement).toBe(resume);
+  });
+
+  it('offers no Answer for a second caller while the first is on the line, as the core says', async () => {
+    await showCalls([active(), inContext(callView({ id: 'c2', remoteName: 'Ola Nordmann' }), { otherCallActive: true })]);
+    expect(panelButtons('c2')).toEqual([['decline', 'Decline call from Ola Nordmann']]);
   });
 
   it('says when the caller has put the agent on hold, and announces it', async () => {
@@ -267,7 +304,8 @@ describe('call panel by state', () => {
 
   describe('attended transfer', () => {
     const consulting = transfer({ kind: 'attended', status: 'consulting', consultCallId: 'k1' });
-    const held = active({ state: 'held', transfer: consulting });
+    const heldWhile = (consultState: CallView['state']) =>
+      inContext(active({ state: 'held', transfer: consulting }), { consult: { state: consultState, pending: null } });
     const consult = (state: CallView['state']) =>
       callView({
         id: 'k1',
@@ -279,7 +317,7 @@ describe('call panel by state', () => {
       });
 
     it('offers Complete transfer once the consulted colleague answers, and Cancel transfer', async () => {
-      const api = await showCalls([held, consult('dialing')]);
+      const api = await showCalls([heldWhile('dialing'), consult('dialing')]);
       expect(panelButtons('c1')).toEqual([
         ['complete-transfer', 'Complete transfer of Erika Mustermann'],
         ['cancel-transfer', 'Cancel transfer of Erika Mustermann'],
@@ -295,7 +333,7 @@ describe('call panel by state', () => {
       expect(consultPanel.textContent).toContain('Consultation about transferring Erika Mustermann');
       expect(panelButtons('k1')).toEqual([['hang-up', 'Hang up call with 2000']]);
 
-      pushCalls(api, [held, consult('active')]);
+      pushCalls(api, [heldWhile('active'), consult('active')]);
       expect((complete as HTMLButtonElement).disabled).toBe(false);
       expect(within(panel).getByTestId('transfer-progress').textContent).toBe(
         'Talking to 2000. Complete the transfer when you are ready, or cancel it.',
@@ -306,7 +344,7 @@ describe('call panel by state', () => {
     });
 
     it('cancels the consultation', async () => {
-      const api = await showCalls([held, consult('active')]);
+      const api = await showCalls([heldWhile('active'), consult('active')]);
       fireEvent.click(screen.getByRole('button', { name: 'Cancel transfer of Erika Mustermann' }));
       await waitFor(() => expect(api.sent).toEqual([{ command: 'cancelTransfer', args: ['c1'] }]));
     });

@@ -12,6 +12,12 @@ import { pushCalls, settle, showCalls } from './show-calls';
 const active = (overrides: Parameters<typeof callView>[0] = {}) =>
   callView({ id: 'c1', state: 'active', answeredAt: Date.now(), ...overrides });
 
+/** An active call on which the core allows Escalate (its policy names a supervisor). */
+const escalatable = () => {
+  const call = active();
+  return { ...call, allowed: { ...call.allowed, escalate: true } };
+};
+
 afterEach(() => {
   cleanup();
   delete window.calmline;
@@ -292,7 +298,7 @@ describe('ConsentDialog', () => {
   });
 
   describe('escalate', () => {
-    it('is offered only when the policy names a supervisor', async () => {
+    it('is offered only when the core allows it (its policy names a supervisor)', async () => {
       await showCalls([active()]);
       await settle();
       expect(screen.getByRole('button', { name: 'Hold call with Erika Mustermann' })).toBeTruthy();
@@ -300,7 +306,7 @@ describe('ConsentDialog', () => {
     });
 
     it('asks to connect to the supervisor, then records and escalates', async () => {
-      const api = await showCalls([active()], {
+      const api = await showCalls([escalatable()], {
         policy: { escalationTarget: '3000', escalationMode: 'blind' },
       });
       fireEvent.click(

@@ -6,6 +6,7 @@
  * channel (or a default below, else `ok(undefined)`), and lets the test push events.
  * A new command in the contract needs nothing here unless a test wants a better answer.
  */
+import { allowedActions } from '../../../src/core/phone/allowed-actions';
 import { createCalmlineApi, type CalmlineApi, type HostTransport } from '../../../src/shared/api';
 import type { CallRecord } from '../../../src/shared/call-record';
 import type { CallerFlag, CallerRecord } from '../../../src/shared/caller-record';
@@ -176,15 +177,21 @@ export function phoneState(
   return { registration, calls };
 }
 
-/** A call with sensible defaults; override what the test is about. */
+/**
+ * A call with sensible defaults; override what the test is about. Unless the test
+ * sets `allowed`, it is what the core allows such a call on its own (no other call,
+ * no consultation, no supervisor configured).
+ */
 export function callView(overrides: Partial<CallView> = {}): CallView {
-  return {
+  const call: CallView = {
     ...newCallView('call-1', 'incoming', Date.UTC(2025, 0, 6, 9, 30)),
     remoteName: 'Erika Mustermann',
     remoteNumber: '+49 30 1234567',
     timeline: [],
     ...overrides,
   };
+  const alone = { consult: null, otherCallActive: false, supervisorConfigured: false };
+  return overrides.allowed ? call : { ...call, allowed: allowedActions(call, alone) };
 }
 
 /** The API function's arguments that produced `payload`: the inverse of its entry's `args`. */

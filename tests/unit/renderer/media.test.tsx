@@ -199,6 +199,13 @@ describe('call without sound', () => {
     expect(await screen.findByText(/The call audio failed\. Check the microphone/)).toBeTruthy();
   });
 
+  it('offers the reconnection disabled while the core does not allow it (another re-INVITE under way)', async () => {
+    const call = callView({ id: 'c1', state: 'active', answeredAt: 1, mediaProblem: { kind: 'no-audio', message: '', at: 2 } });
+    await showCalls([{ ...call, pending: 'hold', allowed: { ...call.allowed, reconnectAudio: false } }]);
+    const reconnect = screen.getByRole<HTMLButtonElement>('button', { name: /Reconnect the audio/ });
+    expect(reconnect.disabled).toBe(true);
+  });
+
   it('is not shown when the audio is fine or the call has ended', async () => {
     await showCalls([
       callView({ id: 'c1', state: 'active', answeredAt: 1 }),

@@ -204,7 +204,9 @@ describe('reminders, the call-length hint and storage notices', () => {
   });
 
   it('tells the agent a long call is one step from escalation, next to the Escalate button', async () => {
-    await showCalls([callView({ id: 'c1', state: 'active', answeredAt: 1 })], {
+    const call = callView({ id: 'c1', state: 'active', answeredAt: 1 });
+    // The core allows Escalate: its policy names a supervisor.
+    await showCalls([{ ...call, allowed: { ...call.allowed, escalate: true } }], {
       policy: { escalationTarget: '2999' },
       workspace: workspaceView({ status: 'in-call', callLengthHint: { callId: 'c1', minutes: 15 } }),
     });

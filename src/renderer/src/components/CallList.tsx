@@ -105,8 +105,8 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
   const ordered = [...ringing, ...open.filter((call) => !ringing.includes(call))];
   const announced = ringing.at(-1);
 
+  // For the consent dialog: who a transfer or escalation would go to.
   const policy = useCallPolicy(api, open.map((call) => call.id).join(' '));
-  const escalationAvailable = (policy?.escalationTarget ?? '') !== '';
 
   const [prompt, setPrompt] = useState<ConsentPrompt | null>(null);
   const [notes, setNotes] = useState<Readonly<Record<string, string>>>({});
@@ -164,7 +164,7 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
     return headingRef.current;
   };
 
-  const targets = shortcutTargets(open, { escalationAvailable });
+  const targets = shortcutTargets(open);
   useCallShortcuts((shortcut: CallShortcut) => {
     const callId = targets[shortcut];
     const button = callId ? buttons.get(`${callId}:${shortcut}`) : undefined;
@@ -193,7 +193,6 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
               api={api}
               consult={consultId ? calls.find((other) => other.id === consultId) : undefined}
               consultForCaller={transferee ? callerOf(transferee, t) : undefined}
-              escalationAvailable={escalationAvailable}
               shortcuts={(Object.keys(targets) as CallShortcut[]).filter(
                 (shortcut) => targets[shortcut] === call.id,
               )}

@@ -4,10 +4,10 @@ import type { CalmlineApi } from '../../../shared/api';
 import type { CallView, ConsentAction } from '../../../shared/contract';
 import {
   CALL_SHORTCUT_KEYS,
-  callActions,
-  canCompleteTransfer,
+  steadyButtons,
   type CallAction,
   type CallShortcut,
+  type ShownButtons,
 } from '../call-controls';
 import { callerDisplay } from '../caller-display';
 import { useCommand } from '../hooks/use-command';
@@ -41,8 +41,6 @@ export interface CallPanelProps {
   consult?: CallView;
   /** For a consult leg: the name of the caller being transferred. */
   consultForCaller?: string;
-  /** True when the call policy names a supervisor to escalate to. */
-  escalationAvailable?: boolean;
   /** The keyboard shortcuts that act on this call (shown in titles and aria-keyshortcuts). */
   shortcuts?: readonly CallShortcut[];
   /** A visible note about this call, e.g. that the caller declined to be held. */
@@ -93,16 +91,15 @@ const isShortcut = (action: CallAction): action is CallShortcut =>
 
 /**
  * One call as the agent sees it: who is calling, what the call is doing, prompts
- * for what to say, and the buttons for it. Buttons show a short verb; their
- * accessible name says whose call it is, so a screen reader user with two calls
- * knows which one they act on.
+ * for what to say, and the buttons for it: those the core allows (`call.allowed`).
+ * Buttons show a short verb; their accessible name says whose call it is, so a
+ * screen reader user with two calls knows which one they act on.
  */
 export function CallPanel({
   call,
   api,
   consult,
   consultForCaller,
-  escalationAvailable = false,
   shortcuts = [],
   note,
   lengthHintMinutes,
@@ -117,8 +114,13 @@ export function CallPanel({
   const [keypadOpen, setKeypadOpen] = useState(false);
   const display = callerDisplay(call);
   const caller = display.primary || t('calls.unknownCaller');
-  const actions = callActions(call, { escalationAvailable });
-  const showKeypad = keypadOpen && actions.includes('keypad');
+  // The buttons shown last, so none vanishes while the core carries out a command.
+  const [shown, setShown] = useState<ShownButtons>(() => ({ state: call.state, buttons: [] }));
+  const buttons = steadyButtons(shown, call);
+  const signature = `${call.state}|${buttons.map((button) => `${button.action}:${button.enabled}`).join(',')}`;
+  const shownSignature = `${shown.state}|${shown.buttons.map((button) => `${button.action}:${button.enabled}`).join(',')}`;
+  if (signature !== shownSignature) setShown({ state: call.state, buttons });
+  const showKeypad = keypadOpen && call.allowed.dtmf;
 
   const act = (action: CallAction, event: MouseEvent<HTMLButtonElement>) => {
     switch (action) {
@@ -180,7 +182,13 @@ export function CallPanel({
         </p>
       )}
       {call.mediaProblem !== null && (call.state === 'active' || call.state === 'held') && (
-        <MediaProblemAlert callId={call.id} problem={call.mediaProblem} caller={caller} api={api} />
+        <MediaProblemAlert
+          callId={call.id}
+          problem={call.mediaProblem}
+          caller={caller}
+          canReconnect={call.allowed.reconnectAudio}
+          api={api}
+        />
       )}
       <TransferStatus call={call} consult={consult} />
       {note !== undefined && note !== '' && (
@@ -193,9 +201,9 @@ export function CallPanel({
           {t('hint.callLength', { minutes: lengthHintMinutes })}
         </p>
       )}
-      {actions.length > 0 && (
+      {buttons.length > 0 && (
         <div className="call-actions">
-          {actions.map((action) => {
+          {buttons.map(({ action, enabled }) => {
             const [textKey, labelKey] = labelKeys[action];
             const text = t(textKey);
             const shortcut =
@@ -216,7 +224,7 @@ export function CallPanel({
                 aria-pressed={action === 'mute' ? call.muted : undefined}
                 aria-expanded={action === 'keypad' ? showKeypad : undefined}
                 aria-controls={action === 'keypad' && showKeypad ? keypadId : undefined}
-                disabled={action === 'complete-transfer' && !canCompleteTransfer(call.transfer, consult)}
+                disabled={!enabled}
                 onClick={(event) => act(action, event)}
               >
                 {text}

@@ -10,6 +10,8 @@ export interface MediaProblemAlertProps {
   problem: NonNullable<CallView['mediaProblem']>;
   /** The caller's name or number, for the button's accessible name. */
   caller: string;
+  /** The core allows a reconnection now (not while another re-INVITE of the call is under way). */
+  canReconnect: boolean;
   api: Pick<CalmlineApi, 'reconnectAudio'>;
 }
 
@@ -18,7 +20,7 @@ export interface MediaProblemAlertProps {
  * ICE, or the microphone said so). Says what is wrong in the agent's language, what to
  * do about it, and offers the re-INVITE; hanging up stays with the call's own buttons.
  */
-export function MediaProblemAlert({ callId, problem, caller, api }: MediaProblemAlertProps) {
+export function MediaProblemAlert({ callId, problem, caller, canReconnect, api }: MediaProblemAlertProps) {
   const { t } = useTranslation();
   const command = useCommand();
   return (
@@ -31,7 +33,7 @@ export function MediaProblemAlert({ callId, problem, caller, api }: MediaProblem
         type="button"
         className="button"
         aria-label={t('media.reconnectLabel', { caller })}
-        disabled={command.pending}
+        disabled={command.pending || !canReconnect}
         onClick={() => command.run(() => api.reconnectAudio(callId))}
       >
         {t('media.reconnect')}

@@ -4,7 +4,8 @@ import type { CallPolicy } from '../../../shared/contract';
 
 /**
  * The call policy main holds (escalation target and mode), or null until it has
- * answered or when it could not be loaded: then Escalate is simply not offered.
+ * answered or when it could not be loaded; the consent dialog names the target from
+ * it. (Whether Escalate is offered comes with each call, in `call.allowed`.)
  * `reloadKey` asks for a fresh copy, e.g. whenever another call comes in, since
  * the policy has no change event.
  */
