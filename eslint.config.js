@@ -13,18 +13,63 @@ import tseslint from 'typescript-eslint';
  * core and shared, never on the Electron glue. Exported for tests/unit/architecture/lint-zones.test.ts.
  */
 export const layerZones = [
-  { target: './src/shared', from: './src', except: ['./shared'], message: 'src/shared imports nothing of ours but itself.' },
-  { target: './src/core', from: './src', except: ['./core', './shared'], message: 'The core imports only src/shared and packages.' },
-  { target: './src/renderer', from: './src', except: ['./renderer', './shared'], message: 'The renderer imports only src/shared.' },
-  { target: './src/preload', from: './src', except: ['./preload', './shared'], message: 'The preload imports only src/shared.' },
-  { target: './src/webhost/bridge', from: './src', except: ['./webhost/bridge', './webhost/protocol.ts', './shared'], message: 'The web bridge is renderer code: src/shared only.' },
-  { target: './src/webhost', from: './src/main', message: 'The web host stands beside the Electron glue, on the core.' },
-  { target: './src/webhost', from: './src/renderer', message: 'The web host serves the built renderer; it does not import it.' },
+  {
+    target: './src/shared',
+    from: './src',
+    except: ['./shared'],
+    message: 'src/shared imports nothing of ours but itself.',
+  },
+  {
+    target: './src/core',
+    from: './src',
+    except: ['./core', './shared'],
+    message: 'The core imports only src/shared and packages.',
+  },
+  {
+    target: './src/renderer',
+    from: './src',
+    except: ['./renderer', './shared'],
+    message: 'The renderer imports only src/shared.',
+  },
+  {
+    target: './src/preload',
+    from: './src',
+    except: ['./preload', './shared'],
+    message: 'The preload imports only src/shared.',
+  },
+  {
+    target: './src/webhost/bridge',
+    from: './src',
+    except: ['./webhost/bridge', './webhost/protocol.ts', './shared'],
+    message: 'The web bridge is renderer code: src/shared only.',
+  },
+  {
+    target: './src/webhost',
+    from: './src/main',
+    message: 'The web host stands beside the Electron glue, on the core.',
+  },
+  {
+    target: './src/webhost',
+    from: './src/renderer',
+    message: 'The web host serves the built renderer; it does not import it.',
+  },
   { target: './src/main', from: './src/webhost', message: 'The Electron glue does not import the web host.' },
   { target: './src/main', from: './src/renderer', message: 'Main talks to the renderer over the contract only.' },
 ];
 
-const nodeOnly = ['node:*', 'fs', 'path', 'child_process', 'net', 'http', 'os', 'crypto', 'ws', 'conf', 'electron-store'];
+const nodeOnly = [
+  'node:*',
+  'fs',
+  'path',
+  'child_process',
+  'net',
+  'http',
+  'os',
+  'crypto',
+  'ws',
+  'conf',
+  'electron-store',
+];
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'bench/results/**'] },
@@ -44,7 +89,14 @@ export default tseslint.config(
     // `../main/ipc` is caught as surely as a bare `electron`.
     files: ['src/**/*.{ts,tsx}'],
     plugins: { 'import-x': importX },
-    settings: { 'import-x/resolver-next': [createTypeScriptImportResolver({ project: ['tsconfig.node.json', 'tsconfig.web.json'], noWarnOnMultipleProjects: true })] },
+    settings: {
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: ['tsconfig.node.json', 'tsconfig.web.json'],
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
+    },
     rules: {
       'import-x/no-restricted-paths': ['error', { zones: layerZones }],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
@@ -55,7 +107,10 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: 'electron', message: 'The core stays Electron-free: inject what it needs.' }], patterns: [{ group: ['electron/*'], message: 'The core stays Electron-free.' }] },
+        {
+          paths: [{ name: 'electron', message: 'The core stays Electron-free: inject what it needs.' }],
+          patterns: [{ group: ['electron/*'], message: 'The core stays Electron-free.' }],
+        },
       ],
     },
   },

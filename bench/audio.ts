@@ -36,7 +36,8 @@ import { formatDeltaMs, formatMs, machineInfo, sleep, summarize, type BenchTable
 export const BRIDGE_BUDGET_MS = 20;
 
 const endpoint = (page: Page) => ({
-  call: (target: string) => page.evaluate((t) => (globalThis as unknown as AudioTestGlobal).audioTest.caller.call(t), target),
+  call: (target: string) =>
+    page.evaluate((t) => (globalThis as unknown as AudioTestGlobal).audioTest.caller.call(t), target),
   stamps: () => page.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stamps()),
   states: () => page.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.states()),
   hangUp: () => page.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.hangUp()),
@@ -62,7 +63,10 @@ async function until<T>(read: () => Promise<T | undefined>, what: string, timeou
 async function endCall(caller: ReturnType<typeof endpoint>): Promise<void> {
   const before = (await caller.states()).filter((s) => s.endsWith('Terminated')).length;
   await caller.hangUp();
-  await until(async () => ((await caller.states()).filter((s) => s.endsWith('Terminated')).length > before ? true : undefined), 'the call to end');
+  await until(
+    async () => ((await caller.states()).filter((s) => s.endsWith('Terminated')).length > before ? true : undefined),
+    'the call to end',
+  );
 }
 
 export async function runAudioBench(options: { calls?: number; warmup?: number } = {}): Promise<BenchTable> {
@@ -114,7 +118,8 @@ export async function runAudioBench(options: { calls?: number; warmup?: number }
         const stamps = await callee.stamps();
         return stamps.acceptedAt !== acceptedBefore ? stamps : undefined;
       }, 'the bare page to accept');
-      if (i >= warmup) floor.push(first.firstAudioAt - first.clockOffsetMs - (answered.acceptedAt - answered.clockOffsetMs));
+      if (i >= warmup)
+        floor.push(first.firstAudioAt - first.clockOffsetMs - (answered.acceptedAt - answered.clockOffsetMs));
       await endCall(caller);
     }
 
@@ -153,8 +158,20 @@ export async function runAudioBench(options: { calls?: number; warmup?: number }
     title: 'Answer → first audio packet at the caller (ms), WebRTC over loopback',
     columns: ['path', 'p50', 'p99', 'max', 'samples'],
     rows: [
-      ['bare sip.js page answers (floor)', formatMs(floorSummary.p50), formatMs(floorSummary.p99), formatMs(floorSummary.max), String(floorSummary.n)],
-      ['Calmline: Answer clicked, core answers through the bridge', formatMs(appSummary.p50), formatMs(appSummary.p99), formatMs(appSummary.max), String(appSummary.n)],
+      [
+        'bare sip.js page answers (floor)',
+        formatMs(floorSummary.p50),
+        formatMs(floorSummary.p99),
+        formatMs(floorSummary.max),
+        String(floorSummary.n),
+      ],
+      [
+        'Calmline: Answer clicked, core answers through the bridge',
+        formatMs(appSummary.p50),
+        formatMs(appSummary.p99),
+        formatMs(appSummary.max),
+        String(appSummary.n),
+      ],
       ['added by the app (p50)', formatDeltaMs(added), formatDeltaMs(appSummary.p99 - floorSummary.p99), '', ''],
     ],
     notes: [

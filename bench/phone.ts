@@ -217,12 +217,16 @@ const digits = (text: string): string => text.replace(/\D/g, '');
 export function sippInviteTimes(messages: string): Map<string, number> {
   const sent = new Map<string, number>();
   for (const block of messages.split(/^(?=-{20,} \d{4}-)/m)) {
-    const head = /^-+ (\d{4})-(\d{2})-(\d{2})\s+(\d{2}):(\d{2}):(\d{2})\.(\d{1,6})\s*\n\S+ message sent[^\n]*\n\n(INVITE [^\n]*)/.exec(block);
+    const head =
+      /^-+ (\d{4})-(\d{2})-(\d{2})\s+(\d{2}):(\d{2}):(\d{2})\.(\d{1,6})\s*\n\S+ message sent[^\n]*\n\n(INVITE [^\n]*)/.exec(
+        block,
+      );
     if (!head) continue;
     const [, y, mo, d, h, mi, s, frac] = head.map(Number) as number[];
     const fraction = head[7] ?? '0';
     const wall =
-      new Date(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, s ?? 0).getTime() + (frac ?? 0) / 10 ** (fraction.length - 3);
+      new Date(y ?? 0, (mo ?? 1) - 1, d ?? 1, h ?? 0, mi ?? 0, s ?? 0).getTime() +
+      (frac ?? 0) / 10 ** (fraction.length - 3);
     const callId = callIdOf(block);
     if (callId && !sent.has(callId)) sent.set(callId, wall);
   }
@@ -264,7 +268,8 @@ async function startCalmline(kamailio: Kamailio, logger: CoreLogger): Promise<Ap
   await core.start();
   const deadline = Date.now() + 10_000;
   while (core.phoneState().registration.status !== 'registered') {
-    if (Date.now() > deadline) throw new Error(`Calmline did not register: ${JSON.stringify(core.phoneState().registration)}`);
+    if (Date.now() > deadline)
+      throw new Error(`Calmline did not register: ${JSON.stringify(core.phoneState().registration)}`);
     await sleep(20);
   }
   return core;
@@ -448,7 +453,13 @@ export async function runPhoneBench(options: PhoneBenchOptions = {}): Promise<Be
       let calmlineSeq = 0;
       let floorSeq = 0;
       /** Finds the call's INVITE frame and the 100/180 sent back, after the measured window. */
-      const record = (side: Side, user: string, seq: number, emittedAt: number, isOurs: (invite: string) => boolean): boolean => {
+      const record = (
+        side: Side,
+        user: string,
+        seq: number,
+        emittedAt: number,
+        isOurs: (invite: string) => boolean,
+      ): boolean => {
         const frame = probe.lastInbound(user, 0, (text) => isInitialInvite(text) && isOurs(text));
         if (!frame) {
           failures.push(`${side} call ${seq}: its INVITE frame was not seen`);
@@ -456,7 +467,11 @@ export async function runPhoneBench(options: PhoneBenchOptions = {}): Promise<Be
         }
         const callId = callIdOf(probe.text(frame));
         const reply = (code: string) =>
-          probe.lastOutboundSince(user, frame.t, (text) => text.startsWith(`SIP/2.0 ${code} `) && callIdOf(text) === callId)?.t;
+          probe.lastOutboundSince(
+            user,
+            frame.t,
+            (text) => text.startsWith(`SIP/2.0 ${code} `) && callIdOf(text) === callId,
+          )?.t;
         samples.push({
           side,
           seq,
@@ -512,17 +527,29 @@ export async function runPhoneBench(options: PhoneBenchOptions = {}): Promise<Be
 
       const calmlineFlow = async (call: CallView, seq: number, since: number): Promise<void> => {
         const number = digits(call.remoteNumber);
-        const invite = probe.lastInbound(CALMLINE_USER, since, (text) => isInitialInvite(text) && digits(fromUserOf(text) ?? '') === number);
+        const invite = probe.lastInbound(
+          CALMLINE_USER,
+          since,
+          (text) => isInitialInvite(text) && digits(fromUserOf(text) ?? '') === number,
+        );
         const callId = invite ? callIdOf(probe.text(invite)) : undefined;
         if (!callId) throw new Error('its INVITE frame was not seen');
         await must('call:answer', { callId: call.id });
         await waitAck(CALMLINE_USER, since, callId);
         await sleep(SETTLE_MS);
-        const consent = await must<ConsentEntry>('call:record-consent', { callId: call.id, action: 'hold', answer: 'agreed' });
+        const consent = await must<ConsentEntry>('call:record-consent', {
+          callId: call.id,
+          action: 'hold',
+          answer: 'agreed',
+        });
         const sentIndex = probe.outbound.length;
         const t0 = performance.now();
         await must('call:hold', { callId: call.id, consentId: consent.id });
-        const reinvite = probe.firstOutbound(CALMLINE_USER, sentIndex, (text) => text.startsWith('INVITE ') && callIdOf(text) === callId);
+        const reinvite = probe.firstOutbound(
+          CALMLINE_USER,
+          sentIndex,
+          (text) => text.startsWith('INVITE ') && callIdOf(text) === callId,
+        );
         if (!reinvite) throw new Error('the hold re-INVITE was not seen on the socket');
         samples.push({ side: 'calmline', seq, ms: reinvite.t - t0, callId });
         await must('call:resume', { callId: call.id });
@@ -549,7 +576,11 @@ export async function runPhoneBench(options: PhoneBenchOptions = {}): Promise<Be
         const sentIndex = probe.outbound.length;
         const t0 = performance.now();
         await reinvite(true);
-        const sent = probe.firstOutbound(FLOOR_USER, sentIndex, (text) => text.startsWith('INVITE ') && callIdOf(text) === callId);
+        const sent = probe.firstOutbound(
+          FLOOR_USER,
+          sentIndex,
+          (text) => text.startsWith('INVITE ') && callIdOf(text) === callId,
+        );
         if (!sent) throw new Error('the hold re-INVITE was not seen on the socket');
         samples.push({ side: 'floor', seq, ms: sent.t - t0, callId });
         await reinvite(false);
@@ -561,14 +592,22 @@ export async function runPhoneBench(options: PhoneBenchOptions = {}): Promise<Be
         // The INVITE frame is among the last few records; start the search a little before.
         const since = Math.max(0, probe.inbound.length - 4);
         setImmediate(() =>
-          flows.push(calmlineFlow(call, seq, since).catch((error: unknown) => void failures.push(`calmline call ${seq}: ${String(error)}`))),
+          flows.push(
+            calmlineFlow(call, seq, since).catch(
+              (error: unknown) => void failures.push(`calmline call ${seq}: ${String(error)}`),
+            ),
+          ),
         );
       };
       onFloorInvite = (invitation) => {
         const seq = floorSeq++;
         const since = Math.max(0, probe.inbound.length - 4);
         setImmediate(() =>
-          flows.push(floorFlow(invitation, seq, since).catch((error: unknown) => void failures.push(`floor call ${seq}: ${String(error)}`))),
+          flows.push(
+            floorFlow(invitation, seq, since).catch(
+              (error: unknown) => void failures.push(`floor call ${seq}: ${String(error)}`),
+            ),
+          ),
         );
       };
       const list = writeCallList(dir, 'hold', pairs, 3020000000);
@@ -667,13 +706,14 @@ function buildTable({ ring, hold, calls, warmup, gapMs, startedAt, logger }: Tab
 
   const row = (metric: string, c: Summary, f: Summary, judged: boolean | string): string[] => {
     const delta = c.p99 - f.p99;
-    const goal = judged !== true
-      ? `n/a (${judged || 'not Calmline code'})`
-      : !Number.isFinite(delta)
-        ? 'n/a (no samples)'
-        : delta <= GOAL_P99_DELTA_MS
-          ? 'yes'
-          : 'NO';
+    const goal =
+      judged !== true
+        ? `n/a (${judged || 'not Calmline code'})`
+        : !Number.isFinite(delta)
+          ? 'n/a (no samples)'
+          : delta <= GOAL_P99_DELTA_MS
+            ? 'yes'
+            : 'NO';
     return [metric, formatMs(c.p50), formatMs(c.p99), formatMs(f.p50), formatMs(f.p99), formatDeltaMs(delta), goal];
   };
 
@@ -684,13 +724,15 @@ function buildTable({ ring, hold, calls, warmup, gapMs, startedAt, logger }: Tab
     Math.min(...hops),
   )} ms) and Node's wall-clock offset moved ${formatMs(clockDrift)} ms over the run. ${
     trustworthy
-      ? "A rare negative hop means SIPp stamped the INVITE a little after its sendto (it was descheduled in between), so single cross-process samples can be off by about that much; the p50s are sound."
+      ? 'A rare negative hop means SIPp stamped the INVITE a little after its sendto (it was descheduled in between), so single cross-process samples can be off by about that much; the p50s are sound.'
       : 'That is too many (or the offset drifted): do NOT trust the cross-process rows of this run.'
   }`;
   const webSocketGlobal = typeof (globalThis as { WebSocket?: unknown }).WebSocket === 'function';
   const status = (phase: PhaseResult, name: string) => {
     const got = `${measured(phase.samples, 'calmline', warmup).length}/${calls} Calmline and ${measured(phase.samples, 'floor', warmup).length}/${calls} floor samples`;
-    const sipp = phase.sipp.passed ? 'SIPp: all calls passed' : `SIPp exit ${String(phase.sipp.exitCode)} (some calls failed; see the JSON)`;
+    const sipp = phase.sipp.passed
+      ? 'SIPp: all calls passed'
+      : `SIPp exit ${String(phase.sipp.exitCode)} (some calls failed; see the JSON)`;
     return `${name}: ${got}; ${sipp}; ${(phase.wallMs / 1000).toFixed(1)} s.`;
   };
   const failures = [...ring.failures, ...hold.failures];
@@ -706,7 +748,8 @@ function buildTable({ ring, hold, calls, warmup, gapMs, startedAt, logger }: Tab
     status(hold, 'consent → re-INVITE run'),
     `Calmline core log during the run: ${logger.warnings} warnings, ${logger.errors} errors${logger.last.length ? ` (last: ${logger.last.join(' | ')})` : ''}.`,
   ];
-  if (failures.length) notes.push(`Calls not measured: ${failures.length} (first: ${failures.slice(0, 3).join('; ')}).`);
+  if (failures.length)
+    notes.push(`Calls not measured: ${failures.length} (first: ${failures.slice(0, 3).join('; ')}).`);
 
   return {
     name: 'phone',
@@ -715,7 +758,12 @@ function buildTable({ ring, hold, calls, warmup, gapMs, startedAt, logger }: Tab
     rows: [
       row('INVITE → ringing call emitted (WS frame → emit, in-process)', calmline.ring, floor.ring, true),
       row('consent → re-INVITE on the socket (call:hold → ws send, in-process)', calmline.hold, floor.hold, true),
-      row('SIPp INVITE sent → ringing call emitted (end to end, cross-process clocks)', calmline.endToEnd, floor.endToEnd, true),
+      row(
+        'SIPp INVITE sent → ringing call emitted (end to end, cross-process clocks)',
+        calmline.endToEnd,
+        floor.endToEnd,
+        true,
+      ),
       row('SIPp INVITE sent → WS frame in Node (Kamailio + loopback hop)', calmline.hop, floor.hop, false),
       row('  breakdown: WS frame → 100 Trying handed to ws', calmline.toTrying, floor.toTrying, 'breakdown'),
       row('  breakdown: WS frame → 180 Ringing handed to ws', calmline.toRinging, floor.toRinging, 'breakdown'),

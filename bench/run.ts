@@ -32,7 +32,8 @@ function envInt(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < 0)
+    throw new Error(`${name} must be a whole number, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -76,13 +77,17 @@ function exportsRunner(file: string): boolean {
   } catch {
     return true;
   }
-  return /^\s*export\s+(?:(?:async\s+)?function\*?|const|let)\s+run\w*Bench\b|^\s*export\s*\{[^}]*\brun\w*Bench\b/m.test(source);
+  return /^\s*export\s+(?:(?:async\s+)?function\*?|const|let)\s+run\w*Bench\b|^\s*export\s*\{[^}]*\brun\w*Bench\b/m.test(
+    source,
+  );
 }
 
 function pickRunner(module: Record<string, unknown>, preferred: string): BenchRunner | undefined {
   const named = module[preferred];
   if (typeof named === 'function') return named as BenchRunner;
-  const candidates = Object.entries(module).filter(([name, value]) => /^run\w*Bench$/.test(name) && typeof value === 'function');
+  const candidates = Object.entries(module).filter(
+    ([name, value]) => /^run\w*Bench$/.test(name) && typeof value === 'function',
+  );
   return candidates.length === 1 ? (candidates[0]?.[1] as BenchRunner) : undefined;
 }
 

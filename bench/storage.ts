@@ -42,7 +42,11 @@ import {
   partitionPath,
   type PartitionGranularity,
 } from '../src/core/storage/history/history-partition';
-import { callerShardFile, callerShardSpec, LocalCallerDirectory } from '../src/core/storage/callers/local-caller-directory';
+import {
+  callerShardFile,
+  callerShardSpec,
+  LocalCallerDirectory,
+} from '../src/core/storage/callers/local-caller-directory';
 import { nodeStorageFs, type StorageFs } from '../src/core/storage/files/storage-fs';
 import { seededRandom } from '../tests/support/seeded-random';
 
@@ -82,8 +86,50 @@ const COMMON = (
   'der die das und ist nicht mit auf für wieder heute morgen woche'
 ).split(' ');
 const RARE = Array.from({ length: 20_000 }, (_, i) => `x${(i * 7919).toString(36)}q`);
-const FIRST = ['Anna', 'Jürgen', 'Kari', 'Ola', 'Sara', 'Reza', 'Maria', 'Thomas', 'Ingrid', 'Ali', 'Petra', 'Lars', 'Mina', 'Jan', 'Eva', 'Omid', 'Sven', 'Lena', 'Hamid', 'Nora'];
-const LAST = ['Müller', 'Schmidt', 'Nordmann', 'Hansen', 'Ahmadi', 'Karimi', 'Weber', 'Larsen', 'Fischer', 'Johansen', 'Rezaei', 'Becker', 'Berg', 'Hosseini', 'Wagner', 'Olsen', 'Schulz', 'Moradi', 'Koch', 'Dahl'];
+const FIRST = [
+  'Anna',
+  'Jürgen',
+  'Kari',
+  'Ola',
+  'Sara',
+  'Reza',
+  'Maria',
+  'Thomas',
+  'Ingrid',
+  'Ali',
+  'Petra',
+  'Lars',
+  'Mina',
+  'Jan',
+  'Eva',
+  'Omid',
+  'Sven',
+  'Lena',
+  'Hamid',
+  'Nora',
+];
+const LAST = [
+  'Müller',
+  'Schmidt',
+  'Nordmann',
+  'Hansen',
+  'Ahmadi',
+  'Karimi',
+  'Weber',
+  'Larsen',
+  'Fischer',
+  'Johansen',
+  'Rezaei',
+  'Becker',
+  'Berg',
+  'Hosseini',
+  'Wagner',
+  'Olsen',
+  'Schulz',
+  'Moradi',
+  'Koch',
+  'Dahl',
+];
 
 function noteText(): string {
   const words = 8 + Math.floor(rand() ** 2 * 160);
@@ -228,7 +274,13 @@ async function seedHistory(dir: string, calls: CallRecord[], granularity: Partit
     else byKey.set(key, [call]);
   }
   for (const [key, records] of byKey) {
-    const store = new DocumentStore({ fs: seedingFs, path: partitionPath(dir, key), spec: historyPartitionSpec, clock, logger: silentLogger });
+    const store = new DocumentStore({
+      fs: seedingFs,
+      path: partitionPath(dir, key),
+      spec: historyPartitionSpec,
+      clock,
+      logger: silentLogger,
+    });
     records.sort((a, b) => a.startedAt - b.startedAt);
     await store.write(() => ({ records }));
   }
@@ -273,21 +325,27 @@ function flushPageCache(): void {
   }
 }
 
-const average = (values: number[]): number => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
+const average = (values: number[]): number =>
+  values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 
 // ---------------------------------------------------------------- scenarios
 
 /** Writes `days` working days of calls as day and (beyond one day) month partitions. */
-async function seedSize(root: string, days: number): Promise<{ todays: CallRecord[]; files: Partial<Record<PartitionGranularity, number>> }> {
+async function seedSize(
+  root: string,
+  days: number,
+): Promise<{ todays: CallRecord[]; files: Partial<Record<PartitionGranularity, number>> }> {
   const calls = generateCalls(days);
   const files: Partial<Record<PartitionGranularity, number>> = {};
   for (const granularity of ['day', 'month'] as const) {
-    if (granularity === 'day' || days > 1) files[granularity] = await seedHistory(join(root, `history-${granularity}-${days}`), calls, granularity);
+    if (granularity === 'day' || days > 1)
+      files[granularity] = await seedHistory(join(root, `history-${granularity}-${days}`), calls, granularity);
   }
   return { todays: calls.filter((call) => call.startedAt >= Date.UTC(2025, 2, 14)), files };
 }
 
-const median = (values: number[]): number => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? Number.NaN;
 
 const INDEX_MODES = ['worker', 'main-thread'] as const;
 const whereIndex = (index: HistoryIndexMode): string =>
@@ -339,9 +397,16 @@ async function benchStartup(dir: string, size: (typeof SIZES)[number], todays: C
       rounds.flatMap((round) => round.times),
       20,
     );
-    facts[`warm-up (load + index) ${size.label}, index in ${index}, median ms`] = Math.round(median(rounds.map((round) => round.warmUpMs)));
-    facts[`longest main event-loop stall during warm-up ${size.label}, index in ${index}, ms`] = Math.round(Math.max(...rounds.map((round) => round.stallMs)));
-    facts[`main-thread heap after warm-up ${size.label}, index in ${index}, MB`] = Math.max(0, rounds.at(-1)?.heapMb ?? 0);
+    facts[`warm-up (load + index) ${size.label}, index in ${index}, median ms`] = Math.round(
+      median(rounds.map((round) => round.warmUpMs)),
+    );
+    facts[`longest main event-loop stall during warm-up ${size.label}, index in ${index}, ms`] = Math.round(
+      Math.max(...rounds.map((round) => round.stallMs)),
+    );
+    facts[`main-thread heap after warm-up ${size.label}, index in ${index}, MB`] = Math.max(
+      0,
+      rounds.at(-1)?.heapMb ?? 0,
+    );
   }
 }
 
@@ -360,9 +425,24 @@ async function benchHistory(root: string): Promise<void> {
     // The encrypted variant seals today's file with AES-256-GCM on every save (older days stay as
     // seeded). It comes last of the day variants: without its key, today's file is closed to the others.
     const variants = [
-      { granularity: 'day', index: 'worker', encrypted: false, label: 'note save (day partitions, index in a worker, chosen)' },
-      { granularity: 'day', index: 'main-thread', encrypted: false, label: 'note save (day partitions, index on the main thread, old design)' },
-      { granularity: 'day', index: 'worker', encrypted: true, label: 'note save (day partitions, index in a worker, encrypted at rest)' },
+      {
+        granularity: 'day',
+        index: 'worker',
+        encrypted: false,
+        label: 'note save (day partitions, index in a worker, chosen)',
+      },
+      {
+        granularity: 'day',
+        index: 'main-thread',
+        encrypted: false,
+        label: 'note save (day partitions, index on the main thread, old design)',
+      },
+      {
+        granularity: 'day',
+        index: 'worker',
+        encrypted: true,
+        label: 'note save (day partitions, index in a worker, encrypted at rest)',
+      },
       { granularity: 'month', index: 'worker', encrypted: false, label: 'note save (month partitions, rejected)' },
     ] as const;
     for (const { granularity, index, encrypted, label } of variants) {
@@ -370,12 +450,29 @@ async function benchHistory(root: string): Promise<void> {
       const dir = join(root, `history-${granularity}-${size.days}`);
       const fs = countingFs();
       const dataKeys = encrypted ? { dataKeys: new MemoryDataKeyProvider() } : {};
-      const history = await FileCallHistory.open({ dir, clock, logger: silentLogger, fs, granularity, index, ...dataKeys });
+      const history = await FileCallHistory.open({
+        dir,
+        clock,
+        logger: silentLogger,
+        fs,
+        granularity,
+        index,
+        ...dataKeys,
+      });
       await history.warmUp();
       const syncsBefore = fs.syncs;
       const bytesBefore = fs.bytes;
       const { times, bytes } = await measureNoteSaves(history, todays, SAVES);
-      record({ scenario: label, size: size.label, bytesPerOp: average(bytes), note: `${((fs.syncs - syncsBefore) / SAVES).toFixed(1)} fsyncs/save, ${Math.round((fs.bytes - bytesBefore) / SAVES)} B written/save` }, times, 20);
+      record(
+        {
+          scenario: label,
+          size: size.label,
+          bytesPerOp: average(bytes),
+          note: `${((fs.syncs - syncsBefore) / SAVES).toFixed(1)} fsyncs/save, ${Math.round((fs.bytes - bytesBefore) / SAVES)} B written/save`,
+        },
+        times,
+        20,
+      );
 
       if (granularity === 'day' && index === 'worker' && !encrypted) {
         const queries = [
@@ -400,7 +497,15 @@ async function benchHistory(root: string): Promise<void> {
             hits += result.total;
           }
         }
-        record({ scenario: 'search (10 kinds of query, warm index)', size: size.label, note: `${Math.round(hits / times.length)} matches/query on average` }, times, size.days > 1000 ? 100 : undefined);
+        record(
+          {
+            scenario: 'search (10 kinds of query, warm index)',
+            size: size.label,
+            note: `${Math.round(hits / times.length)} matches/query on average`,
+          },
+          times,
+          size.days > 1000 ? 100 : undefined,
+        );
         const stats = await history.stats();
         facts[`indexed words ${size.label}`] = stats.indexedWords;
         facts[`calls ${size.label}`] = stats.calls;
@@ -413,16 +518,54 @@ async function benchHistory(root: string): Promise<void> {
 function generateCaller(number: string): CallerRecord {
   const record: CallerRecord = { number, flags: [], followUps: [], incidents: [] };
   if (rand() < 0.6) {
-    record.flags.push({ id: `f-${number}`, kind: pick(['abusive-language', 'insults', 'repeat-unresolved', 'other'] as const), reason: noteText().slice(0, 120), author: 'Bench Agent', createdAt: NOW - Math.floor(rand() * 1000 * DAY) });
+    record.flags.push({
+      id: `f-${number}`,
+      kind: pick(['abusive-language', 'insults', 'repeat-unresolved', 'other'] as const),
+      reason: noteText().slice(0, 120),
+      author: 'Bench Agent',
+      createdAt: NOW - Math.floor(rand() * 1000 * DAY),
+    });
   }
   if (rand() < 0.3) record.preferredAddress = { text: `Frau Dr. ${pick(LAST)}`, author: 'Bench Agent', updatedAt: NOW };
-  if (rand() < 0.2) record.followUps.push({ id: `u-${number}`, callId: `c-${number}`, kind: 'due-date', due: NOW + Math.floor(rand() * 30 * DAY), text: noteText().slice(0, 80), done: rand() < 0.5, author: 'Bench Agent', createdAt: NOW });
+  if (rand() < 0.2)
+    record.followUps.push({
+      id: `u-${number}`,
+      callId: `c-${number}`,
+      kind: 'due-date',
+      due: NOW + Math.floor(rand() * 30 * DAY),
+      text: noteText().slice(0, 80),
+      done: rand() < 0.5,
+      author: 'Bench Agent',
+      createdAt: NOW,
+    });
   if (rand() < 0.02) {
-    record.flags.push({ id: `t-${number}`, kind: 'legal-threat', reason: 'lawyer', author: 'Bench Agent', createdAt: NOW });
-    record.incidents.push({ id: `i-${number}`, callId: `c-${number}`, kind: 'legal-threat', whatWasSaid: noteText().slice(0, 200), occurredAt: NOW, saidBy: 'the caller', recordedBy: 'Bench Agent', recordedAt: NOW, flagId: `t-${number}` });
+    record.flags.push({
+      id: `t-${number}`,
+      kind: 'legal-threat',
+      reason: 'lawyer',
+      author: 'Bench Agent',
+      createdAt: NOW,
+    });
+    record.incidents.push({
+      id: `i-${number}`,
+      callId: `c-${number}`,
+      kind: 'legal-threat',
+      whatWasSaid: noteText().slice(0, 200),
+      occurredAt: NOW,
+      saidBy: 'the caller',
+      recordedBy: 'Bench Agent',
+      recordedAt: NOW,
+      flagId: `t-${number}`,
+    });
   }
   if (record.flags.length === 0 && !record.preferredAddress && record.followUps.length === 0) {
-    record.flags.push({ id: `o-${number}`, kind: 'other', reason: 'prefers e-mail', author: 'Bench Agent', createdAt: NOW });
+    record.flags.push({
+      id: `o-${number}`,
+      kind: 'other',
+      reason: 'prefers e-mail',
+      author: 'Bench Agent',
+      createdAt: NOW,
+    });
   }
   return record;
 }
@@ -440,7 +583,13 @@ async function benchDirectory(root: string): Promise<void> {
     else shards.set(file, [caller]);
   }
   for (const [file, list] of shards) {
-    await new DocumentStore({ fs: seedingFs, path: join(dir, file), spec: callerShardSpec, clock, logger: silentLogger }).write(() => ({ callers: list }));
+    await new DocumentStore({
+      fs: seedingFs,
+      path: join(dir, file),
+      spec: callerShardSpec,
+      clock,
+      logger: silentLogger,
+    }).write(() => ({ callers: list }));
   }
   flushPageCache();
   const openStart = performance.now();
@@ -450,16 +599,27 @@ async function benchDirectory(root: string): Promise<void> {
   const times: number[] = [];
   for (let i = 0; i < LOOKUPS; i += 1) {
     // Half known callers (as typed or shown: with spaces), half unknown numbers.
-    const number = i % 2 === 0 ? (known[Math.floor(rand() * known.length)] as string).replace(/^(\+49)(30)/, '$1 $2 ') : `+4940${Math.floor(rand() * 1e7)}`;
+    const number =
+      i % 2 === 0
+        ? (known[Math.floor(rand() * known.length)] as string).replace(/^(\+49)(30)/, '$1 $2 ')
+        : `+4940${Math.floor(rand() * 1e7)}`;
     const start = performance.now();
     await directory.lookup(number);
     times.push(performance.now() - start);
   }
-  record({ scenario: 'caller lookup (half hits, half misses)', size: '100k', note: 'in-memory Map, entry cloned' }, times, 1);
+  record(
+    { scenario: 'caller lookup (half hits, half misses)', size: '100k', note: 'in-memory Map, entry cloned' },
+    times,
+    1,
+  );
   const writes: number[] = [];
   for (let i = 0; i < (quick ? 20 : 100); i += 1) {
     const start = performance.now();
-    await directory.addFlag(known[Math.floor(rand() * known.length)] as string, { kind: 'insults', reason: 'bench', author: 'Bench Agent' });
+    await directory.addFlag(known[Math.floor(rand() * known.length)] as string, {
+      kind: 'insults',
+      reason: 'bench',
+      author: 'Bench Agent',
+    });
     writes.push(performance.now() - start);
   }
   const shardBytes = average([...shards.keys()].map((file) => statSync(join(dir, file)).size));
@@ -488,7 +648,16 @@ async function benchConf(root: string): Promise<void> {
       conf.set(`calls.${call.callId}.note`, { text, updatedAt: NOW, author: 'Bench Agent' });
       times.push(performance.now() - start);
     }
-    record({ scenario: 'note save in one conf/electron-store file', size: size.label, bytesPerOp: statSync(join(dir, 'history.json')).size, note: 'rejected' }, times, 20);
+    record(
+      {
+        scenario: 'note save in one conf/electron-store file',
+        size: size.label,
+        bytesPerOp: statSync(join(dir, 'history.json')).size,
+        note: 'rejected',
+      },
+      times,
+      20,
+    );
   }
   // The directory in one conf file: every get() re-reads and parses the whole file.
   const dir = join(root, 'conf-callers');
@@ -499,7 +668,11 @@ async function benchConf(root: string): Promise<void> {
     callers[number] = generateCaller(number);
   }
   writeFileSync(join(dir, 'callers.json'), JSON.stringify({ callers }, undefined, '\t'));
-  const conf = new Conf<Record<string, unknown>>({ cwd: dir, configName: 'callers', accessPropertiesByDotNotation: false });
+  const conf = new Conf<Record<string, unknown>>({
+    cwd: dir,
+    configName: 'callers',
+    accessPropertiesByDotNotation: false,
+  });
   const times: number[] = [];
   for (let i = 0; i < (quick ? 5 : 20); i += 1) {
     const start = performance.now();
@@ -507,7 +680,15 @@ async function benchConf(root: string): Promise<void> {
     void all[`+4930${1_000_000 + i}`];
     times.push(performance.now() - start);
   }
-  record({ scenario: 'caller lookup in one conf/electron-store file', size: '100k', note: `rejected; file ${Math.round(statSync(join(dir, 'callers.json')).size / 1e6)} MB read per get` }, times, 1);
+  record(
+    {
+      scenario: 'caller lookup in one conf/electron-store file',
+      size: '100k',
+      note: `rejected; file ${Math.round(statSync(join(dir, 'callers.json')).size / 1e6)} MB read per get`,
+    },
+    times,
+    1,
+  );
 }
 
 function fileSystemOf(path: string): string {
@@ -532,7 +713,7 @@ function markdown(): string {
     `Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} ×${cpus().length}, data on ${fileSystemOf(tmpdir())}, ${loadLabel}.`,
     '',
     `History: ${CALLS_PER_DAY} calls per working day, 90 % with a note (8–170 words); 1 year = ${WORKING_DAYS_PER_YEAR} working days.`,
-    'A note save is `saveNote` on one of today\'s calls: temp file, write, fsync, rename, fsync of the folder.',
+    "A note save is `saveNote` on one of today's calls: temp file, write, fsync, rename, fsync of the folder.",
     '',
     '| scenario | history | n | p50 ms | p99 ms | max ms | bytes/op | goal | met |',
     '| --- | --- | ---: | ---: | ---: | ---: | ---: | --- | --- |',
@@ -543,7 +724,9 @@ function markdown(): string {
     '',
     '| fact | value |',
     '| --- | ---: |',
-    ...Object.entries(facts).map(([key, value]) => `| ${key} | ${typeof value === 'number' ? value.toLocaleString('en') : value} |`),
+    ...Object.entries(facts).map(
+      ([key, value]) => `| ${key} | ${typeof value === 'number' ? value.toLocaleString('en') : value} |`,
+    ),
     '',
   ];
   return lines.join('\n');
@@ -554,12 +737,16 @@ function markdown(): string {
  * latency on a desk where something else keeps a core busy (a video call, a scan).
  */
 const CPU_LOAD = Number(process.env.BENCH_CPU_LOAD ?? 0);
-const loadLabel = CPU_LOAD > 0 ? `under CPU load: ${CPU_LOAD} busy-loop process${CPU_LOAD === 1 ? '' : 'es'} on ${cpus().length} CPUs` : 'no added CPU load';
+const loadLabel =
+  CPU_LOAD > 0
+    ? `under CPU load: ${CPU_LOAD} busy-loop process${CPU_LOAD === 1 ? '' : 'es'} on ${cpus().length} CPUs`
+    : 'no added CPU load';
 
 /** The kernel's CPU and I/O pressure (share of time tasks waited, last 60 s), where /proc/pressure exists. */
 function pressure(): string {
   try {
-    const avg60 = (kind: string) => /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync(`/proc/pressure/${kind}`, 'utf8'))?.[1] ?? '?';
+    const avg60 = (kind: string) =>
+      /some avg10=[\d.]+ avg60=([\d.]+)/.exec(readFileSync(`/proc/pressure/${kind}`, 'utf8'))?.[1] ?? '?';
     return `cpu ${avg60('cpu')} %, io ${avg60('io')} %`;
   } catch {
     return 'not available';
@@ -603,8 +790,10 @@ export async function runStorageBench(): Promise<BenchTable> {
     ]),
     notes: [
       `History: ${CALLS_PER_DAY} calls per working day, 90 % with a note; 1 year = ${WORKING_DAYS_PER_YEAR} working days. Data on ${fileSystemOf(tmpdir())}. Run ${loadLabel}.`,
-      'A note save is `saveNote` on one of today\'s calls: temp file, write, fsync, rename, fsync of the folder.',
-      ...Object.entries(facts).map(([key, value]) => `${key}: ${typeof value === 'number' ? value.toLocaleString('en') : value}`),
+      "A note save is `saveNote` on one of today's calls: temp file, write, fsync, rename, fsync of the folder.",
+      ...Object.entries(facts).map(
+        ([key, value]) => `${key}: ${typeof value === 'number' ? value.toLocaleString('en') : value}`,
+      ),
     ],
     machine: machineInfo(),
     data: { rows, facts, quick, cpuLoad: CPU_LOAD },

@@ -112,7 +112,11 @@ export function resultStamp(date: Date = new Date()): string {
 }
 
 /** Writes `<dir>/<name>-<stamp>.md` and `.json` (creating `dir`); returns both paths. */
-export function writeResult(table: BenchTable, dir: string, stamp: string = resultStamp()): { markdown: string; json: string } {
+export function writeResult(
+  table: BenchTable,
+  dir: string,
+  stamp: string = resultStamp(),
+): { markdown: string; json: string } {
   mkdirSync(dir, { recursive: true });
   const base = join(dir, `${table.name}-${stamp}`);
   const markdown = `${base}.md`;

@@ -72,11 +72,15 @@ export async function runWorkspaceBench(options: { calls?: number; warmup?: numb
       });
       const call = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === FLAGGED_NUMBER);
       await page.waitForFunction(
-        (id) => (globalThis as unknown as { __paints: Array<{ callId: string }> }).__paints.some((p) => p.callId === id),
+        (id) =>
+          (globalThis as unknown as { __paints: Array<{ callId: string }> }).__paints.some((p) => p.callId === id),
         call.id,
       );
       const paintedAt = await page.evaluate(
-        (id) => (globalThis as unknown as { __paints: Array<{ callId: string; at: number }> }).__paints.find((p) => p.callId === id)!.at,
+        (id) =>
+          (globalThis as unknown as { __paints: Array<{ callId: string; at: number }> }).__paints.find(
+            (p) => p.callId === id,
+          )!.at,
         call.id,
       );
       await agent.must('call:decline', { callId: call.id });

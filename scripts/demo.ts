@@ -60,7 +60,10 @@ writeFileSync(voiceFile, murmur());
 const callerScenario = join(dataDir, 'demo-caller.xml');
 writeFileSync(
   callerScenario,
-  readFileSync(join(import.meta.dirname, '../tests/sipp/demo-caller.xml'), 'utf8').replace('rtp_stream="[voice],', `rtp_stream="${voiceFile},`),
+  readFileSync(join(import.meta.dirname, '../tests/sipp/demo-caller.xml'), 'utf8').replace(
+    'rtp_stream="[voice],',
+    `rtp_stream="${voiceFile},`,
+  ),
 );
 
 /**
@@ -73,7 +76,7 @@ function murmur(): Buffer {
   // Silence is PCMU 0xFF, not 0x00 (which is full scale).
   const samples = Buffer.alloc(seconds * PCMU_RATE, linearToUlaw(0));
   let random = 7;
-  const next = () => ((random = (random * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const next = () => (random = (random * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   let t = 0.3;
   const syllables: Array<{ start: number; length: number; pitch: number; vowel: number }> = [];
   while (t < seconds - 0.6) {
@@ -128,10 +131,14 @@ if (electron && hasDisplay) {
       ? 'No display for Electron here; starting the web host instead.'
       : 'The Electron binary is not installed here; starting the web host instead (same core, same UI).',
   );
-  app = spawn(process.execPath, ['--import', 'tsx', join(root, 'src/webhost/main.ts'), '--data-dir', join(dataDir, 'web')], {
-    env: appEnv,
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  app = spawn(
+    process.execPath,
+    ['--import', 'tsx', join(root, 'src/webhost/main.ts'), '--data-dir', join(dataDir, 'web')],
+    {
+      env: appEnv,
+      stdio: ['ignore', 'inherit', 'inherit'],
+    },
+  );
 }
 
 let stopping = false;

@@ -30,7 +30,9 @@ if (missing.length === 0) process.exit(0);
 
 const aptLine = `apt-get install -y ${missing.join(' ')}`;
 if (process.getuid?.() !== 0) {
-  console.error(`Calmline needs these Debian packages: ${missing.join(', ')}.\nInstall them with:\n  sudo apt-get update && sudo ${aptLine}`);
+  console.error(
+    `Calmline needs these Debian packages: ${missing.join(', ')}.\nInstall them with:\n  sudo apt-get update && sudo ${aptLine}`,
+  );
   process.exit(1);
 }
 console.log(`Installing Debian packages: ${missing.join(', ')}`);

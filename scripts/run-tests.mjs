@@ -38,17 +38,30 @@ function check(label, command, args) {
 function loopbackOnly() {
   if (process.getuid?.() !== 0) return { wrap: undefined, why: 'not root' };
   const probe = spawnSync('unshare', ['--net', 'sh', '-c', 'ip link set lo up'], { stdio: 'ignore' });
-  return probe.status === 0 ? { wrap: ['unshare', '--net', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"'] } : { wrap: undefined, why: 'unshare --net failed' };
+  return probe.status === 0
+    ? { wrap: ['unshare', '--net', 'sh', '-c', 'ip link set lo up && exec "$0" "$@"'] }
+    : { wrap: undefined, why: 'unshare --net failed' };
 }
 
 function suite(project) {
   const report = join(resultsDir, `${project}.json`);
-  const vitest = ['npx', 'vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`];
+  const vitest = [
+    'npx',
+    'vitest',
+    'run',
+    '--project',
+    project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
+  ];
   let command = vitest;
   if (project === 'e2e') {
     const { wrap, why } = loopbackOnly();
     if (wrap) command = [...wrap, ...vitest];
-    lines.push(`e2e network: ${wrap ? 'a namespace with loopback only' : `the host's (${why}): ICE may also pair other interfaces`}`);
+    lines.push(
+      `e2e network: ${wrap ? 'a namespace with loopback only' : `the host's (${why}): ICE may also pair other interfaces`}`,
+    );
   }
   const { ok, seconds } = run(project, command[0], command.slice(1));
   let counts = { passed: 0, failed: 0, skipped: 0 };

@@ -51,7 +51,9 @@ export class CallRecorder {
         agent: this.agentName().slice(0, 128),
       });
     } catch (error) {
-      this.logger.error(`Could not file call ${call.id} in the history: ${error instanceof Error ? error.message : String(error)}`);
+      this.logger.error(
+        `Could not file call ${call.id} in the history: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }

@@ -59,7 +59,9 @@ export function createCommandRouter(handlers: CommandHandlers, logger: CoreLogge
       return ok(answer.data);
     } catch (error) {
       const refusal = toCommandError(error, (unexpected) =>
-        logger.error(`Command ${channel} failed: ${unexpected instanceof Error ? (unexpected.stack ?? unexpected.message) : String(unexpected)}`),
+        logger.error(
+          `Command ${channel} failed: ${unexpected instanceof Error ? (unexpected.stack ?? unexpected.message) : String(unexpected)}`,
+        ),
       );
       return fail(refusal.code, refusal.message);
     }

@@ -6,7 +6,9 @@
 import type { EventChannel, EventPayload } from '../shared/contract';
 
 /** (channel, payload) pairs of the events `E` (default: all of them). */
-export type CoreEventArgs<E extends EventChannel = EventChannel> = { [K in E]: [channel: K, payload: EventPayload<K>] }[E];
+export type CoreEventArgs<E extends EventChannel = EventChannel> = {
+  [K in E]: [channel: K, payload: EventPayload<K>];
+}[E];
 
 /** Sends one of the events `E` to every listener of the core. */
 export type EmitCoreEvent<E extends EventChannel = EventChannel> = (...args: CoreEventArgs<E>) => void;

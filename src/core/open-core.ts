@@ -69,7 +69,13 @@ export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
     agentName: () => agentNameFrom(account.get()),
     retentionDays: () => retentionDaysFrom(options.store),
     ...(options.keySealer
-      ? { dataKeys: new FileDataKeyProvider(join(options.dataDir, 'agent-data', 'data-key.json'), undefined, options.keySealer) }
+      ? {
+          dataKeys: new FileDataKeyProvider(
+            join(options.dataDir, 'agent-data', 'data-key.json'),
+            undefined,
+            options.keySealer,
+          ),
+        }
       : {}),
   });
   for (const notice of [...(options.startupNotices ?? []), ...agentData.notices()]) {

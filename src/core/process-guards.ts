@@ -13,7 +13,9 @@ export function installProcessGuards(logger: CoreLogger): void {
   if (installed) return;
   installed = true;
   process.on('unhandledRejection', (reason) => {
-    logger.error(`Unhandled rejection (kept running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+    logger.error(
+      `Unhandled rejection (kept running): ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`,
+    );
   });
   process.on('uncaughtException', (error) => {
     logger.error(`Uncaught exception (kept running): ${error.stack ?? error.message}`);

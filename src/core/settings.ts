@@ -131,7 +131,11 @@ export class StoredSetting<T> {
 }
 
 /** The call-handling policy (`callPolicy`). */
-export function callPolicySetting(store: KeyValueStore, defaults: CallPolicy, logger: CoreLogger): StoredSetting<CallPolicy> {
+export function callPolicySetting(
+  store: KeyValueStore,
+  defaults: CallPolicy,
+  logger: CoreLogger,
+): StoredSetting<CallPolicy> {
   return new StoredSetting(store, 'callPolicy', callPolicySchema, defaults, logger);
 }
 

@@ -36,7 +36,11 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession();
     const dataDir = app.getPath('userData');
     // electron-store throws on (or silently wipes) a corrupt file: move it aside first.
-    const settingsNotice = await prepareJsonStoreFile({ path: join(dataDir, 'settings.json'), clock: systemClock, logger });
+    const settingsNotice = await prepareJsonStoreFile({
+      path: join(dataDir, 'settings.json'),
+      clock: systemClock,
+      logger,
+    });
     const store = new Store<Record<string, unknown>>({ name: 'settings', configFileMode: 0o600 });
     const secrets = createSafeStorageSecretStore(store);
     const keySealer = createSafeStorageKeySealer();
@@ -52,7 +56,9 @@ if (!app.requestSingleInstanceLock()) {
       ...(keySealer ? { keySealer } : {}),
       // Real audio through the window's WebRTC engine, unless a test or demo without
       // WebRTC peers asks for signalling only.
-      ...(process.env.CALMLINE_MEDIA === 'signalling' ? { createMediaFactory: () => createSignallingMediaFactory() } : {}),
+      ...(process.env.CALMLINE_MEDIA === 'signalling'
+        ? { createMediaFactory: () => createSignallingMediaFactory() }
+        : {}),
     });
     registerIpc(core, () => mainWindow);
     notifyIncomingCalls(core, () => mainWindow);

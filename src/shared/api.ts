@@ -40,7 +40,9 @@ type CommandFunctions = {
 
 /** One subscribe function per event: it calls `listener` with every payload and returns the unsubscribe function. */
 type EventFunctions = {
-  -readonly [E in keyof typeof events as (typeof events)[E]['method']]: (listener: (payload: EventPayload<E>) => void) => () => void;
+  -readonly [E in keyof typeof events as (typeof events)[E]['method']]: (
+    listener: (payload: EventPayload<E>) => void,
+  ) => () => void;
 };
 
 /**

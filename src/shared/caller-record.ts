@@ -115,4 +115,3 @@ export const callerRecordSchema = z.object({
 
 /** A caller's entry. */
 export type CallerRecord = z.infer<typeof callerRecordSchema>;
-

@@ -105,7 +105,15 @@ export const callEventKinds = [
  * hanging up, a hold or resume re-INVITE, a transfer (its hold and REFER), or an
  * audio reconnection (re-INVITE with ICE restart).
  */
-export const callPendingKinds = ['answer', 'decline', 'hang-up', 'hold', 'resume', 'transfer', 'reconnect-audio'] as const;
+export const callPendingKinds = [
+  'answer',
+  'decline',
+  'hang-up',
+  'hold',
+  'resume',
+  'transfer',
+  'reconnect-audio',
+] as const;
 export type CallPending = (typeof callPendingKinds)[number];
 
 /**
@@ -292,7 +300,6 @@ export const callPolicySchema = z.object({
 });
 export type CallPolicy = z.infer<typeof callPolicySchema>;
 
-
 /** UI language: `auto` follows the OS (Electron) or browser locale. */
 export const languageChoices = ['auto', 'en', 'de', 'nb', 'fa'] as const;
 export const languageSettingSchema = z.object({ language: z.enum(languageChoices) });
@@ -351,7 +358,6 @@ export const callSearchHitSchema = z.object({
   agent: z.string(),
   snippet: z.string().optional(),
 });
-
 
 /**
  * How a renderer method's arguments become its command's request:
@@ -432,7 +438,12 @@ export const commands = defineCommands({
     args: 'request',
     response: consentEntrySchema,
   },
-  'call:hold': { method: 'hold', request: z.object({ callId, consentId }), args: ['callId', 'consentId'], response: z.void() },
+  'call:hold': {
+    method: 'hold',
+    request: z.object({ callId, consentId }),
+    args: ['callId', 'consentId'],
+    response: z.void(),
+  },
   'call:resume': { method: 'resume', request: callRef, args: ['callId'], response: z.void() },
   /** Blind: REFER now. Attended: hold the caller and call the target first (consult). */
   'call:transfer': {
@@ -494,7 +505,12 @@ export const commands = defineCommands({
     response: languageSettingSchema,
   },
   'settings:get-account': { method: 'getAccount', request: z.undefined(), response: accountViewSchema },
-  'settings:save-account': { method: 'saveAccount', request: accountInputSchema, args: 'request', response: accountViewSchema },
+  'settings:save-account': {
+    method: 'saveAccount',
+    request: accountInputSchema,
+    args: 'request',
+    response: accountViewSchema,
+  },
   /** The note pad's whole text for a call; main autosaves it (no Save button) and reports `notes:status`. */
   'notes:edit': {
     method: 'editNote',
@@ -592,10 +608,19 @@ export const commands = defineCommands({
     response: z.object({ markdownPath: z.string(), jsonPath: z.string() }),
   },
   /** Files that could not be read and were kept aside since start. */
-  'storage:get-notices': { method: 'getStorageNotices', request: z.undefined(), response: z.array(storageNoticeSchema) },
+  'storage:get-notices': {
+    method: 'getStorageNotices',
+    request: z.undefined(),
+    response: z.array(storageNoticeSchema),
+  },
   /** Days after which call records and notes are deleted; null keeps them all. Flags stay until cleared. */
   'settings:get-retention': { method: 'getRetention', request: z.undefined(), response: retentionSchema },
-  'settings:save-retention': { method: 'saveRetention', request: retentionSchema, args: 'request', response: retentionSchema },
+  'settings:save-retention': {
+    method: 'saveRetention',
+    request: retentionSchema,
+    args: 'request',
+    response: retentionSchema,
+  },
   'workspace:get-state': { method: 'getWorkspaceState', request: z.undefined(), response: workspaceViewSchema },
   'checklists:list': {
     method: 'listChecklists',
@@ -617,7 +642,10 @@ export const commands = defineCommands({
   },
   'wrap-up:complete': {
     method: 'completeWrapUp',
-    request: z.object({ outcome: z.enum(['resolved', 'follow-up', 'escalated']), note: z.string().max(2_000).optional() }),
+    request: z.object({
+      outcome: z.enum(['resolved', 'follow-up', 'escalated']),
+      note: z.string().max(2_000).optional(),
+    }),
     args: 'request',
     response: z.void(),
   },
@@ -640,7 +668,12 @@ export const commands = defineCommands({
     response: z.void(),
   },
   'settings:get-call-policy': { method: 'getCallPolicy', request: z.undefined(), response: callPolicySchema },
-  'settings:save-call-policy': { method: 'saveCallPolicy', request: callPolicySchema, args: 'request', response: callPolicySchema },
+  'settings:save-call-policy': {
+    method: 'saveCallPolicy',
+    request: callPolicySchema,
+    args: 'request',
+    response: callPolicySchema,
+  },
 });
 
 /** One row of the event table: the payload main sends and the renderer's `on…` function for it. */

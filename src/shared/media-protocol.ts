@@ -38,7 +38,11 @@ export const mediaPolicySchema = z.object({
 export type MediaPolicy = z.infer<typeof mediaPolicySchema>;
 
 /** Host candidates only; gathering on a LAN finishes well within a second. */
-export const DEFAULT_MEDIA_POLICY: MediaPolicy = { iceServers: [], iceGatheringTimeoutMs: 1_000, requestTimeoutMs: 10_000 };
+export const DEFAULT_MEDIA_POLICY: MediaPolicy = {
+  iceServers: [],
+  iceGatheringTimeoutMs: 1_000,
+  requestTimeoutMs: 10_000,
+};
 
 /** DTMF tones RTCDTMFSender accepts (RFC 4733 events plus `,` for a pause). */
 export const DTMF_TONES = /^[0-9A-D#*,]{1,64}$/i;
@@ -67,7 +71,12 @@ export const mediaRequestSchema = z.discriminatedUnion('op', [
     iceRestart: z.boolean().optional(),
   }),
   /** Applies the remote offer or answer. `hold` keeps a held call `inactive` in the answer that follows. */
-  z.object({ op: z.literal('set-description'), sessionId, sdp: z.string().min(1).max(MAX_SDP_LENGTH), hold: z.boolean() }),
+  z.object({
+    op: z.literal('set-description'),
+    sessionId,
+    sdp: z.string().min(1).max(MAX_SDP_LENGTH),
+    hold: z.boolean(),
+  }),
   /** Rolls back a local offer the far end refused (e.g. 491 to a re-INVITE). */
   z.object({ op: z.literal('rollback'), sessionId }),
   /** Sends DTMF in band as RFC 4733 telephone-events (RTCDTMFSender). */
@@ -106,7 +115,10 @@ export type MediaErrorCode = (typeof mediaErrorCodes)[number];
 export const mediaResponseSchema = z.discriminatedUnion('ok', [
   /** `sdp` is present for get-description. */
   z.object({ ok: z.literal(true), sdp: z.string().max(MAX_SDP_LENGTH).optional() }),
-  z.object({ ok: z.literal(false), error: z.object({ code: z.enum(mediaErrorCodes), message: z.string().max(2_000) }) }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({ code: z.enum(mediaErrorCodes), message: z.string().max(2_000) }),
+  }),
 ]);
 export type MediaResponse = z.infer<typeof mediaResponseSchema>;
 

@@ -33,7 +33,6 @@ const settings = await openConfSettingsStore({ dir: dataDir, clock: systemClock,
 const store = settings.store;
 const secrets = createMemorySecretStore();
 
-
 const core = await openCore({
   dataDir,
   store,

@@ -15,5 +15,4 @@ export type BridgeClientMessage = { type: 'invoke'; id: number; channel: Command
 
 /** Host → page. */
 export type BridgeServerMessage =
-  | { type: 'result'; id: number; result: Result<unknown> }
-  | { type: 'event'; channel: EventChannel; payload: unknown };
+  { type: 'result'; id: number; result: Result<unknown> } | { type: 'event'; channel: EventChannel; payload: unknown };

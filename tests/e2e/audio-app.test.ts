@@ -63,7 +63,10 @@ beforeAll(async () => {
   await buildAudioPage(audio.dir);
   served = await servePage(audio.dir);
   ear = await earScript();
-  bed = await startUiBed({ agent: { user: '1001', createMediaFactory: 'webrtc' }, chromiumArgs: fakeAudioArgs(agentWav) });
+  bed = await startUiBed({
+    agent: { user: '1001', createMediaFactory: 'webrtc' },
+    chromiumArgs: fakeAudioArgs(agentWav),
+  });
   [callerBrowser, targetBrowser] = await Promise.all([
     launchAudioChromium(wav('caller', CALLER_HZ)),
     launchAudioChromium(wav('target', TARGET_HZ)),
@@ -87,8 +90,12 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await callerPage?.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stop()).catch(() => undefined);
-  await targetPage?.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stop()).catch(() => undefined);
+  await callerPage
+    ?.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stop())
+    .catch(() => undefined);
+  await targetPage
+    ?.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stop())
+    .catch(() => undefined);
   await callerBrowser?.close();
   await targetBrowser?.close();
   await bed?.stop();
@@ -110,7 +117,9 @@ async function agentHears(): Promise<{ rmsDb: number; peakHz: number | null }> {
   await bed.page.evaluate(ear);
   return bed.page.evaluate(async (ms) => {
     // The node test project has no DOM types: reach the page's document untyped.
-    const { document } = globalThis as unknown as { document: { querySelector(selector: string): { srcObject?: unknown } | null } };
+    const { document } = globalThis as unknown as {
+      document: { querySelector(selector: string): { srcObject?: unknown } | null };
+    };
     const element = document.querySelector('audio[data-media-session]');
     if (!element?.srcObject) throw new Error('the app plays no call audio');
     return (globalThis as unknown as EarGlobal).__calmlineEar.listen(element.srcObject, ms);
@@ -128,7 +137,10 @@ describe('real audio through the app (web host, Chromium)', () => {
     await page.goto(host.url);
     await expect.poll(() => page.getByTestId('registration-status').getAttribute('data-status')).toBe('registered');
 
-    await callerPage.evaluate((target) => (globalThis as unknown as AudioTestGlobal).audioTest.caller.call(target), `sip:1001@${kamailio.domain}`);
+    await callerPage.evaluate(
+      (target) => (globalThis as unknown as AudioTestGlobal).audioTest.caller.call(target),
+      `sip:1001@${kamailio.domain}`,
+    );
     const ringing = page.locator('[data-testid^="call-"][data-state="ringing"]');
     await ringing.waitFor({ timeout: 15_000 });
     // The ringtone sounds while the call rings (the agent has not clicked anything yet).
@@ -160,7 +172,9 @@ describe('real audio through the app (web host, Chromium)', () => {
     await expect.poll(async () => (await endpointHears(callerPage)).rmsDb, { timeout: 10_000 }).toBeLessThan(SILENT_DB);
     figures.push(['caller hears, agent muted', await endpointHears(callerPage)]);
     await mute.click();
-    await expect.poll(async () => (await endpointHears(callerPage)).peakHz ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await endpointHears(callerPage)).peakHz ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(0);
     expectTone(await endpointHears(callerPage), AGENT_HZ);
 
     // Hold with the caller's agreement: `inactive`, so the caller gets no packet at all.
@@ -174,7 +188,9 @@ describe('real audio through the app (web host, Chromium)', () => {
 
     await page.getByRole('button', { name: `Resume call with ${callName}` }).click();
     await page.locator('[data-testid^="call-"][data-state="active"]').waitFor({ timeout: 10_000 });
-    await expect.poll(async () => (await endpointHears(callerPage)).peakHz ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await endpointHears(callerPage)).peakHz ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(0);
     expectTone(await endpointHears(callerPage), AGENT_HZ);
     expectTone(await agentHears(), CALLER_HZ);
 
@@ -190,9 +206,22 @@ describe('real audio through the app (web host, Chromium)', () => {
     await problem.waitFor({ state: 'detached', timeout: 15_000 });
     await page.getByRole('button', { name: `Hold call with ${callName}` }).waitFor();
     const reconnects = agent.events.length;
-    await agent.must('call:reconnect-audio', { callId: (await agent.waitForCall((call) => call.state === 'active')).id });
-    expect(agent.events.slice(reconnects).some(([channel, payload]) => channel === 'media:request' && payload.request.op === 'get-description' && payload.request.iceRestart === true)).toBe(true);
-    await expect.poll(async () => (await endpointHears(callerPage)).peakHz ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    await agent.must('call:reconnect-audio', {
+      callId: (await agent.waitForCall((call) => call.state === 'active')).id,
+    });
+    expect(
+      agent.events
+        .slice(reconnects)
+        .some(
+          ([channel, payload]) =>
+            channel === 'media:request' &&
+            payload.request.op === 'get-description' &&
+            payload.request.iceRestart === true,
+        ),
+    ).toBe(true);
+    await expect
+      .poll(async () => (await endpointHears(callerPage)).peakHz ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(0);
     figures.push(['after reconnect: caller hears', await endpointHears(callerPage)]);
     expectTone(figures.at(-1)![1], AGENT_HZ);
 
@@ -203,7 +232,9 @@ describe('real audio through the app (web host, Chromium)', () => {
     await dialog.getByRole('radio', { name: /^Blind/ }).check();
     await dialog.getByRole('button', { name: 'Caller agreed' }).click();
     await expect.poll(() => endpointStates(targetPage), { timeout: 15_000 }).toContain('incoming:Established');
-    await expect.poll(async () => (await endpointHears(targetPage)).peakHz ?? 0, { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect
+      .poll(async () => (await endpointHears(targetPage)).peakHz ?? 0, { timeout: 10_000 })
+      .toBeGreaterThan(0);
     figures.push(['transfer target hears', await endpointHears(targetPage)]);
     expectTone(figures.at(-1)![1], CALLER_HZ);
     figures.push(['caller hears, transferred', await endpointHears(callerPage)]);

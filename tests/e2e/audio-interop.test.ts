@@ -71,18 +71,31 @@ const remoteSdps: string[] = [];
 const channel: MediaChannel = {
   async request(request: MediaRequest): Promise<MediaResponse> {
     if (request.op === 'set-description') remoteSdps.push(request.sdp);
-    const response = await agentPage.evaluate((r) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.handle(r), request);
+    const response = await agentPage.evaluate(
+      (r) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.handle(r),
+      request,
+    );
     mediaLog.push(`${request.op} → ${response.ok ? 'ok' : `${response.error.code}: ${response.error.message}`}`);
     return response;
   },
 };
 
 const mediaFactory = () =>
-  createBridgedMediaFactory(channel, { iceServers: [], iceGatheringTimeoutMs: 500, requestTimeoutMs: 5_000, logger: silentLogger });
-const engineSessions = () => agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.sessionIds());
-const agentStats = (sessionId: string) => agentPage.evaluate((s) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.stats(s), sessionId);
+  createBridgedMediaFactory(channel, {
+    iceServers: [],
+    iceGatheringTimeoutMs: 500,
+    requestTimeoutMs: 5_000,
+    logger: silentLogger,
+  });
+const engineSessions = () =>
+  agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.sessionIds());
+const agentStats = (sessionId: string) =>
+  agentPage.evaluate((s) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.stats(s), sessionId);
 const measureAgent = (sessionId: string) =>
-  agentPage.evaluate(([id, ms]) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.measure(id, ms), [sessionId, WINDOW_MS] as const);
+  agentPage.evaluate(([id, ms]) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.measure(id, ms), [
+    sessionId,
+    WINDOW_MS,
+  ] as const);
 
 const showAgent = (label: string, m: Measurement) =>
   `${label}: rms ${m.rmsDb.toFixed(1)} dBFS, peak ${m.peakHz?.toFixed(1) ?? '-'} Hz, stats level ${m.levelDb?.toFixed(1) ?? '-'} dB, ` +
@@ -96,7 +109,9 @@ async function until(what: string, probe: () => Promise<boolean> | boolean, time
   const deadline = Date.now() + timeoutMs;
   while (!(await probe())) {
     if (Date.now() > deadline) {
-      throw new Error(`Timed out waiting for ${what}; media log: ${mediaLog.join(' | ')}\n--- rtpengine:\n${rtpengine.logs().slice(-6_000)}`);
+      throw new Error(
+        `Timed out waiting for ${what}; media log: ${mediaLog.join(' | ')}\n--- rtpengine:\n${rtpengine.logs().slice(-6_000)}`,
+      );
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -110,7 +125,14 @@ function relayedByRtpengine(address: string | undefined): boolean {
 
 /** A SIPp caller on plain RTP calling `user`, and a socket on its RTP port to hear what it gets. */
 async function plainRtpCaller(via: Kamailio, user: string): Promise<{ sipp: SippRun; ear: RtpListener }> {
-  const sipp = runSipp({ scenario: 'caller-plain-rtp.xml', kamailio: via, service: user, keys: { pcap: callerVoice }, recvTimeoutMs: 30_000, timeoutMs: 60_000 });
+  const sipp = runSipp({
+    scenario: 'caller-plain-rtp.xml',
+    kamailio: via,
+    service: user,
+    keys: { pcap: callerVoice },
+    recvTimeoutMs: 30_000,
+    timeoutMs: 60_000,
+  });
   sipps.push(sipp);
   // The port on the caller's m=audio line, from which SIPp also sends (see the scenario). Nothing
   // reaches it before the agent answers, so binding it after SIPp starts is not a race.
@@ -171,7 +193,9 @@ describe('interop: a plain-RTP caller and the WebRTC agent through Kamailio + rt
     // rtpengine 10.5 strips the BUNDLE group; the engine must take the SDP as it is.
     expect(offer).not.toMatch(/^a=group:BUNDLE/m);
     expect(offer).not.toMatch(/^a=crypto:/m);
-    const candidatePorts = [...offer.matchAll(/^a=candidate:\S+ 1 UDP \d+ 127\.0\.0\.1 (\d+) typ host/gim)].map((m) => `127.0.0.1:${m[1]}`);
+    const candidatePorts = [...offer.matchAll(/^a=candidate:\S+ 1 UDP \d+ 127\.0\.0\.1 (\d+) typ host/gim)].map(
+      (m) => `127.0.0.1:${m[1]}`,
+    );
     expect(candidatePorts.length).toBeGreaterThan(0);
     expect(candidatePorts.every(relayedByRtpengine)).toBe(true);
 
@@ -184,7 +208,9 @@ describe('interop: a plain-RTP caller and the WebRTC agent through Kamailio + rt
       return ((await agentStats(id))?.inbound?.packetsReceived ?? 0) > 25 && ear.count() > 25;
     });
     const live = await agentStats(id);
-    console.log(`agent's ICE pair: ${live?.candidatePair?.local} ↔ ${live?.candidatePair?.remote}; rtpengine media ports ${rtpengine.mediaPortMin}-${rtpengine.mediaPortMax}`);
+    console.log(
+      `agent's ICE pair: ${live?.candidatePair?.local} ↔ ${live?.candidatePair?.remote}; rtpengine media ports ${rtpengine.mediaPortMin}-${rtpengine.mediaPortMax}`,
+    );
     expect(live?.connectionState).toBe('connected');
     expect(live?.inbound?.codec).toBe('audio/PCMU');
     expect(relayedByRtpengine(live?.candidatePair?.remote)).toBe(true);
@@ -206,7 +232,11 @@ describe('interop: a plain-RTP caller and the WebRTC agent through Kamailio + rt
     expect(relayedByRtpengine(callerHears.senders[0])).toBe(true);
 
     // Hold, with the caller's recorded agreement: no agent audio reaches the caller.
-    const consent = await agent.must<ConsentEntry>('call:record-consent', { callId: ringing.id, action: 'hold', answer: 'agreed' });
+    const consent = await agent.must<ConsentEntry>('call:record-consent', {
+      callId: ringing.id,
+      action: 'hold',
+      answer: 'agreed',
+    });
     await agent.must('call:hold', { callId: ringing.id, consentId: consent.id });
     await agent.waitForCall((c) => c.id === ringing.id && c.state === 'held');
     expect((await agentStats(id))?.currentDirection).toBe('inactive');
@@ -239,7 +269,9 @@ describe('interop: a plain-RTP caller and the WebRTC agent through Kamailio + rt
     const result = await sipp.done;
     expect(result.passed, formatSippResult(result)).toBe(true);
     await until('the engine to close the session', async () => (await engineSessions()).length === 0);
-    expect(await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.audioElements())).toBe(0);
+    expect(
+      await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.audioElements()),
+    ).toBe(0);
     await until('rtpengine to delete the call', async () => (await rtpengine.calls()).length === 0);
     expect(mediaLog.filter((line) => !line.endsWith('→ ok'))).toEqual([]);
     expect(pageErrors).toEqual([]);

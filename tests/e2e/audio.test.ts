@@ -16,13 +16,7 @@ import { createBridgedMediaFactory, type MediaChannel } from '../../src/core/med
 import { silentLogger } from '../../src/core/logger';
 import type { ConsentEntry } from '../../src/shared/contract';
 import type { MediaRequest, MediaResponse } from '../../src/shared/media-protocol';
-import {
-  buildAudioPage,
-  launchAudioChromium,
-  makeAudioDir,
-  servePage,
-  writeToneWav,
-} from '../support/audio/audio-bed';
+import { buildAudioPage, launchAudioChromium, makeAudioDir, servePage, writeToneWav } from '../support/audio/audio-bed';
 import type { AudioTestGlobal, Measurement } from '../support/audio/page-api';
 import { startAgent, type TestAgent } from '../support/agent';
 import { startKamailio, type Kamailio } from '../support/kamailio';
@@ -49,7 +43,6 @@ let work: { dir: string; remove: () => void };
 const pageErrors: string[] = [];
 const mediaLog: string[] = [];
 
-
 async function openPage(browser: Browser, name: string): Promise<Page> {
   const page = await browser.newPage();
   page.on('pageerror', (error) => pageErrors.push(`${name}: ${error.message}`));
@@ -61,15 +54,22 @@ async function openPage(browser: Browser, name: string): Promise<Page> {
 /** Forwards the core's media requests into the agent page's engine: the IPC hop's stand-in. */
 const channel: MediaChannel = {
   async request(request: MediaRequest): Promise<MediaResponse> {
-    const response = await agentPage.evaluate((r) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.handle(r), request);
+    const response = await agentPage.evaluate(
+      (r) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.handle(r),
+      request,
+    );
     mediaLog.push(`${request.op} → ${response.ok ? 'ok' : `${response.error.code}: ${response.error.message}`}`);
     return response;
   },
 };
 
 const measureAgent = (sessionId: string) =>
-  agentPage.evaluate(([id, ms]) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.measure(id, ms), [sessionId, WINDOW_MS] as const);
-const measureCaller = () => callerPage.evaluate((ms) => (globalThis as unknown as AudioTestGlobal).audioTest.caller.measure(ms), WINDOW_MS);
+  agentPage.evaluate(([id, ms]) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.measure(id, ms), [
+    sessionId,
+    WINDOW_MS,
+  ] as const);
+const measureCaller = () =>
+  callerPage.evaluate((ms) => (globalThis as unknown as AudioTestGlobal).audioTest.caller.measure(ms), WINDOW_MS);
 
 const show = (label: string, m: Measurement) =>
   `${label}: rms ${m.rmsDb.toFixed(1)} dBFS, peak ${m.peakHz?.toFixed(1) ?? '-'} Hz, stats level ${m.levelDb?.toFixed(1) ?? '-'} dB (peak-based), ` +
@@ -95,10 +95,18 @@ beforeAll(async () => {
   kamailio = await startKamailio();
   [agentBrowser, callerBrowser] = await Promise.all([launchAudioChromium(agentWav), launchAudioChromium(callerWav)]);
   [agentPage, callerPage] = await Promise.all([openPage(agentBrowser, 'agent'), openPage(callerBrowser, 'caller')]);
-  await agentPage.evaluate((ms) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.startEngine(ms), NO_AUDIO_AFTER_MS);
+  await agentPage.evaluate(
+    (ms) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.startEngine(ms),
+    NO_AUDIO_AFTER_MS,
+  );
   agent = await startAgent(kamailio, {
     createMediaFactory: () =>
-      createBridgedMediaFactory(channel, { iceServers: [], iceGatheringTimeoutMs: 500, requestTimeoutMs: 5_000, logger: silentLogger }),
+      createBridgedMediaFactory(channel, {
+        iceServers: [],
+        iceGatheringTimeoutMs: 500,
+        requestTimeoutMs: 5_000,
+        logger: silentLogger,
+      }),
   });
   await callerPage.evaluate(
     ([wsUrl, aor]) => (globalThis as unknown as AudioTestGlobal).audioTest.caller.register(wsUrl, aor),
@@ -107,7 +115,9 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await callerPage?.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stop()).catch(() => undefined);
+  await callerPage
+    ?.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stop())
+    .catch(() => undefined);
   await agent?.stop();
   await Promise.all([agentBrowser?.close(), callerBrowser?.close()]);
   await server?.close();
@@ -117,25 +127,40 @@ afterAll(async () => {
 
 describe('real audio between a WebRTC caller and the agent, through Kamailio', () => {
   it('carries both tones, silences the caller on hold, brings the tone back on resume, and notices missing audio', async () => {
-    await callerPage.evaluate((target) => (globalThis as unknown as AudioTestGlobal).audioTest.caller.call(target), `sip:1001@${kamailio.domain}`);
+    await callerPage.evaluate(
+      (target) => (globalThis as unknown as AudioTestGlobal).audioTest.caller.call(target),
+      `sip:1001@${kamailio.domain}`,
+    );
     const ringing = await agent.waitForCall((c) => c.state === 'ringing');
     await agent.must('call:answer', { callId: ringing.id });
     await agent.waitForCall((c) => c.id === ringing.id && c.state === 'active');
     await until('the caller to be established', async () =>
-      (await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.states())).includes('Established'),
+      (await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.states())).includes(
+        'Established',
+      ),
     );
-    const [sessionId] = await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.sessionIds());
+    const [sessionId] = await agentPage.evaluate(() =>
+      (globalThis as unknown as AudioTestGlobal).audioTest.agent.sessionIds(),
+    );
     expect(sessionId).toBeDefined();
     const id = sessionId!;
-    expect(await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.audioElements())).toBe(1);
+    expect(
+      await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.audioElements()),
+    ).toBe(1);
 
     // Audio flows both ways.
     await until('packets both ways', async () => {
-      const a = await agentPage.evaluate((s) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.stats(s), id);
+      const a = await agentPage.evaluate(
+        (s) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.stats(s),
+        id,
+      );
       const c = await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stats());
       return (a?.inbound?.packetsReceived ?? 0) > 25 && (c.inbound?.packetsReceived ?? 0) > 25;
     });
-    const agentStats = await agentPage.evaluate((s) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.stats(s), id);
+    const agentStats = await agentPage.evaluate(
+      (s) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.stats(s),
+      id,
+    );
     expect(agentStats?.connectionState).toBe('connected');
     expect(agentStats?.inbound?.codec).toBe('audio/opus');
     const [agentHears, callerHears] = await Promise.all([measureAgent(id), measureCaller()]);
@@ -154,19 +179,34 @@ describe('real audio between a WebRTC caller and the agent, through Kamailio', (
     expect(await channel.request({ op: 'send-dtmf', sessionId: id, tones: '1#' })).toEqual({ ok: true });
 
     // Hold, with the caller's recorded agreement: the caller hears nothing of the agent.
-    const consent = await agent.must<ConsentEntry>('call:record-consent', { callId: ringing.id, action: 'hold', answer: 'agreed' });
+    const consent = await agent.must<ConsentEntry>('call:record-consent', {
+      callId: ringing.id,
+      action: 'hold',
+      answer: 'agreed',
+    });
     await agent.must('call:hold', { callId: ringing.id, consentId: consent.id });
     await agent.waitForCall((c) => c.id === ringing.id && c.state === 'held');
-    const held = await agentPage.evaluate((s) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.stats(s), id);
+    const held = await agentPage.evaluate(
+      (s) => (globalThis as unknown as AudioTestGlobal).audioTest.agent.stats(s),
+      id,
+    );
     expect(held?.direction).toBe('inactive');
     expect(held?.currentDirection).toBe('inactive');
     // Nothing is sent on hold, not even key tones.
-    expect(await channel.request({ op: 'send-dtmf', sessionId: id, tones: '1' })).toMatchObject({ ok: false, error: { code: 'dtmf-unavailable' } });
+    expect(await channel.request({ op: 'send-dtmf', sessionId: id, tones: '1' })).toMatchObject({
+      ok: false,
+      error: { code: 'dtmf-unavailable' },
+    });
     // Let the jitter buffer drain before listening.
     await until('the caller to stop receiving', async () => {
-      const before = (await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stats())).inbound?.packetsReceived ?? 0;
+      const before =
+        (await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stats())).inbound
+          ?.packetsReceived ?? 0;
       await new Promise((resolve) => setTimeout(resolve, 300));
-      return ((await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stats())).inbound?.packetsReceived ?? 0) === before;
+      return (
+        ((await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stats())).inbound
+          ?.packetsReceived ?? 0) === before
+      );
     });
     const callerOnHold = await measureCaller();
     console.log(show('caller hears (held)', callerOnHold));
@@ -178,9 +218,15 @@ describe('real audio between a WebRTC caller and the agent, through Kamailio', (
     await agent.must('call:resume', { callId: ringing.id });
     await agent.waitForCall((c) => c.id === ringing.id && c.state === 'active');
     await until('the caller to receive again', async () => {
-      const before = (await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stats())).inbound?.packetsReceived ?? 0;
+      const before =
+        (await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stats())).inbound
+          ?.packetsReceived ?? 0;
       await new Promise((resolve) => setTimeout(resolve, 200));
-      return ((await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stats())).inbound?.packetsReceived ?? 0) > before + 5;
+      return (
+        ((await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.stats())).inbound
+          ?.packetsReceived ?? 0) >
+        before + 5
+      );
     });
     const callerResumed = await measureCaller();
     console.log(show('caller hears (resumed)', callerResumed));
@@ -191,14 +237,20 @@ describe('real audio between a WebRTC caller and the agent, through Kamailio', (
     expect(callerResumed.packetsPerSecond).toBeGreaterThan(30);
 
     // The watchdog: the caller stops sending without any SIP; the agent is told, then told it is back.
-    expect(await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.events())).toEqual([]);
+    expect(await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.events())).toEqual(
+      [],
+    );
     await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.pauseSending());
     await until('a no-audio notice', async () =>
-      (await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.events())).some((e) => e.kind === 'no-audio'),
+      (await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.events())).some(
+        (e) => e.kind === 'no-audio',
+      ),
     );
     await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.resumeSending());
     await until('an audio-restored notice', async () =>
-      (await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.events())).some((e) => e.kind === 'audio-restored'),
+      (await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.events())).some(
+        (e) => e.kind === 'audio-restored',
+      ),
     );
     const events = await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.events());
     console.log(`media events: ${events.map((e) => `${e.kind}: ${e.message}`).join(' | ')}`);
@@ -209,11 +261,22 @@ describe('real audio between a WebRTC caller and the agent, through Kamailio', (
     // Hang up: the caller's session ends and the engine closes the connection and its <audio>.
     await agent.must('call:hang-up', { callId: ringing.id });
     await until('the caller to see the BYE', async () =>
-      (await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.states())).includes('Terminated'),
+      (await callerPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.caller.states())).includes(
+        'Terminated',
+      ),
     );
-    await until('the engine to close the session', async () => (await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.sessionIds())).length === 0);
-    expect(await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.audioElements())).toBe(0);
-    expect(mediaLog.filter((line) => !line.endsWith('→ ok'))).toEqual([expect.stringMatching(/^send-dtmf → dtmf-unavailable: /)]);
+    await until(
+      'the engine to close the session',
+      async () =>
+        (await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.sessionIds()))
+          .length === 0,
+    );
+    expect(
+      await agentPage.evaluate(() => (globalThis as unknown as AudioTestGlobal).audioTest.agent.audioElements()),
+    ).toBe(0);
+    expect(mediaLog.filter((line) => !line.endsWith('→ ok'))).toEqual([
+      expect.stringMatching(/^send-dtmf → dtmf-unavailable: /),
+    ]);
     expect(mediaLog.map((line) => line.split(' ')[0])).toEqual([
       'create',
       'set-description',

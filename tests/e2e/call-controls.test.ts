@@ -113,9 +113,7 @@ describe('call controls behind the permission prompt, in Chromium', () => {
 
     await dialog.getByRole('button', { name: 'Caller declined' }).click();
     await dialog.waitFor({ state: 'detached' });
-    expect(await panel.getByTestId('call-note').textContent()).toBe(
-      'Recorded: the caller declined. Nothing was sent.',
-    );
+    expect(await panel.getByTestId('call-note').textContent()).toBe('Recorded: the caller declined. Nothing was sent.');
     // Focus is back on Hold.
     expect(await hold.evaluate((element) => element.ownerDocument.activeElement === element)).toBe(true);
     // Nothing went out: the core still has the call active, never held, with one
@@ -195,7 +193,9 @@ describe('call controls behind the permission prompt, in Chromium', () => {
     const result = await sipp.done;
     expect(result.passed, formatSippResult(result)).toBe(true);
     const requests = parseSippTrace(result.messages)
-      .filter((m) => m.direction === 'received' && !m.firstLine.startsWith('SIP/2.0') && !m.firstLine.startsWith('ACK '))
+      .filter(
+        (m) => m.direction === 'received' && !m.firstLine.startsWith('SIP/2.0') && !m.firstLine.startsWith('ACK '),
+      )
       .map((m) => m.firstLine.split(' ')[0]);
     // One hold (a=sendonly) and one resume (a=sendrecv), for the one "agreed".
     expect(requests).toEqual(['INVITE', 'INVITE', 'BYE']);

@@ -56,13 +56,19 @@ describe.skipIf(unavailable !== undefined)('Calmline in Electron', () => {
     expect(exposed.require).toBe('undefined');
     expect(exposed.process).toBe('undefined');
     // Exactly the contract's purpose-named functions, as src/shared/api.ts builds them.
-    const contractApi = Object.keys(createCalmlineApi({ invoke: async () => ({ ok: true, value: undefined }), subscribe: () => () => undefined }));
+    const contractApi = Object.keys(
+      createCalmlineApi({ invoke: async () => ({ ok: true, value: undefined }), subscribe: () => () => undefined }),
+    );
     expect(exposed.api).toEqual(contractApi.sort());
   });
 
   it('grants our page the microphone (audio only) and refuses every other permission', async () => {
     const asked = await page.evaluate(async () => {
-      const media = (globalThis as unknown as { navigator: { mediaDevices: { getUserMedia(c: object): Promise<{ getTracks(): Array<{ stop(): void }> }> } } }).navigator.mediaDevices;
+      const media = (
+        globalThis as unknown as {
+          navigator: { mediaDevices: { getUserMedia(c: object): Promise<{ getTracks(): Array<{ stop(): void }> }> } };
+        }
+      ).navigator.mediaDevices;
       const attempt = async (constraints: object) => {
         try {
           const stream = await media.getUserMedia(constraints);
@@ -72,15 +78,25 @@ describe.skipIf(unavailable !== undefined)('Calmline in Electron', () => {
           return String((error as { name?: string }).name);
         }
       };
-      const notifications = await (globalThis as unknown as { Notification: { requestPermission(): Promise<string> } }).Notification.requestPermission();
+      const notifications = await (
+        globalThis as unknown as { Notification: { requestPermission(): Promise<string> } }
+      ).Notification.requestPermission();
       return { audio: await attempt({ audio: true }), video: await attempt({ video: true }), notifications };
     });
     expect(asked).toEqual({ audio: 'granted', video: 'NotAllowedError', notifications: 'denied' });
   });
 
   it('registers and answers a call from SIPp', async () => {
-    await expect.poll(() => page.getByTestId('registration-status').getAttribute('data-status'), { timeout: 15_000 }).toBe('registered');
-    const sipp = runSipp({ scenario: 'caller-answered-agent-hangs-up.xml', kamailio, service: '1001', caller: '+4930123456', displayName: 'Erika Mustermann' });
+    await expect
+      .poll(() => page.getByTestId('registration-status').getAttribute('data-status'), { timeout: 15_000 })
+      .toBe('registered');
+    const sipp = runSipp({
+      scenario: 'caller-answered-agent-hangs-up.xml',
+      kamailio,
+      service: '1001',
+      caller: '+4930123456',
+      displayName: 'Erika Mustermann',
+    });
     await page.getByRole('button', { name: 'Answer call from Erika Mustermann' }).click({ timeout: 15_000 });
     await page.getByRole('button', { name: 'Hang up call with Erika Mustermann' }).click({ timeout: 10_000 });
     const result = await sipp.done;

@@ -63,7 +63,10 @@ async function expectAccessible(target: Page, screen: string): Promise<void> {
   const results = await new AxeBuilder({ page: target }).analyze();
   const violations = results.violations
     .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+    .map(
+      (violation) =>
+        `${violation.id} (${violation.impact}): ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
+    );
   axeResults.push({ screen, violations });
   expect(violations, `axe on ${screen}`).toEqual([]);
 }
@@ -120,7 +123,9 @@ const PERSIAN_SCRIPT = /[\u0600-\u06FF]/;
  * be Persian, not the English fallback.
  */
 function textOf(spec: JourneySpec, key: string, values: Record<string, string | number> = {}): string {
-  const text = key.split('.').reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], spec.messages);
+  const text = key
+    .split('.')
+    .reduce<unknown>((node, part) => (node as Record<string, unknown> | undefined)?.[part], spec.messages);
   if (typeof text !== 'string') throw new Error(`${spec.language} has no string ${key}`);
   if (spec.language === 'fa' && !PERSIAN_SCRIPT.test(text)) throw new Error(`fa.${key} is not Persian: ${text}`);
   return text.replace(/<\/?\w+>/g, '').replace(/{{(\w+)}}/g, (_, name: string) => String(values[name]));
@@ -138,7 +143,9 @@ function journey(spec: JourneySpec): void {
   // Counts are written in the language's digits (۲ از ۴ in Persian).
   const number = (value: number) => new Intl.NumberFormat(spec.language).format(value);
   const shot = (name: keyof JourneySpec['screenshots']) =>
-    spec.screenshots[name] ? page.screenshot({ path: `${SCREENSHOT_DIR}/${spec.screenshots[name]}.png`, fullPage: true }) : undefined;
+    spec.screenshots[name]
+      ? page.screenshot({ path: `${SCREENSHOT_DIR}/${spec.screenshots[name]}.png`, fullPage: true })
+      : undefined;
   let callId = '';
   let sipp: ReturnType<typeof runSipp>;
 
@@ -166,7 +173,9 @@ function journey(spec: JourneySpec): void {
       await expectAccessible(page, `ringing caller card (${spec.language})`);
 
       await page.getByRole('button', { name: say('calls.answerLabel', { caller }), exact: true }).click();
-      await expect.poll(() => page.getByTestId(`call-${callId}`).getAttribute('data-state'), { timeout: 10_000 }).toBe('active');
+      await expect
+        .poll(() => page.getByTestId(`call-${callId}`).getAttribute('data-state'), { timeout: 10_000 })
+        .toBe('active');
       const checklist = page.getByTestId('checklist');
       await checklist.waitFor();
       expect(await checklist.getByRole('heading').first().textContent()).toBe(HEAT_CHECKLIST.name[spec.language]);
@@ -177,7 +186,9 @@ function journey(spec: JourneySpec): void {
       await page.keyboard.press('Space');
       await page.keyboard.press('Tab');
       expect(
-        await page.locator(':focus').evaluate((element) => element.closest('[data-step-id]')?.getAttribute('data-step-id')),
+        await page
+          .locator(':focus')
+          .evaluate((element) => element.closest('[data-step-id]')?.getAttribute('data-step-id')),
       ).toBe('empathize');
       expect(await page.locator(':focus').getAttribute('aria-describedby')).toBeTruthy();
       await page.keyboard.press('Space');
@@ -185,7 +196,11 @@ function journey(spec: JourneySpec): void {
         .poll(() => checklist.getByTestId('checklist-progress').textContent())
         .toBe(say('checklist.progress', { checked: number(2), total: number(4) }));
       await expect
-        .poll(async () => (await workspace()).checklists[callId]?.steps.filter((step) => step.checkedAt !== null).map((step) => step.stepId))
+        .poll(async () =>
+          (await workspace()).checklists[callId]?.steps
+            .filter((step) => step.checkedAt !== null)
+            .map((step) => step.stepId),
+        )
         .toEqual(['hear', 'empathize']);
       expect(await hear.isChecked()).toBe(true);
       // The shortcut keys stayed out of it: Space on a checkbox answered nothing, hung up nothing.
@@ -217,7 +232,10 @@ function journey(spec: JourneySpec): void {
       await dialog.waitFor({ state: 'detached' });
       expect(await panel.getByTestId('call-note').textContent()).toBe(say('calls.declinedNote'));
       await expect.poll(() => coreCall(callId).consents.length).toBe(1);
-      expect(coreCall(callId)).toMatchObject({ state: 'active', consents: [{ action: 'hold', answer: 'declined', usedAt: null }] });
+      expect(coreCall(callId)).toMatchObject({
+        state: 'active',
+        consents: [{ action: 'hold', answer: 'declined', usedAt: null }],
+      });
 
       await hold.click();
       await dialog.getByRole('button', { name: say('consent.agreed'), exact: true }).click();
@@ -242,7 +260,9 @@ function journey(spec: JourneySpec): void {
       const flags = page.getByTestId('caller-flags');
       await flags.waitFor();
       expect(await flags.textContent()).toContain(say('flagKind.insults'));
-      expect(await flags.textContent()).toContain(say('card.flagBy', { author: 'Agent Smith', date: '' }).trim().replace(/[,،]$/, ''));
+      expect(await flags.textContent()).toContain(
+        say('card.flagBy', { author: 'Agent Smith', date: '' }).trim().replace(/[,،]$/, ''),
+      );
 
       // The threat, word for word, by keyboard: focus starts on the kind.
       const openIncident = page.getByRole('button', { name: say('incident.openLabel', { caller }), exact: true });
@@ -266,7 +286,9 @@ function journey(spec: JourneySpec): void {
       const incident = page.getByTestId('incident');
       expect(await incident.locator('blockquote').textContent()).toBe(spec.threat);
       const stored = await agent.must<CallerRecord>('callers:lookup', { number: spec.caller.number });
-      expect(stored.incidents).toMatchObject([{ callId, kind: 'legal-threat', whatWasSaid: spec.threat, recordedBy: 'Agent Smith' }]);
+      expect(stored.incidents).toMatchObject([
+        { callId, kind: 'legal-threat', whatWasSaid: spec.threat, recordedBy: 'Agent Smith' },
+      ]);
       expect(stored.flags.map((flag) => flag.kind)).toEqual(['insults', 'legal-threat']);
 
       await page.getByRole('button', { name: say('exportRecord.actionLabel', { caller }), exact: true }).click();
@@ -279,7 +301,11 @@ function journey(spec: JourneySpec): void {
       expect(jsonPath).toMatch(/\.json$/);
       expect(existsSync(markdownPath!) && existsSync(jsonPath!)).toBe(true);
       expect(readFileSync(markdownPath!, 'utf8')).toContain(spec.threat);
-      expect(await result.getByRole('button', { name: say('exportRecord.copyLabel', { format: 'JSON' }), exact: true }).count()).toBe(1);
+      expect(
+        await result
+          .getByRole('button', { name: say('exportRecord.copyLabel', { format: 'JSON' }), exact: true })
+          .count(),
+      ).toBe(1);
       await expectAccessible(page, `incident recorded and record exported (${spec.language})`);
       await shot('report');
     });
@@ -290,9 +316,14 @@ function journey(spec: JourneySpec): void {
       await commitment.getByLabel(say('checklist.commitment.text'), { exact: true }).fill(spec.promise);
       await commitment.getByRole('button', { name: say('checklist.commitment.record'), exact: true }).click();
       const promised = say('checklist.commitment.recorded.due-date', { date: '' }).trim();
-      await expect.poll(() => commitment.getByTestId('commitment-recorded').textContent()).toMatch(new RegExp(`^${escapeRegExp(promised)} `));
+      await expect
+        .poll(() => commitment.getByTestId('commitment-recorded').textContent())
+        .toMatch(new RegExp(`^${escapeRegExp(promised)} `));
       const record = await agent.must<CallerRecord>('callers:lookup', { number: spec.caller.number });
-      expect(record.flags).toMatchObject([{ kind: 'insults', reason: spec.flagReason, callId }, { kind: 'legal-threat' }]);
+      expect(record.flags).toMatchObject([
+        { kind: 'insults', reason: spec.flagReason, callId },
+        { kind: 'legal-threat' },
+      ]);
       expect(record.followUps).toMatchObject([{ callId, kind: 'due-date', text: spec.promise }]);
       await expectAccessible(page, `active call workspace (${spec.language})`);
       await shot('active');
@@ -303,7 +334,9 @@ function journey(spec: JourneySpec): void {
       const result = await sipp.done;
       expect(result.passed, formatSippResult(result)).toBe(true);
       const requests = parseSippTrace(result.messages)
-        .filter((m) => m.direction === 'received' && !m.firstLine.startsWith('SIP/2.0') && !m.firstLine.startsWith('ACK '))
+        .filter(
+          (m) => m.direction === 'received' && !m.firstLine.startsWith('SIP/2.0') && !m.firstLine.startsWith('ACK '),
+        )
         .map((m) => m.firstLine.split(' ')[0]);
       // The declined hold sent nothing: one hold (a=sendonly), one resume (a=sendrecv), the BYE.
       expect(requests).toEqual(['INVITE', 'INVITE', 'BYE']);
@@ -311,7 +344,9 @@ function journey(spec: JourneySpec): void {
       const wrapUp = page.getByTestId('wrap-up');
       await wrapUp.waitFor({ timeout: 10_000 });
       expect(await wrapUp.getByRole('heading').first().textContent()).toBe(say('wrapUp.heading', { caller }));
-      expect(await wrapUp.getByTestId('thank-you-prompt').textContent()).toContain(DEFAULT_WORKSPACE_POLICY.thankYou[spec.language]);
+      expect(await wrapUp.getByTestId('thank-you-prompt').textContent()).toContain(
+        DEFAULT_WORKSPACE_POLICY.thankYou[spec.language],
+      );
       const timeLeft = say('wrapUp.timeLeft', { time: '' }).trim();
       expect(await wrapUp.getByRole('timer').textContent()).toContain(timeLeft);
       await wrapUp.getByRole('radio', { name: say('wrapUp.outcomes.follow-up'), exact: true }).check();
@@ -348,13 +383,20 @@ function journey(spec: JourneySpec): void {
         window.breakObserver.observe(document.body, { childList: true, subtree: true, characterData: true });
       })()`);
       const before = agent.states.length;
-      const turnedAway = runSipp({ scenario: 'caller-declined.xml', kamailio, service: '1001', caller: spec.breakCaller });
+      const turnedAway = runSipp({
+        scenario: 'caller-declined.xml',
+        kamailio,
+        service: '1001',
+        caller: spec.breakCaller,
+      });
       await expectAccessible(page, `break (${spec.language})`);
       await shot('break');
       const result = await turnedAway.done;
       expect(result.passed, formatSippResult(result)).toBe(true);
       expect(parseSippTrace(result.messages).some((m) => m.firstLine === 'SIP/2.0 486 Busy Here')).toBe(true);
-      expect(agent.states.slice(before).some((s) => s.calls.some((c) => c.remoteNumber === spec.breakCaller))).toBe(false);
+      expect(agent.states.slice(before).some((s) => s.calls.some((c) => c.remoteNumber === spec.breakCaller))).toBe(
+        false,
+      );
       expect(await page.evaluate('window.breakObserver.disconnect(), window.seenDuringBreak')).toEqual([]);
 
       await panel.getByRole('button', { name: say('breaks.end'), exact: true }).click();
@@ -382,7 +424,9 @@ function journey(spec: JourneySpec): void {
       expect(await card.getByTestId('follow-up').first().textContent()).toContain(spec.promise);
       expect(await card.getByTestId('first-call').count()).toBe(0);
       // A ringing call offers no incident yet: threats are said on the line.
-      expect(await card.getByRole('button', { name: say('incident.openLabel', { caller }), exact: true }).count()).toBe(0);
+      expect(await card.getByRole('button', { name: say('incident.openLabel', { caller }), exact: true }).count()).toBe(
+        0,
+      );
       await expectAccessible(page, `flagged returning caller (${spec.language})`);
       await shot('returning');
       await page.getByRole('button', { name: say('calls.declineLabel', { caller }), exact: true }).click();

@@ -40,14 +40,30 @@ describe('agent data with real calls', () => {
   let callId = '';
 
   it('files the call, autosaves the note and says "saved" only once it is on disk', async () => {
-    const sipp = runSipp({ scenario: 'caller-answered-then-bye.xml', kamailio, service: '1001', caller: '+4930123456', displayName: 'Erika Mustermann', pauseMs: 1_500 });
+    const sipp = runSipp({
+      scenario: 'caller-answered-then-bye.xml',
+      kamailio,
+      service: '1001',
+      caller: '+4930123456',
+      displayName: 'Erika Mustermann',
+      pauseMs: 1_500,
+    });
     const call = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4930123456');
     callId = call.id;
     await agent.must('call:answer', { callId });
-    const first = await agent.must<NoteSaveStatusView>('notes:edit', { callId, text: 'Invoice 4711 charged twice; customer very upset' });
+    const first = await agent.must<NoteSaveStatusView>('notes:edit', {
+      callId,
+      text: 'Invoice 4711 charged twice; customer very upset',
+    });
     expect(first.state).not.toBe('saved');
-    await agent.waitForState(() => agent.events.some(([channel, payload]) => channel === 'notes:status' && payload.callId === callId && payload.state === 'saved'));
-    const onDisk = filesUnder(join(dataDir, 'agent-data')).map((f) => readFileSync(f, 'utf8')).join('\n');
+    await agent.waitForState(() =>
+      agent.events.some(
+        ([channel, payload]) => channel === 'notes:status' && payload.callId === callId && payload.state === 'saved',
+      ),
+    );
+    const onDisk = filesUnder(join(dataDir, 'agent-data'))
+      .map((f) => readFileSync(f, 'utf8'))
+      .join('\n');
     expect(onDisk).toContain('Invoice 4711 charged twice');
     await agent.waitForCall((c) => c.id === callId && c.state === 'ended');
     const result = await sipp.done;
@@ -57,16 +73,25 @@ describe('agent data with real calls', () => {
   });
 
   it('flags the caller so the next agent is warned, and finds the call by words in its note', async () => {
-    await agent.must('callers:add-flag', { number: '+4930123456', kind: 'abusive-language', reason: 'Swore repeatedly at the agent', callId });
+    await agent.must('callers:add-flag', {
+      number: '+4930123456',
+      kind: 'abusive-language',
+      reason: 'Swore repeatedly at the agent',
+      callId,
+    });
     const record = await agent.must<CallerRecord>('callers:lookup', { number: '+4930123456' });
-    expect(record.flags).toMatchObject([{ kind: 'abusive-language', reason: 'Swore repeatedly at the agent', author: 'Agent Smith', callId }]);
+    expect(record.flags).toMatchObject([
+      { kind: 'abusive-language', reason: 'Swore repeatedly at the agent', author: 'Agent Smith', callId },
+    ]);
     const search = await agent.must<{ hits: Array<{ callId: string }> }>('history:search', { text: 'invoice charged' });
     expect(search.hits.map((h) => h.callId)).toContain(callId);
-    const calls = await agent.must<Array<{ callId: string; endedAt?: number }>>('history:calls-for-caller', { number: '+4930123456' });
+    const calls = await agent.must<Array<{ callId: string; endedAt?: number }>>('history:calls-for-caller', {
+      number: '+4930123456',
+    });
     expect(calls[0]).toMatchObject({ callId, endedAt: expect.any(Number) });
   });
 
-  it('exports the caller\'s record with the threat incident as Markdown and JSON', async () => {
+  it("exports the caller's record with the threat incident as Markdown and JSON", async () => {
     await agent.must('callers:record-incident', {
       number: '+4930123456',
       callId,
@@ -74,7 +99,9 @@ describe('agent data with real calls', () => {
       whatWasSaid: 'I will see you in court',
       occurredAt: Date.now(),
     });
-    const paths = await agent.must<{ markdownPath: string; jsonPath: string }>('callers:export-record', { number: '+4930123456' });
+    const paths = await agent.must<{ markdownPath: string; jsonPath: string }>('callers:export-record', {
+      number: '+4930123456',
+    });
     const markdown = readFileSync(paths.markdownPath, 'utf8');
     expect(markdown).toContain('I will see you in court');
     expect(JSON.parse(readFileSync(paths.jsonPath, 'utf8'))).toBeTruthy();

@@ -29,7 +29,15 @@ afterAll(async () => {
 /** Starts a SIPp caller and waits until its call rings at the agent. */
 async function ring(scenario: string, extra: Partial<Parameters<typeof runSipp>[0]> = {}) {
   const number = `+${(nextNumber += 1)}`;
-  const sipp = runSipp({ scenario, kamailio, service: '1001', caller: number, displayName: 'Test Caller', recvTimeoutMs: 20_000, ...extra });
+  const sipp = runSipp({
+    scenario,
+    kamailio,
+    service: '1001',
+    caller: number,
+    displayName: 'Test Caller',
+    recvTimeoutMs: 20_000,
+    ...extra,
+  });
   const call = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === number);
   return { sipp, call, number };
 }
@@ -52,7 +60,8 @@ const receivedRequests = (result: SippResult) =>
     .map((m) => m.firstLine.split(' ')[0]);
 
 const receivedText = (result: SippResult, method: string) =>
-  parseSippTrace(result.messages).find((m) => m.direction === 'received' && m.firstLine.startsWith(`${method} `))?.text ?? '';
+  parseSippTrace(result.messages).find((m) => m.direction === 'received' && m.firstLine.startsWith(`${method} `))
+    ?.text ?? '';
 
 async function passed(sipp: ReturnType<typeof runSipp>): Promise<SippResult> {
   const result = await sipp.done;
@@ -63,7 +72,7 @@ async function passed(sipp: ReturnType<typeof runSipp>): Promise<SippResult> {
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe('hold and resume behind the consent gate', () => {
-  it('holds with the caller\'s agreement (SIPp sees a=sendonly), resumes (a=sendrecv) and hangs up', async () => {
+  it("holds with the caller's agreement (SIPp sees a=sendonly), resumes (a=sendrecv) and hangs up", async () => {
     const { sipp, call } = await answered('caller-held-and-resumed.xml');
     const agreed = await consent(call.id, 'hold');
     await agent.must('call:hold', { callId: call.id, consentId: agreed.id });
@@ -156,11 +165,19 @@ describe('hold and resume behind the consent gate', () => {
   it('recognises when the caller puts the agent on hold, and when they come back', async () => {
     const { sipp, call } = await answered('caller-holds-agent.xml', { pauseMs: 400 });
     await agent.waitForState((s) => s.calls.some((c) => c.id === call.id && c.remoteHold));
-    await agent.waitForState((s) => s.calls.some((c) => c.id === call.id && !c.remoteHold && c.timeline.some((e) => e.kind === 'remote-resumed')));
+    await agent.waitForState((s) =>
+      s.calls.some((c) => c.id === call.id && !c.remoteHold && c.timeline.some((e) => e.kind === 'remote-resumed')),
+    );
     await agent.must('call:hang-up', { callId: call.id });
     await passed(sipp);
     const ended = await agent.waitForCall((c) => c.id === call.id && c.state === 'ended');
-    expect(ended.timeline.map((e) => e.kind)).toEqual(['offered', 'answered', 'remote-held', 'remote-resumed', 'ended']);
+    expect(ended.timeline.map((e) => e.kind)).toEqual([
+      'offered',
+      'answered',
+      'remote-held',
+      'remote-resumed',
+      'ended',
+    ]);
   });
 });
 
@@ -173,7 +190,10 @@ describe('transfers behind the consent gate', () => {
     const agreed = await consent(call.id, 'transfer');
     await agent.must('call:transfer', { callId: call.id, consentId: agreed.id, target: '2000', mode: 'blind' });
     const ended = await agent.waitForCall((c) => c.id === call.id && c.state === 'ended');
-    expect(ended).toMatchObject({ endReason: 'transferred', transfer: { kind: 'blind', status: 'succeeded', statusCode: 200 } });
+    expect(ended).toMatchObject({
+      endReason: 'transferred',
+      transfer: { kind: 'blind', status: 'succeeded', statusCode: 200 },
+    });
     const result = await passed(sipp);
     expect(receivedRequests(result)).toEqual(['INVITE', 'REFER', 'BYE']);
     expect(receivedText(result, 'REFER')).toMatch(/^Refer-To:\s*<?sip:2000@/im);
@@ -196,7 +216,9 @@ describe('transfers behind the consent gate', () => {
     const { sipp, call } = await answered('caller-transferred.xml');
     const agreed = await consent(call.id, 'transfer');
     await agent.must('call:transfer', { callId: call.id, consentId: agreed.id, target: '2000', mode: 'attended' });
-    const consulting = await agent.waitForCall((c) => c.id === call.id && c.transfer?.consultCallId !== null && c.state === 'held');
+    const consulting = await agent.waitForCall(
+      (c) => c.id === call.id && c.transfer?.consultCallId !== null && c.state === 'held',
+    );
     const consultId = consulting.transfer!.consultCallId!;
     await agent.waitForCall((c) => c.id === consultId && c.state === 'active');
     await agent.must('call:complete-transfer', { callId: call.id });
@@ -217,10 +239,12 @@ describe('transfers behind the consent gate', () => {
     });
     const { sipp, call } = await answered('caller-transferred.xml');
     const holdConsent = await consent(call.id, 'hold');
-    await expect(agent.command('call:escalate', { callId: call.id, consentId: holdConsent.id })).resolves.toMatchObject({
-      ok: false,
-      error: { code: 'consent-mismatch' },
-    });
+    await expect(agent.command('call:escalate', { callId: call.id, consentId: holdConsent.id })).resolves.toMatchObject(
+      {
+        ok: false,
+        error: { code: 'consent-mismatch' },
+      },
+    );
     const agreed = await consent(call.id, 'escalate');
     await agent.must('call:escalate', { callId: call.id, consentId: agreed.id });
     const ended = await agent.waitForCall((c) => c.id === call.id && c.state === 'ended');
@@ -270,7 +294,9 @@ describe('more calls', () => {
     await agent.must('call:send-dtmf', { callId: call.id, tones: '5#1' });
     await agent.must('call:hang-up', { callId: call.id });
     const result = await passed(sipp);
-    const infos = parseSippTrace(result.messages).filter((m) => m.direction === 'received' && m.firstLine.startsWith('INFO '));
+    const infos = parseSippTrace(result.messages).filter(
+      (m) => m.direction === 'received' && m.firstLine.startsWith('INFO '),
+    );
     expect(infos.map((m) => /Signal=(.)/.exec(m.text)?.[1])).toEqual(['5', '#', '1']);
     expect(infos[0]!.text).toMatch(/Content-Type:\s*application\/dtmf-relay/i);
   });

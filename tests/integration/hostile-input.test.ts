@@ -116,13 +116,21 @@ describe('hostile input from the network', () => {
     const seen = agent.states.slice(before);
     const mostRingingAtOnce = Math.max(...seen.map((s) => s.calls.filter((c) => c.state === 'ringing').length));
     expect(mostRingingAtOnce).toBe(4);
-    const offered = new Set(seen.flatMap((s) => s.calls.filter((c) => c.remoteName.startsWith('Flood')).map((c) => c.id)));
+    const offered = new Set(
+      seen.flatMap((s) => s.calls.filter((c) => c.remoteName.startsWith('Flood')).map((c) => c.id)),
+    );
     expect(offered.size).toBeLessThan(10);
   });
 
   it('is still registered afterwards, and a normal call still works', async () => {
     expect(agent.core.phoneState().registration.status).toBe('registered');
-    const sipp = runSipp({ scenario: 'caller-answered-then-bye.xml', kamailio, service: '1001', caller: '+4930123456', displayName: 'Erika Mustermann' });
+    const sipp = runSipp({
+      scenario: 'caller-answered-then-bye.xml',
+      kamailio,
+      service: '1001',
+      caller: '+4930123456',
+      displayName: 'Erika Mustermann',
+    });
     const call = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4930123456');
     await agent.must('call:answer', { callId: call.id });
     const result = await sipp.done;
@@ -132,7 +140,12 @@ describe('hostile input from the network', () => {
 
 describe('a hostile callee', () => {
   it('survives a 180 whose CSeq makes sip.js throw, and the call still connects', async () => {
-    const callee = await startRegisteredUas({ kamailio, service: '2200', scenario: 'uas-bad-cseq-ringing.xml', recvTimeoutMs: 20_000 });
+    const callee = await startRegisteredUas({
+      kamailio,
+      service: '2200',
+      scenario: 'uas-bad-cseq-ringing.xml',
+      recvTimeoutMs: 20_000,
+    });
     const { callId } = await agent.must<{ callId: string }>('call:dial', { target: '2200' });
     await agent.waitForCall((c) => c.id === callId && c.state === 'active');
     expect(agent.core.phoneState().registration.status).toBe('registered');

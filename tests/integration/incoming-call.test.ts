@@ -37,7 +37,7 @@ describe('an incoming call through Kamailio', () => {
     });
   });
 
-  it('shows the caller, is answered by the agent, and ends on the caller\'s BYE', async () => {
+  it("shows the caller, is answered by the agent, and ends on the caller's BYE", async () => {
     const sipp = runSipp({
       scenario: 'caller-answered-then-bye.xml',
       kamailio,
@@ -66,7 +66,13 @@ describe('an incoming call through Kamailio', () => {
   });
 
   it('declines a call: the caller gets 486 Busy Here', async () => {
-    const sipp = runSipp({ scenario: 'caller-declined.xml', kamailio, service: '1001', caller: '+4940555000', displayName: 'Max Muster' });
+    const sipp = runSipp({
+      scenario: 'caller-declined.xml',
+      kamailio,
+      service: '1001',
+      caller: '+4940555000',
+      displayName: 'Max Muster',
+    });
     const ringing = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4940555000');
     await expect(agent.command('call:decline', { callId: ringing.id })).resolves.toMatchObject({ ok: true });
     const ended = await agent.waitForCall((c) => c.id === ringing.id && c.state === 'ended');
@@ -77,7 +83,14 @@ describe('an incoming call through Kamailio', () => {
   });
 
   it('ends a ringing call the caller cancels, and refuses to answer it afterwards', async () => {
-    const sipp = runSipp({ scenario: 'caller-cancels.xml', kamailio, service: '1001', caller: '+4969777000', displayName: 'Cancelling Caller', pauseMs: 1_000 });
+    const sipp = runSipp({
+      scenario: 'caller-cancels.xml',
+      kamailio,
+      service: '1001',
+      caller: '+4969777000',
+      displayName: 'Cancelling Caller',
+      pauseMs: 1_000,
+    });
     const ringing = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4969777000');
     const ended = await agent.waitForCall((c) => c.id === ringing.id && c.state === 'ended');
     expect(ended.endReason).toBe('caller-cancelled');
@@ -91,7 +104,13 @@ describe('an incoming call through Kamailio', () => {
   });
 
   it('hangs up an answered call: the caller receives BYE', async () => {
-    const sipp = runSipp({ scenario: 'caller-answered-agent-hangs-up.xml', kamailio, service: '1001', caller: '+4989111222', displayName: 'Waiting Caller' });
+    const sipp = runSipp({
+      scenario: 'caller-answered-agent-hangs-up.xml',
+      kamailio,
+      service: '1001',
+      caller: '+4989111222',
+      displayName: 'Waiting Caller',
+    });
     const ringing = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4989111222');
     await agent.command('call:answer', { callId: ringing.id });
     await agent.waitForCall((c) => c.id === ringing.id && c.state === 'active');
@@ -105,7 +124,14 @@ describe('an incoming call through Kamailio', () => {
 
   it('shows a hostile display name as sanitised text', async () => {
     const hostile = `<img src=x onerror=alert(1)>\u202Eevil${'W'.repeat(10_000)}`;
-    const sipp = runSipp({ scenario: 'caller-cancels.xml', kamailio, service: '1001', caller: '+4911100000', displayName: hostile, pauseMs: 1_000 });
+    const sipp = runSipp({
+      scenario: 'caller-cancels.xml',
+      kamailio,
+      service: '1001',
+      caller: '+4911100000',
+      displayName: hostile,
+      pauseMs: 1_000,
+    });
     const ringing = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4911100000');
     expect(ringing.remoteName.startsWith('<img src=x onerror=alert(1)> evil')).toBe(true);
     expect([...ringing.remoteName].some((ch) => ch === '\u202E' || ch.charCodeAt(0) < 0x20)).toBe(false);

@@ -51,7 +51,12 @@ beforeAll(async () => {
   agent = await startAgent(kamailio, {
     user: '1001',
     createMediaFactory: () =>
-      createBridgedMediaFactory(fakeEngine, { iceServers: [], iceGatheringTimeoutMs: 100, requestTimeoutMs: 2_000, logger: silentLogger }),
+      createBridgedMediaFactory(fakeEngine, {
+        iceServers: [],
+        iceGatheringTimeoutMs: 100,
+        requestTimeoutMs: 2_000,
+        logger: silentLogger,
+      }),
   });
 });
 
@@ -67,7 +72,14 @@ beforeEach(() => {
 
 async function ring(scenario: string) {
   const number = `+${(nextNumber += 1)}`;
-  const sipp = runSipp({ scenario, kamailio, service: '1001', caller: number, displayName: 'Test Caller', recvTimeoutMs: 20_000 });
+  const sipp = runSipp({
+    scenario,
+    kamailio,
+    service: '1001',
+    caller: number,
+    displayName: 'Test Caller',
+    recvTimeoutMs: 20_000,
+  });
   const call = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === number);
   return { sipp, call };
 }
@@ -109,12 +121,16 @@ describe('the phone with the media bridge', () => {
 
   it('sends key tones as SIP INFO when the call cannot carry telephone-events', async () => {
     answerWith = (request) =>
-      request.op === 'send-dtmf' ? { ok: false, error: { code: 'dtmf-unavailable', message: 'no telephone-event' } } : undefined;
+      request.op === 'send-dtmf'
+        ? { ok: false, error: { code: 'dtmf-unavailable', message: 'no telephone-event' } }
+        : undefined;
     const { sipp, call } = await answered('caller-receives-dtmf.xml');
     await agent.must('call:send-dtmf', { callId: call.id, tones: '5#1' });
     await agent.must('call:hang-up', { callId: call.id });
     const result = await passed(sipp);
-    const infos = parseSippTrace(result.messages).filter((m) => m.direction === 'received' && m.firstLine.startsWith('INFO '));
+    const infos = parseSippTrace(result.messages).filter(
+      (m) => m.direction === 'received' && m.firstLine.startsWith('INFO '),
+    );
     expect(infos.map((m) => /Signal=(.)/.exec(m.text)?.[1])).toEqual(['5', '#', '1']);
   });
 
@@ -123,7 +139,10 @@ describe('the phone with the media bridge', () => {
       request.op === 'set-mute' ? { ok: false, error: { code: 'internal', message: 'the track is gone' } } : undefined;
     const { sipp, call } = await answered('caller-answered-agent-hangs-up.xml');
     const refused = await agent.command('call:set-mute', { callId: call.id, muted: true });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'media-error', message: expect.stringContaining('the track is gone') } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'media-error', message: expect.stringContaining('the track is gone') },
+    });
     expect(agent.core.phoneState().calls.find((c) => c.id === call.id)?.muted).toBe(false);
     await agent.must('call:hang-up', { callId: call.id });
     await passed(sipp);
@@ -134,7 +153,10 @@ describe('the phone with the media bridge', () => {
     const sessionId = sessionOf();
     const report = { sessionId, message: 'engine text', connectionState: 'connected' };
     await agent.must('media:report', { ...report, kind: 'no-audio' });
-    expect(agent.core.phoneState().calls.find((c) => c.id === call.id)?.mediaProblem).toMatchObject({ kind: 'no-audio', message: 'engine text' });
+    expect(agent.core.phoneState().calls.find((c) => c.id === call.id)?.mediaProblem).toMatchObject({
+      kind: 'no-audio',
+      message: 'engine text',
+    });
     await agent.must('media:report', { ...report, kind: 'audio-restored' });
     expect(agent.core.phoneState().calls.find((c) => c.id === call.id)?.mediaProblem).toBeNull();
     await agent.must('media:report', { ...report, sessionId: 'not-a-session', kind: 'connection-failed' });
@@ -145,10 +167,21 @@ describe('the phone with the media bridge', () => {
 
   it('reconnects the audio with an ICE restart in a re-INVITE', async () => {
     const { sipp, call } = await answered('caller-reinvited-then-bye.xml');
-    await agent.must('media:report', { sessionId: sessionOf(), kind: 'connection-failed', message: 'ICE failed', connectionState: 'failed' });
+    await agent.must('media:report', {
+      sessionId: sessionOf(),
+      kind: 'connection-failed',
+      message: 'ICE failed',
+      connectionState: 'failed',
+    });
     await agent.must('call:reconnect-audio', { callId: call.id });
-    expect(requests.filter((request) => request.op === 'get-description').at(-1)).toMatchObject({ hold: false, iceRestart: true });
-    expect(agent.core.phoneState().calls.find((c) => c.id === call.id)).toMatchObject({ state: 'active', mediaProblem: null });
+    expect(requests.filter((request) => request.op === 'get-description').at(-1)).toMatchObject({
+      hold: false,
+      iceRestart: true,
+    });
+    expect(agent.core.phoneState().calls.find((c) => c.id === call.id)).toMatchObject({
+      state: 'active',
+      mediaProblem: null,
+    });
     await agent.must('call:hang-up', { callId: call.id });
     await passed(sipp);
   });
@@ -160,7 +193,10 @@ describe('the phone with the media bridge', () => {
         : undefined;
     const { sipp, call } = await ring('caller-media-refused.xml');
     const refused = await agent.command('call:answer', { callId: call.id });
-    expect(refused).toMatchObject({ ok: false, error: { code: 'media-error', message: expect.stringMatching(/^The microphone could not be opened/) } });
+    expect(refused).toMatchObject({
+      ok: false,
+      error: { code: 'media-error', message: expect.stringMatching(/^The microphone could not be opened/) },
+    });
     // Ended by the system, with the reason in the timeline: not the caller giving up.
     const ended = await agent.waitForCall((c) => c.id === call.id && c.state === 'ended');
     expect(ended).toMatchObject({ endReason: 'failed', endedBy: 'system', answeredAt: null });

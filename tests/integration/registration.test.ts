@@ -63,7 +63,8 @@ describe('registration', () => {
     await kamailio.restart();
     // The restarted server forgot the contact; the phone noticed the dropped socket and came back.
     await agent.waitForState(
-      () => agent.states.slice(before).some((s) => s.registration.status === 'failed') &&
+      () =>
+        agent.states.slice(before).some((s) => s.registration.status === 'failed') &&
         agent.core.phoneState().registration.status === 'registered',
       15_000,
     );
@@ -81,9 +82,20 @@ describe('stopping the app', () => {
   it('declines a ringing call (486), ends an active one (BYE) and un-registers, without errors', async () => {
     const kamailio = await kamailioWith();
     const errors: string[] = [];
-    const logger = { debug: () => undefined, info: () => undefined, warn: () => undefined, error: (m: string) => errors.push(m) };
+    const logger = {
+      debug: () => undefined,
+      info: () => undefined,
+      warn: () => undefined,
+      error: (m: string) => errors.push(m),
+    };
     const agent = await startAgent(kamailio, { logger });
-    const talking = runSipp({ scenario: 'caller-answered-agent-hangs-up.xml', kamailio, service: '1001', caller: '+4930555201', recvTimeoutMs: 20_000 });
+    const talking = runSipp({
+      scenario: 'caller-answered-agent-hangs-up.xml',
+      kamailio,
+      service: '1001',
+      caller: '+4930555201',
+      recvTimeoutMs: 20_000,
+    });
     const active = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4930555201');
     await agent.must('call:answer', { callId: active.id });
     await agent.waitForCall((c) => c.id === active.id && c.state === 'active');

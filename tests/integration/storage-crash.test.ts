@@ -185,7 +185,9 @@ describe('storage crash safety', () => {
     `keeps every acknowledged note through ${KILLS} SIGKILLs at random moments`,
     async ({ onTestFailed }) => {
       console.log(`storage crash test seed ${seed} (replay with CALMLINE_CRASH_SEED=${seed})`);
-      onTestFailed(() => console.log(`storage crash test failed with seed ${seed} (replay with CALMLINE_CRASH_SEED=${seed})`));
+      onTestFailed(() =>
+        console.log(`storage crash test failed with seed ${seed} (replay with CALMLINE_CRASH_SEED=${seed})`),
+      );
       const lanes = Array.from({ length: LANES }, async (_, lane) => {
         const dir = join(root, `lane-${lane}`);
         const next = seededRandom(seed * 31 + lane);
@@ -223,8 +225,14 @@ describe('storage crash safety', () => {
           `${sum((r) => r.startupKills)} kills on start-up (${sum((r) => r.killedBeforeReady)} landed before the history was open), ` +
           `${sum((r) => r.tempFilesLeft)} half-written temp files found (and removed) after kills`,
       );
-      expect(sum((r) => r.killedWhileWriting), `seed ${seed}`).toBeGreaterThan(KILLS / 3);
-      expect(sum((r) => r.acks), `seed ${seed}`).toBeGreaterThan(KILLS);
+      expect(
+        sum((r) => r.killedWhileWriting),
+        `seed ${seed}`,
+      ).toBeGreaterThan(KILLS / 3);
+      expect(
+        sum((r) => r.acks),
+        `seed ${seed}`,
+      ).toBeGreaterThan(KILLS);
     },
     TEST_BUDGET_MS,
   );

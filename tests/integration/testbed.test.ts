@@ -43,7 +43,15 @@ function parseSip(raw: string): SipMessage {
     lines
       .filter((l) => l.toLowerCase().startsWith(`${name.toLowerCase()}:`))
       .map((l) => l.slice(l.indexOf(':') + 1).trim());
-  return { raw, firstLine, method, status: status ? Number(status) : undefined, headers, header: (n) => headers(n)[0], body, };
+  return {
+    raw,
+    firstLine,
+    method,
+    status: status ? Number(status) : undefined,
+    headers,
+    header: (n) => headers(n)[0],
+    body,
+  };
 }
 
 const AGENT_SDP = [
@@ -71,7 +79,9 @@ class WsAgent {
     readonly domain: string,
   ) {
     ws.on('message', (data: WebSocket.RawData) => {
-      this.inbox.push(parseSip(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')));
+      this.inbox.push(
+        parseSip(Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8')),
+      );
       for (const w of this.waiters) w();
     });
     this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
@@ -106,7 +116,10 @@ class WsAgent {
       const i = this.inbox.findIndex(match);
       if (i !== -1) return this.inbox.splice(i, 1)[0] as SipMessage;
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`agent ${this.user}: no ${what} within ${timeoutMs} ms; inbox: ${this.inbox.map((m) => m.firstLine).join(' | ')}`);
+      if (left <= 0)
+        throw new Error(
+          `agent ${this.user}: no ${what} within ${timeoutMs} ms; inbox: ${this.inbox.map((m) => m.firstLine).join(' | ')}`,
+        );
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, left);
         this.waiters.push(() => {
@@ -121,7 +134,10 @@ class WsAgent {
   /** Next `method` request, optionally only within the call `inCallOf` belongs to. */
   request(method: string, inCallOf?: SipMessage): Promise<SipMessage> {
     const callId = inCallOf?.header('Call-ID');
-    return this.next((m) => m.method === method && (callId === undefined || m.header('Call-ID') === callId), `${method} request`);
+    return this.next(
+      (m) => m.method === method && (callId === undefined || m.header('Call-ID') === callId),
+      `${method} request`,
+    );
   }
 
   /** Drops anything left over from an earlier (possibly failed) test. */
@@ -246,7 +262,12 @@ describe('SIP test bed', () => {
     const uas = await startRegisteredUas({ kamailio: k, service: '2000' });
     try {
       expect(await k.contacts('2000')).toEqual([`sip:2000@127.0.0.1:${uas.localPort}`]);
-      const caller = await sipp({ scenario: 'caller-answered-then-bye.xml', kamailio: k, service: '2000', pauseMs: 200 }).done;
+      const caller = await sipp({
+        scenario: 'caller-answered-then-bye.xml',
+        kamailio: k,
+        service: '2000',
+        pauseMs: 200,
+      }).done;
       expectPassed(caller);
       const lines = flow(caller);
       const ok = indexOf(lines, /^<- SIP\/2\.0 200 OK/);
@@ -314,7 +335,13 @@ describe('SIP test bed', () => {
     });
 
     it('caller-answered-then-bye: ACK and BYE reach the agent over its WebSocket, display name intact', async () => {
-      const call = sipp({ scenario: 'caller-answered-then-bye.xml', kamailio: k, service: 'agent1', displayName: hostileName, pauseMs: 200 });
+      const call = sipp({
+        scenario: 'caller-answered-then-bye.xml',
+        kamailio: k,
+        service: 'agent1',
+        displayName: hostileName,
+        pauseMs: 200,
+      });
       const invite = await agent.request('INVITE');
       const tag = sipToken(4);
       agent.reply(invite, 180, 'Ringing', tag);
@@ -331,7 +358,7 @@ describe('SIP test bed', () => {
       expect(invite.body).toContain('a=rtpmap:101 telephone-event/8000');
     });
 
-    it('caller-answered-agent-hangs-up: the agent\'s BYE reaches SIPp and its 200 comes back', async () => {
+    it("caller-answered-agent-hangs-up: the agent's BYE reaches SIPp and its 200 comes back", async () => {
       const call = sipp({ scenario: 'caller-answered-agent-hangs-up.xml', kamailio: k, service: 'agent1' });
       const invite = await agent.request('INVITE');
       const tag = sipToken(4);
@@ -344,7 +371,7 @@ describe('SIP test bed', () => {
       expect(indexOf(flow(result), /^<- BYE /)).toBeGreaterThan(indexOf(flow(result), /^-> ACK /));
     });
 
-    it.each([486, 603])('caller-declined passes on %i and ACKs with the INVITE\'s branch', async (status) => {
+    it.each([486, 603])("caller-declined passes on %i and ACKs with the INVITE's branch", async (status) => {
       const call = sipp({ scenario: 'caller-declined.xml', kamailio: k, service: 'agent1' });
       const invite = await agent.request('INVITE');
       agent.reply(invite, status, status === 486 ? 'Busy Here' : 'Decline', sipToken(4));
@@ -370,7 +397,12 @@ describe('SIP test bed', () => {
     });
 
     it('a caller whose call is never answered fails after recvTimeoutMs instead of hanging', async () => {
-      const call = sipp({ scenario: 'caller-answered-then-bye.xml', kamailio: k, service: 'agent1', recvTimeoutMs: 1500 });
+      const call = sipp({
+        scenario: 'caller-answered-then-bye.xml',
+        kamailio: k,
+        service: 'agent1',
+        recvTimeoutMs: 1500,
+      });
       const invite = await agent.request('INVITE');
       agent.reply(invite, 180, 'Ringing', sipToken(4)); // ...and then nothing
       const result = await call.done;
@@ -396,7 +428,8 @@ describe('SIP test bed', () => {
       const lines = flow(result);
       expect(indexOf(lines, /^<- SIP\/2\.0 487 /), lines.join('\n')).toBeGreaterThan(indexOf(lines, /^-> CANCEL /));
       const trace = parseSippTrace(result.messages);
-      const sent = (method: string): string => trace.find((m) => m.direction === 'sent' && m.firstLine.startsWith(`${method} `))?.text ?? '';
+      const sent = (method: string): string =>
+        trace.find((m) => m.direction === 'sent' && m.firstLine.startsWith(`${method} `))?.text ?? '';
       expect(viaBranch(sent('CANCEL'))).toBe(viaBranch(sent('INVITE')));
       expect(viaBranch(sent('ACK'))).toBe(viaBranch(sent('INVITE')));
     });
@@ -501,12 +534,25 @@ describe('digest auth option', () => {
   });
 
   it('challenges REGISTER and accepts only the right password', async () => {
-    const good = await sipp({ scenario: 'uas-register.xml', kamailio: k, service: '3000', authUser: '3000', authPassword: 's3cret"\\pw' }).done;
+    const good = await sipp({
+      scenario: 'uas-register.xml',
+      kamailio: k,
+      service: '3000',
+      authUser: '3000',
+      authPassword: 's3cret"\\pw',
+    }).done;
     expectPassed(good);
     expect(flow(good)).toContain('<- SIP/2.0 401 Unauthorized');
     expect(await k.contacts('3000')).toHaveLength(1);
 
-    const bad = await sipp({ scenario: 'uas-register.xml', kamailio: k, service: '3000', authUser: '3000', authPassword: 'wrong', recvTimeoutMs: 3000 }).done;
+    const bad = await sipp({
+      scenario: 'uas-register.xml',
+      kamailio: k,
+      service: '3000',
+      authUser: '3000',
+      authPassword: 'wrong',
+      recvTimeoutMs: 3000,
+    }).done;
     expect(bad.passed, formatSippResult(bad)).toBe(false);
   });
 

@@ -105,7 +105,11 @@ describe('web host', () => {
     expect(routed).toEqual([['call:answer', { callId: 'c1' }]]);
     emit('phone:state', { registration: { status: 'connecting' }, calls: [] });
     await expect.poll(() => messages.length).toBe(2);
-    expect(messages[1]).toEqual({ type: 'event', channel: 'phone:state', payload: { registration: { status: 'connecting' }, calls: [] } });
+    expect(messages[1]).toEqual({
+      type: 'event',
+      channel: 'phone:state',
+      payload: { registration: { status: 'connecting' }, calls: [] },
+    });
     ws.close();
   });
 
@@ -137,6 +141,8 @@ describe('web host', () => {
 
     first.close();
     second.close();
-    await expect.poll(() => detached).toEqual(['another Calmline page took over the audio', 'the Calmline page was closed']);
+    await expect
+      .poll(() => detached)
+      .toEqual(['another Calmline page took over the audio', 'the Calmline page was closed']);
   });
 });

@@ -63,7 +63,8 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
   };
   // With a data folder, settings live in the real settings file, as in the web host.
   const store = options.dataDir
-    ? (await openConfSettingsStore({ dir: options.dataDir, clock: options.clock ?? systemClock, logger: silentLogger })).store
+    ? (await openConfSettingsStore({ dir: options.dataDir, clock: options.clock ?? systemClock, logger: silentLogger }))
+        .store
     : createMemoryStore();
   store.set('account', account);
   // Most tests place calls back to back: only the wrap-up tests let the wrap-up hold calls.
@@ -73,14 +74,17 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
     secrets: createMemorySecretStore(options.password ?? ''),
     clock: options.clock ?? systemClock,
     // CALMLINE_TEST_LOG=1 shows the core's log while debugging a test.
-    logger: options.logger ?? (process.env.CALMLINE_TEST_LOG ? createConsoleLogger('debug', `agent ${user}`) : silentLogger),
+    logger:
+      options.logger ?? (process.env.CALMLINE_TEST_LOG ? createConsoleLogger('debug', `agent ${user}`) : silentLogger),
     ...(options.createMediaFactory === 'webrtc'
       ? {}
       : { createMediaFactory: options.createMediaFactory ?? (() => createSignallingMediaFactory()) }),
     phone: { reconnectBackoffMs: [200, 500, 1_000], ...options.phone },
   };
   // With a data folder, the same wiring as the hosts: history, notes, caller directory.
-  const core = options.dataDir ? await openCore({ ...coreOptions, dataDir: options.dataDir }) : new AppCore(coreOptions);
+  const core = options.dataDir
+    ? await openCore({ ...coreOptions, dataDir: options.dataDir })
+    : new AppCore(coreOptions);
   const states: PhoneState[] = [];
   const events: CoreEventArgs[] = [];
   const waiters = new Set<() => void>();

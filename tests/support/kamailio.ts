@@ -103,12 +103,14 @@ export interface KamailioRtpEngineOptions {
  * candidate, DTLS-SRTP only (no SDES keys) with rtpengine in the passive role in its answers (so
  * the browser stays the DTLS client across re-INVITEs), rtcp-mux, SAVPF.
  */
-export const RTPENGINE_FLAGS_TO_WEBRTC = 'replace-origin replace-session-connection ICE=force DTLS=passive RTP/SAVPF SDES-off rtcp-mux-require generate-mid';
+export const RTPENGINE_FLAGS_TO_WEBRTC =
+  'replace-origin replace-session-connection ICE=force DTLS=passive RTP/SAVPF SDES-off rtcp-mux-require generate-mid';
 /**
  * rtpengine flags for an SDP going to a plain-RTP endpoint: RTP/AVP, no ICE, no DTLS, RTCP
  * demultiplexed onto its own port (a plain phone or PBX may not support rtcp-mux).
  */
-export const RTPENGINE_FLAGS_TO_PLAIN = 'replace-origin replace-session-connection ICE=remove DTLS=off RTP/AVP rtcp-mux-demux';
+export const RTPENGINE_FLAGS_TO_PLAIN =
+  'replace-origin replace-session-connection ICE=remove DTLS=off RTP/AVP rtcp-mux-demux';
 
 /** Everything the config generator needs; exported so the generated text can be unit-tested. */
 export interface KamailioConfigParams {
@@ -171,7 +173,8 @@ const NAME_RE = /^[A-Za-z0-9.+_-]+$/;
 
 /** Quotes a value as a Kamailio cfg string literal. */
 function cfgString(value: string): string {
-  if ([...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)) throw new Error(`control characters are not allowed in cfg strings: ${JSON.stringify(value)}`);
+  if ([...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f))
+    throw new Error(`control characters are not allowed in cfg strings: ${JSON.stringify(value)}`);
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
@@ -185,7 +188,8 @@ function authBlock(params: KamailioConfigParams): { modules: string; init: strin
   const realm = cfgString(params.domain);
   const udpGuard = auth.challengeUdp ? '' : '\tif (!is_method("REGISTER") && !nat_uac_test("64")) return;\n';
   return {
-    modules: 'loadmodule "auth.so"\nloadmodule "htable.so"\nmodparam("htable", "htable", "authusers=>size=6;autoexpire=0;")\n',
+    modules:
+      'loadmodule "auth.so"\nloadmodule "htable.so"\nmodparam("htable", "htable", "authusers=>size=6;autoexpire=0;")\n',
     init: `event_route[htable:mod-init] {\n${inits.join('\n')}\n}\n`,
     call: '\troute(AUTH);\n',
     route: `# Digest auth with plaintext passwords from the htable (no database).
@@ -219,10 +223,16 @@ ${udpGuard}\tif (is_method("REGISTER")) {
  * (remembered in the transaction as FLT_FROM_WEBRTC). An INVITE without SDP is a late offer: the
  * offer then comes in the 200 and the answer in the ACK (FLT_SDP_OFFER tells the two apart).
  */
-function rtpengineBlock(params: KamailioConfigParams): { modules: string; relay: string; route: string; reply: string } {
+function rtpengineBlock(params: KamailioConfigParams): {
+  modules: string;
+  relay: string;
+  route: string;
+  reply: string;
+} {
   const media = params.rtpengine;
   if (!media) return { modules: '', relay: '', route: '', reply: '' };
-  if (!/^udp6?:[^\s"]+:\d+$/.test(media.ngSocket)) throw new Error(`rtpengine ngSocket must look like udp:IP:PORT, got ${JSON.stringify(media.ngSocket)}`);
+  if (!/^udp6?:[^\s"]+:\d+$/.test(media.ngSocket))
+    throw new Error(`rtpengine ngSocket must look like udp:IP:PORT, got ${JSON.stringify(media.ngSocket)}`);
   const toWebRtc = cfgString(RTPENGINE_FLAGS_TO_WEBRTC);
   const toPlain = cfgString(RTPENGINE_FLAGS_TO_PLAIN);
   const call = (op: 'offer' | 'answer', flags: string) => `rtpengine_${op}(${flags});`;
@@ -288,7 +298,8 @@ failure_route[MEDIA_FAILED] {
  * future option (e.g. TLS) only touches this generator.
  */
 export function generateKamailioConfig(params: KamailioConfigParams): string {
-  if (!NAME_RE.test(params.domain)) throw new Error(`domain not supported by the test bed: ${JSON.stringify(params.domain)}`);
+  if (!NAME_RE.test(params.domain))
+    throw new Error(`domain not supported by the test bed: ${JSON.stringify(params.domain)}`);
   const auth = authBlock(params);
   const media = rtpengineBlock(params);
   const sanity = params.sanity
@@ -555,7 +566,11 @@ export async function sendUdpRequest(options: UdpRequestOptions): Promise<UdpRes
     const request = options.build(localPort).replace(/\r?\n/g, '\r\n');
     return await new Promise<UdpResponse[]>((resolve, reject) => {
       const timer = setTimeout(() => {
-        reject(new Error(`no ${options.firstResponse ? '' : 'final '}response within ${options.timeoutMs ?? 5000} ms; got: ${responses.map((r) => r.status).join(', ') || 'nothing'}`));
+        reject(
+          new Error(
+            `no ${options.firstResponse ? '' : 'final '}response within ${options.timeoutMs ?? 5000} ms; got: ${responses.map((r) => r.status).join(', ') || 'nothing'}`,
+          ),
+        );
       }, options.timeoutMs ?? 5000);
       socket.on('message', (buf) => {
         const text = buf.toString('utf8');
@@ -735,7 +750,6 @@ async function runCommand(file: string, args: string[], timeoutMs = 10_000): Pro
   });
 }
 
-
 class KamailioProcess implements Kamailio {
   readonly wsUrl: string;
   readonly configPath: string;
@@ -788,7 +802,12 @@ class KamailioProcess implements Kamailio {
   }
 
   async rpc(command: string, ...args: string[]): Promise<string> {
-    const { code, output } = await runCommand('kamcmd', ['-s', `unix:${join(this.dir, 'run', 'kamailio_ctl')}`, command, ...args]);
+    const { code, output } = await runCommand('kamcmd', [
+      '-s',
+      `unix:${join(this.dir, 'run', 'kamailio_ctl')}`,
+      command,
+      ...args,
+    ]);
     if (code !== 0 || /^error:/m.test(output)) throw new Error(`kamcmd ${command} failed (${code}): ${output}`);
     return output;
   }
@@ -847,7 +866,8 @@ function isListening(port: number): boolean {
  */
 async function checkRtpEngine(ngSocket: string, timeoutMs = 1_000): Promise<void> {
   const match = /^udp(6?):(.+):(\d+)$/.exec(ngSocket);
-  if (!match?.[2] || !match[3]) throw new Error(`rtpengine ngSocket must look like udp:IP:PORT, got ${JSON.stringify(ngSocket)}`);
+  if (!match?.[2] || !match[3])
+    throw new Error(`rtpengine ngSocket must look like udp:IP:PORT, got ${JSON.stringify(ngSocket)}`);
   const host = match[2].replace(/^\[|\]$/g, '');
   const port = Number(match[3]);
   const socket = createSocket(match[1] ? 'udp6' : 'udp4');
@@ -855,7 +875,12 @@ async function checkRtpEngine(ngSocket: string, timeoutMs = 1_000): Promise<void
   try {
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(
-        () => reject(new Error(`rtpengine does not answer ng ping on ${ngSocket}: start it before Kamailio (tests/support/rtpengine.ts)`)),
+        () =>
+          reject(
+            new Error(
+              `rtpengine does not answer ng ping on ${ngSocket}: start it before Kamailio (tests/support/rtpengine.ts)`,
+            ),
+          ),
         timeoutMs,
       );
       socket.on('error', (error) => {
@@ -887,7 +912,9 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
   const domain = options.domain ?? '127.0.0.1';
   const udpPort = options.udpPort ?? reservePort({ udp: true, tcp: true });
   const wsPort = options.wsPort ?? reservePort({ udp: true, tcp: true });
-  const ownedPorts = [options.udpPort === undefined ? udpPort : -1, options.wsPort === undefined ? wsPort : -1].filter((p) => p > 0);
+  const ownedPorts = [options.udpPort === undefined ? udpPort : -1, options.wsPort === undefined ? wsPort : -1].filter(
+    (p) => p > 0,
+  );
   const dir = makeRunDir(TEMP_PREFIX);
   const runDir = join(dir, 'run');
   const kamailio = new KamailioProcess(udpPort, wsPort, domain, dir, options.readyTimeoutMs ?? 10_000, ownedPorts);
@@ -909,7 +936,9 @@ export async function startKamailio(options: KamailioOptions = {}): Promise<Kama
     writeFileSync(kamailio.configPath, config);
     const check = await runCommand('kamailio', ['-c', '-f', kamailio.configPath]);
     if (check.code !== 0) {
-      throw new Error(`kamailio -c rejected the generated config (${kamailio.configPath}):\n${check.output.slice(-20_000)}`);
+      throw new Error(
+        `kamailio -c rejected the generated config (${kamailio.configPath}):\n${check.output.slice(-20_000)}`,
+      );
     }
     await kamailio.launch();
     return kamailio;

@@ -86,7 +86,11 @@ export function bencode(value: NgValue): Buffer {
   }
   if (Array.isArray(value)) return Buffer.concat([Buffer.from('l'), ...value.map(bencode), Buffer.from('e')]);
   const keys = Object.keys(value).sort();
-  return Buffer.concat([Buffer.from('d'), ...keys.flatMap((k) => [bencode(k), bencode(value[k] as NgValue)]), Buffer.from('e')]);
+  return Buffer.concat([
+    Buffer.from('d'),
+    ...keys.flatMap((k) => [bencode(k), bencode(value[k] as NgValue)]),
+    Buffer.from('e'),
+  ]);
 }
 
 /** Decodes one bencode value from `data` at `offset`; returns it and the offset after it. */
@@ -131,7 +135,10 @@ export async function ngRequest(port: number, command: NgDictionary, timeoutMs =
   const socket = createSocket('udp4');
   try {
     return await new Promise<NgDictionary>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`rtpengine ng ${String(command.command)}: no reply within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`rtpengine ng ${String(command.command)}: no reply within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       socket.once('error', (error) => {
         clearTimeout(timer);
         reject(error);
@@ -234,7 +241,14 @@ class RtpEngineProcess implements RtpEngine {
  * The rtpengine command line the test bed uses (also quoted in the README): user space only,
  * loopback only, no config file, foreground with logs on stderr.
  */
-export function rtpengineArgs(params: { ngPort: number; portMin: number; portMax: number; pidFile: string; logLevel: number; timeoutS: number }): string[] {
+export function rtpengineArgs(params: {
+  ngPort: number;
+  portMin: number;
+  portMax: number;
+  pidFile: string;
+  logLevel: number;
+  timeoutS: number;
+}): string[] {
   return [
     '--config-file=none',
     '--table=-1',
@@ -250,7 +264,8 @@ export function rtpengineArgs(params: { ngPort: number; portMin: number; portMax
     '--log-stderr',
     `--log-level=${params.logLevel}`,
     // A path inside the run dir on the command line lets reapOrphanedRuns find a leftover process.
-    '--pidfile', params.pidFile,
+    '--pidfile',
+    params.pidFile,
   ];
 }
 

@@ -142,7 +142,8 @@ function installExitHook(): void {
  * send those on purpose.
  */
 export function quoteDisplayName(raw: string): string {
-  if (/[\r\n\0]/.test(raw)) throw new Error('display name contains CR, LF or NUL; pass displayNameVerbatim to send it raw');
+  if (/[\r\n\0]/.test(raw))
+    throw new Error('display name contains CR, LF or NUL; pass displayNameVerbatim to send it raw');
   return raw.replace(/[\\"]/g, (c) => `\\${c}`);
 }
 
@@ -219,25 +220,43 @@ export function runSipp(options: SippOptions): SippRun {
   const args: string[] = [];
   if (remotePort !== undefined) args.push(`127.0.0.1:${remotePort}`);
   args.push(
-    '-sf', scenarioPath,
-    '-t', 'u1',
-    '-i', '127.0.0.1',
-    '-p', String(localPort),
-    '-mi', '127.0.0.1',
-    '-mp', String(mediaPort),
-    '-ci', '127.0.0.1',
-    '-cp', String(controlPort),
-    '-s', checkArg('service', options.service ?? '2000'),
-    '-m', '1',
-    '-l', '1',
-    '-d', String(options.pauseMs ?? 500),
-    '-recv_timeout', String(options.recvTimeoutMs ?? 15_000),
-    '-timeout', `${Math.ceil((options.timeoutMs ?? 60_000) / 1000)}s`,
+    '-sf',
+    scenarioPath,
+    '-t',
+    'u1',
+    '-i',
+    '127.0.0.1',
+    '-p',
+    String(localPort),
+    '-mi',
+    '127.0.0.1',
+    '-mp',
+    String(mediaPort),
+    '-ci',
+    '127.0.0.1',
+    '-cp',
+    String(controlPort),
+    '-s',
+    checkArg('service', options.service ?? '2000'),
+    '-m',
+    '1',
+    '-l',
+    '1',
+    '-d',
+    String(options.pauseMs ?? 500),
+    '-recv_timeout',
+    String(options.recvTimeoutMs ?? 15_000),
+    '-timeout',
+    `${Math.ceil((options.timeoutMs ?? 60_000) / 1000)}s`,
     '-timeout_error',
     '-aa',
     '-nostdin',
-    '-trace_msg', '-message_file', messageFile,
-    '-trace_err', '-error_file', errorFile,
+    '-trace_msg',
+    '-message_file',
+    messageFile,
+    '-trace_err',
+    '-error_file',
+    errorFile,
   );
   for (const [name, value] of Object.entries(keys)) args.push('-key', name, checkArg(name, value));
   for (const [name, value] of Object.entries(options.globals ?? {})) args.push('-set', name, checkArg(name, value));

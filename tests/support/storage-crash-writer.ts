@@ -44,7 +44,18 @@ function parseArgs(): { dir: string; run: number } {
 const { dir, run } = parseArgs();
 
 function filler(seed: number): string {
-  const words = ['Kunde', 'angry', 'refund', 'Rechnung', 'Techniker', 'callback', 'لطفا', 'promised', 'status', 'Faktura'];
+  const words = [
+    'Kunde',
+    'angry',
+    'refund',
+    'Rechnung',
+    'Techniker',
+    'callback',
+    'لطفا',
+    'promised',
+    'status',
+    'Faktura',
+  ];
   const length = 5 + ((seed * 7919) % 300);
   return Array.from({ length }, (_, i) => words[(seed + i * 31) % words.length]).join(' ');
 }
@@ -52,7 +63,11 @@ function filler(seed: number): string {
 async function main(): Promise<void> {
   // A pipe write is synchronous on Linux: once it returns the parent will read the line.
   process.stdout.write('OPENING\n');
-  const history = await FileCallHistory.open({ dir, clock: systemClock, logger: createConsoleLogger('debug', 'crash-writer') });
+  const history = await FileCallHistory.open({
+    dir,
+    clock: systemClock,
+    logger: createConsoleLogger('debug', 'crash-writer'),
+  });
   process.stdout.write('READY\n');
   const calls = Array.from({ length: CALLS_PER_RUN }, (_, k) => ({
     callId: `r${run}-c${k}`,

@@ -66,11 +66,15 @@ export function createCallHandlers({ requirePhone, phoneState }: CallHandlerDeps
     requirePhone().transfer(callId, consentId, target, mode);
   const handleCompleteTransfer: CommandHandler<'call:complete-transfer'> = ({ callId }) =>
     requirePhone().completeTransfer(callId);
-  const handleCancelTransfer: CommandHandler<'call:cancel-transfer'> = ({ callId }) => requirePhone().cancelTransfer(callId);
-  const handleEscalate: CommandHandler<'call:escalate'> = ({ callId, consentId }) => requirePhone().escalate(callId, consentId);
-  const handleSendDtmf: CommandHandler<'call:send-dtmf'> = ({ callId, tones }) => requirePhone().sendDtmf(callId, tones);
+  const handleCancelTransfer: CommandHandler<'call:cancel-transfer'> = ({ callId }) =>
+    requirePhone().cancelTransfer(callId);
+  const handleEscalate: CommandHandler<'call:escalate'> = ({ callId, consentId }) =>
+    requirePhone().escalate(callId, consentId);
+  const handleSendDtmf: CommandHandler<'call:send-dtmf'> = ({ callId, tones }) =>
+    requirePhone().sendDtmf(callId, tones);
   const handleSetMute: CommandHandler<'call:set-mute'> = ({ callId, muted }) => requirePhone().setMute(callId, muted);
-  const handleReconnectAudio: CommandHandler<'call:reconnect-audio'> = ({ callId }) => requirePhone().reconnectAudio(callId);
+  const handleReconnectAudio: CommandHandler<'call:reconnect-audio'> = ({ callId }) =>
+    requirePhone().reconnectAudio(callId);
   return {
     'phone:get-state': handleGetState,
     'call:answer': handleAnswer,

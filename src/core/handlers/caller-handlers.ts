@@ -100,7 +100,13 @@ export function createCallerHandlers(deps: CallerHandlerDeps): Pick<CommandHandl
     requireData().directory.addFollowUp(number, { callId, kind, due, text, author: agentName() });
   const handleCompleteFollowUp: CommandHandler<'callers:complete-follow-up'> = ({ number, followUpId }) =>
     requireData().directory.completeFollowUp(number, followUpId);
-  const handleRecordIncident: CommandHandler<'callers:record-incident'> = ({ number, callId, kind, whatWasSaid, occurredAt }) =>
+  const handleRecordIncident: CommandHandler<'callers:record-incident'> = ({
+    number,
+    callId,
+    kind,
+    whatWasSaid,
+    occurredAt,
+  }) =>
     requireData().directory.recordIncident(number, { callId, kind, whatWasSaid, occurredAt, recordedBy: agentName() });
   const handleExportRecord: CommandHandler<'callers:export-record'> = async ({ number }) => {
     const data = requireData();

@@ -20,7 +20,8 @@ export interface MediaHandlerDeps {
 /** Builds the handlers of the media commands. */
 export function createMediaHandlers({ media, currentPhone }: MediaHandlerDeps): Pick<CommandHandlers, MediaCommand> {
   const handleAttach: CommandHandler<'media:attach'> = () => media.attach();
-  const handleResponse: CommandHandler<'media:response'> = ({ requestId, response }) => media.respond(requestId, response);
+  const handleResponse: CommandHandler<'media:response'> = ({ requestId, response }) =>
+    media.respond(requestId, response);
   const handleReport: CommandHandler<'media:report'> = (event) => currentPhone()?.reportMedia(event);
   return { 'media:attach': handleAttach, 'media:response': handleResponse, 'media:report': handleReport };
 }

@@ -275,7 +275,10 @@ export class BridgedSessionDescriptionHandler implements SessionDescriptionHandl
   }
 
   /** Sends one request with a deadline; resolves only with an ok response. */
-  private send(request: MediaRequest, timeoutMs = this.options.requestTimeoutMs): Promise<Extract<MediaResponse, { ok: true }>> {
+  private send(
+    request: MediaRequest,
+    timeoutMs = this.options.requestTimeoutMs,
+  ): Promise<Extract<MediaResponse, { ok: true }>> {
     const { op } = request;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -314,7 +317,10 @@ function readResponse(value: unknown): MediaResponse | undefined {
  * Builds the factory for `PhoneOptions.mediaFactory` (via `AppCoreOptions.createMediaFactory`):
  * every SIP session gets a handler bridged to the renderer's engine through `channel`.
  */
-export function createBridgedMediaFactory(channel: MediaChannel, options: BridgedMediaOptions): SessionDescriptionHandlerFactory {
+export function createBridgedMediaFactory(
+  channel: MediaChannel,
+  options: BridgedMediaOptions,
+): SessionDescriptionHandlerFactory {
   if (!(options.requestTimeoutMs > 0)) throw new RangeError('requestTimeoutMs must be positive');
   if (!(options.iceGatheringTimeoutMs >= 0)) throw new RangeError('iceGatheringTimeoutMs must not be negative');
   return (_session: Session) => new BridgedSessionDescriptionHandler(channel, options);

@@ -83,7 +83,9 @@ export class RendererMediaChannel implements MediaChannel {
   respond(requestId: string, response: MediaResponse): void {
     const entry = this.pending.get(requestId);
     if (!entry) {
-      this.options.logger.warn(`A media answer for an unknown or expired request was ignored (${requestId.slice(0, 8)}…).`);
+      this.options.logger.warn(
+        `A media answer for an unknown or expired request was ignored (${requestId.slice(0, 8)}…).`,
+      );
       return;
     }
     this.pending.delete(requestId);

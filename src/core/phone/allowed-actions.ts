@@ -25,7 +25,7 @@
  * here and then also need a recorded agreement, checked by the consent gate.
  */
 import type { AllowedActions, CallPending, CallView } from '../../shared/contract';
-import type { CommandErrorCode } from '../../shared/result';
+import type { PhoneErrorCode } from '../../shared/result';
 import { CallTransitionError, canApply, type CallEvent } from './call-state';
 
 /** A call action, named as in `AllowedActions`. */
@@ -62,7 +62,7 @@ export interface CallContext {
 
 /** Why an action is refused: the IPC error code and what to do instead. */
 export interface Refusal {
-  code: CommandErrorCode;
+  code: PhoneErrorCode;
   message: string;
 }
 
@@ -86,7 +86,7 @@ const PENDING_HINTS: Record<CallPending, string> = {
 
 type Check = Refusal | undefined;
 
-const refuse = (message: string, code: CommandErrorCode = 'invalid-transition'): Refusal => ({ code, message });
+const refuse = (message: string, code: PhoneErrorCode = 'invalid-transition'): Refusal => ({ code, message });
 
 const isEnding = (pending: CallPending | null): boolean => pending === 'decline' || pending === 'hang-up';
 
@@ -106,7 +106,9 @@ const otherCall = (context: CallContext): Check => (context.otherCallActive ? { 
 const consultLeg = (call: CallFacts): Check =>
   call.consultFor === null
     ? undefined
-    : refuse("This is the consultation call of a transfer; complete or cancel the transfer on the caller's call instead.");
+    : refuse(
+        "This is the consultation call of a transfer; complete or cancel the transfer on the caller's call instead.",
+      );
 
 /** Transfer and escalate start alike: from active or held, one transfer at a time. */
 const transferable = (call: CallFacts, context: CallContext): Check =>
@@ -147,8 +149,9 @@ const RULES: Record<CallAction, (call: CallFacts, context: CallContext) => Check
     ending(call) ??
     busy(call),
   cancelTransfer: (call, context) =>
-    (context.consult && call.state === 'held' ? undefined : refuse('There is no consultation to cancel on this call.')) ??
-    ending(call),
+    (context.consult && call.state === 'held'
+      ? undefined
+      : refuse('There is no consultation to cancel on this call.')) ?? ending(call),
   mute: (call) =>
     connected(
       call,

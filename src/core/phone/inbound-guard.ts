@@ -86,7 +86,10 @@ function refuse(raw: string, method: string | undefined, code: number, phrase: s
 function headerLines(raw: string): string[] {
   const end = raw.search(/\r?\n\r?\n/);
   const head = (end === -1 ? raw : raw.slice(0, end)).slice(0, MAX_SIP_MESSAGE_CHARS);
-  return head.replace(/\r?\n[ \t]+/g, ' ').split(/\r?\n/).slice(1);
+  return head
+    .replace(/\r?\n[ \t]+/g, ' ')
+    .split(/\r?\n/)
+    .slice(1);
 }
 
 /**

@@ -450,7 +450,9 @@ export class Phone {
     );
     if (!call) return;
     const mediaProblem =
-      event.kind === 'audio-restored' ? null : { kind: event.kind, message: event.message, at: this.options.clock.now() };
+      event.kind === 'audio-restored'
+        ? null
+        : { kind: event.kind, message: event.message, at: this.options.clock.now() };
     this.update(call, { mediaProblem });
   }
 
@@ -517,7 +519,8 @@ export class Phone {
     call.session
       .refer(target, {
         requestDelegate: {
-          onReject: (response) => this.guard('REFER rejected', () => settle('failed', response.message.statusCode ?? null)),
+          onReject: (response) =>
+            this.guard('REFER rejected', () => settle('failed', response.message.statusCode ?? null)),
         },
         onNotify: (notification) =>
           this.guard('transfer NOTIFY', () => {
@@ -560,7 +563,10 @@ export class Phone {
     const transferee = consult.view.consultFor ? this.calls.get(consult.view.consultFor) : undefined;
     if (!transferee || transferee.view.transfer?.status !== 'consulting') return;
     const code = consult.view.timeline.findLast((e) => e.kind === 'ended')?.detail;
-    this.updateTransfer(transferee, { status: 'failed', statusCode: code && /^\d{3}$/.test(code) ? Number(code) : null });
+    this.updateTransfer(transferee, {
+      status: 'failed',
+      statusCode: code && /^\d{3}$/.test(code) ? Number(code) : null,
+    });
   }
 
   // ── SIP plumbing ───────────────────────────────────────────────────────────
@@ -587,7 +593,8 @@ export class Phone {
     session.sessionDescriptionHandlerOptionsReInvite = { ...kept, ...once } as SignallingMediaOptions;
     const done = () => {
       // `hold` stays for the answers to the far end's re-INVITEs; an ICE restart is for this offer only.
-      if (session.sessionDescriptionHandlerOptionsReInvite !== previous) session.sessionDescriptionHandlerOptionsReInvite = kept;
+      if (session.sessionDescriptionHandlerOptionsReInvite !== previous)
+        session.sessionDescriptionHandlerOptionsReInvite = kept;
     };
     return new Promise<void>((resolve, reject) => {
       const fail = (error: PhoneError) => {
@@ -716,7 +723,11 @@ export class Phone {
       pending: null,
       acked,
       ackArrived,
-      view: { ...liveView(randomUUID(), 'incoming', this.options.clock.now()), remoteName: identity.name, remoteNumber: identity.number },
+      view: {
+        ...liveView(randomUUID(), 'incoming', this.options.clock.now()),
+        remoteName: identity.name,
+        remoteNumber: identity.number,
+      },
     };
     this.watchSession(call);
     this.calls.set(call.view.id, call);
@@ -742,7 +753,10 @@ export class Phone {
           if (remoteHold === call.view.remoteHold || !this.calls.has(call.view.id)) return;
           this.update(call, {
             remoteHold,
-            timeline: [...call.view.timeline, { kind: remoteHold ? 'remote-held' : 'remote-resumed', at: this.options.clock.now() }],
+            timeline: [
+              ...call.view.timeline,
+              { kind: remoteHold ? 'remote-held' : 'remote-resumed', at: this.options.clock.now() },
+            ],
           });
         }),
     };
@@ -763,7 +777,8 @@ export class Phone {
       // wait one microtask so the call's record can say why it failed.
       queueMicrotask(() =>
         this.guard('rejected call', () => {
-          if (this.calls.has(call.view.id)) this.apply(call, event, call.rejectCode ? String(call.rejectCode) : undefined);
+          if (this.calls.has(call.view.id))
+            this.apply(call, event, call.rejectCode ? String(call.rejectCode) : undefined);
         }),
       );
     }

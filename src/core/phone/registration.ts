@@ -23,7 +23,12 @@
  * the agent can go away or come back while disconnected and the next connection
  * must honour it.
  */
-import { RegistererState, type Emitter, type RegistererRegisterOptions, type RegistererUnregisterOptions } from 'sip.js';
+import {
+  RegistererState,
+  type Emitter,
+  type RegistererRegisterOptions,
+  type RegistererUnregisterOptions,
+} from 'sip.js';
 import type { Registration } from '../../shared/contract';
 import type { Clock, TimerHandle } from '../clock';
 import type { CoreLogger } from '../logger';
@@ -75,7 +80,10 @@ const TRANSITIONS: Record<RegistrationState, Partial<Record<RegistrationEvent, R
 };
 
 /** The state after `event`, or undefined when the event does not apply in `from` (it is then ignored). */
-export function nextRegistrationState(from: RegistrationState, event: RegistrationEvent): RegistrationState | undefined {
+export function nextRegistrationState(
+  from: RegistrationState,
+  event: RegistrationEvent,
+): RegistrationState | undefined {
   return TRANSITIONS[from][event];
 }
 

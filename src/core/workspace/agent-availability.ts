@@ -292,7 +292,10 @@ export class AgentAvailability {
     if (this.current.status === 'in-call') {
       for (const call of calls) {
         if (call.state !== 'ended' || this.session.has(call.id)) {
-          this.session.set(call.id, { view: toLiveCall(call), endedAt: call.state === 'ended' ? (call.endedAt ?? now) : null });
+          this.session.set(call.id, {
+            view: toLiveCall(call),
+            endedAt: call.state === 'ended' ? (call.endedAt ?? now) : null,
+          });
         }
       }
     }
@@ -378,8 +381,14 @@ export class AgentAvailability {
   /** Declines the offered de-escalation break. */
   declineBreakOffer(): void {
     nextAgentStatus(this.current.status, 'decline-break-offer');
-    if ((this.current.status !== 'available' && this.current.status !== 'wrap-up') || this.current.breakOffer === null) {
-      throw new WorkspaceError('no-break-offer', 'No break is offered right now; start a break yourself if you need one.');
+    if (
+      (this.current.status !== 'available' && this.current.status !== 'wrap-up') ||
+      this.current.breakOffer === null
+    ) {
+      throw new WorkspaceError(
+        'no-break-offer',
+        'No break is offered right now; start a break yourself if you need one.',
+      );
     }
     this.set({ ...this.current, breakOffer: null });
   }
@@ -401,7 +410,8 @@ export class AgentAvailability {
     const left = this.current;
     // Ending a wrap-up or a break here is a fact (the agent took a call), not a refusal.
     const finished: AgentAvailabilityEvent[] = [];
-    if (left.status === 'wrap-up') finished.push({ type: 'wrap-up-finished', record: wrapUpRecord(left, 'interrupted', now) });
+    if (left.status === 'wrap-up')
+      finished.push({ type: 'wrap-up-finished', record: wrapUpRecord(left, 'interrupted', now) });
     if (left.status === 'on-break') finished.push({ type: 'break-finished', record: this.breakRecord('call', now) });
     this.clearTimer();
     this.carriedOffer = left.status === 'available' ? left.breakOffer : null;
@@ -456,7 +466,11 @@ export class AgentAvailability {
   }
 
   /** Closes the wrap-up and makes the agent available, with the break offer it carried. */
-  private endWrapUp(wrapUp: Extract<AgentState, { status: 'wrap-up' }>, by: 'agent' | 'time-limit', now: number): WrapUpRecord {
+  private endWrapUp(
+    wrapUp: Extract<AgentState, { status: 'wrap-up' }>,
+    by: 'agent' | 'time-limit',
+    now: number,
+  ): WrapUpRecord {
     nextAgentStatus('wrap-up', by === 'agent' ? 'complete-wrap-up' : 'wrap-up-time-limit');
     this.clearTimer();
     const record = wrapUpRecord(wrapUp, by, now);
@@ -478,7 +492,14 @@ export class AgentAvailability {
     if (this.current.status !== 'on-break') throw new AgentTransitionError(this.current.status, 'end-break');
     this.clearTimer();
     const { kind, since, endsAt } = this.current;
-    return { kind, startedAt: since, endedAt: now, plannedMs: endsAt - since, overrunMs: Math.max(0, now - endsAt), endedBy: by };
+    return {
+      kind,
+      startedAt: since,
+      endedAt: now,
+      plannedMs: endsAt - since,
+      overrunMs: Math.max(0, now - endsAt),
+      endedBy: by,
+    };
   }
 
   private set(next: AgentState): void {

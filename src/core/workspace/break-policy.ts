@@ -179,18 +179,28 @@ export class BreakPolicy {
     const now = this.clock.now();
     const state = this.availability.state();
     const reminders = reminderKinds.map((kind) => this.view(kind));
-    const dues = reminders.flatMap((reminder) => (reminder.status === 'waiting' && reminder.dueAt !== null ? [reminder.dueAt] : []));
+    const dues = reminders.flatMap((reminder) =>
+      reminder.status === 'waiting' && reminder.dueAt !== null ? [reminder.dueAt] : [],
+    );
     const liveIds = new Set(this.availability.liveCalls().map((call) => call.id));
     const hint = [...this.hinted].find(([callId]) => liveIds.has(callId));
     return {
       at: now,
       status: state.status,
-      ringing: this.ring === null ? null : { callId: this.ring.callId, since: this.ring.since, seconds: ringSeconds(this.ring.since, now) },
+      ringing:
+        this.ring === null
+          ? null
+          : { callId: this.ring.callId, since: this.ring.since, seconds: ringSeconds(this.ring.since, now) },
       prompt: this.prompt === null ? null : { ...this.prompt },
       callLengthHint:
         hint === undefined
           ? null
-          : { callId: hint[0], minutes: this.policy.callLengthHintMinutes, shownAt: hint[1], escalationOneStepAway: true },
+          : {
+              callId: hint[0],
+              minutes: this.policy.callLengthHintMinutes,
+              shownAt: hint[1],
+              escalationOneStepAway: true,
+            },
       breakOffer: state.status === 'available' || state.status === 'wrap-up' ? state.breakOffer : null,
       activeBreak:
         state.status !== 'on-break'
@@ -303,7 +313,12 @@ export class BreakPolicy {
     this.status = state.status;
 
     const key = offerKey(state);
-    if (key !== null && key !== this.lastOfferKey && (state.status === 'available' || state.status === 'wrap-up') && state.breakOffer) {
+    if (
+      key !== null &&
+      key !== this.lastOfferKey &&
+      (state.status === 'available' || state.status === 'wrap-up') &&
+      state.breakOffer
+    ) {
       this.emit({ type: 'break-offered', offer: { ...state.breakOffer } });
     }
     this.lastOfferKey = key;
@@ -347,7 +362,13 @@ export class BreakPolicy {
 
     // P2: greet once, when an incoming customer call is answered.
     for (const call of calls) {
-      if (call.direction !== 'incoming' || call.answeredAt === null || call.consultFor !== null || this.greeted.has(call.id)) continue;
+      if (
+        call.direction !== 'incoming' ||
+        call.answeredAt === null ||
+        call.consultFor !== null ||
+        this.greeted.has(call.id)
+      )
+        continue;
       this.greeted.add(call.id);
       this.prompt = { kind: 'greeting', callId: call.id, text: this.policy.greeting };
       this.emit({ type: 'greeting-prompt', callId: call.id, text: this.policy.greeting });
@@ -357,7 +378,8 @@ export class BreakPolicy {
 
     // D2: one hint per customer call, when its talk time reaches the limit.
     const talking = calls.filter(
-      (call) => call.answeredAt !== null && call.consultFor === null && call.state !== 'ringing' && call.state !== 'dialing',
+      (call) =>
+        call.answeredAt !== null && call.consultFor === null && call.state !== 'ringing' && call.state !== 'dialing',
     );
     const talkingIds = new Set(talking.map((call) => call.id));
     for (const [callId, timer] of this.hintTimers) {
@@ -397,10 +419,13 @@ export class BreakPolicy {
     this.emit({ type: 'ring-timer', callId: ring.callId, seconds });
     // A listener may have changed the calls; only keep ticking for the same ring.
     if (this.ring !== ring) return;
-    ring.timer = this.clock.setTimeout(() => {
-      ring.timer = undefined;
-      this.ringTick();
-    }, Math.max(1, ring.since + (seconds + 1) * 1000 - now));
+    ring.timer = this.clock.setTimeout(
+      () => {
+        ring.timer = undefined;
+        this.ringTick();
+      },
+      Math.max(1, ring.since + (seconds + 1) * 1000 - now),
+    );
   }
 
   private stopRing(): void {
@@ -413,7 +438,9 @@ export class BreakPolicy {
   }
 
   private intervalMs(kind: ReminderKind): number {
-    return (kind === 'regular-break' ? this.policy.regularBreakIntervalMinutes : this.policy.eyeRestIntervalMinutes) * 60_000;
+    return (
+      (kind === 'regular-break' ? this.policy.regularBreakIntervalMinutes : this.policy.eyeRestIntervalMinutes) * 60_000
+    );
   }
 
   private lengthSeconds(kind: ReminderKind): number {
@@ -439,10 +466,13 @@ export class BreakPolicy {
     slot.dueAt = dueAt;
     slot.snoozed = snoozed;
     slot.endsAt = null;
-    slot.timer = this.clock.setTimeout(() => {
-      slot.timer = undefined;
-      this.due(slot.kind);
-    }, Math.max(0, dueAt - this.clock.now()));
+    slot.timer = this.clock.setTimeout(
+      () => {
+        slot.timer = undefined;
+        this.due(slot.kind);
+      },
+      Math.max(0, dueAt - this.clock.now()),
+    );
   }
 
   private due(kind: ReminderKind): void {
@@ -459,7 +489,9 @@ export class BreakPolicy {
   /** One reminder at a time, only while available; the regular break goes first. */
   private canShow(kind: ReminderKind): boolean {
     if (this.status !== 'available') return false;
-    return reminderKinds.every((other) => other === kind || !['shown', 'running'].includes(this.reminders[other].status));
+    return reminderKinds.every(
+      (other) => other === kind || !['shown', 'running'].includes(this.reminders[other].status),
+    );
   }
 
   private show(kind: ReminderKind): void {
@@ -499,7 +531,10 @@ export class BreakPolicy {
   private requireShown(kind: ReminderKind, verb: string): ReminderSlot {
     const slot = this.reminders[kind];
     if (slot.status !== 'shown') {
-      throw new WorkspaceError('no-reminder', `The ${kind} reminder is not showing (it is ${slot.status}), so there is nothing to ${verb}.`);
+      throw new WorkspaceError(
+        'no-reminder',
+        `The ${kind} reminder is not showing (it is ${slot.status}), so there is nothing to ${verb}.`,
+      );
     }
     return slot;
   }

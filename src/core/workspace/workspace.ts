@@ -76,7 +76,8 @@ export class Workspace {
   /** The run of a call's checklist (live call or the call in wrap-up). */
   checklist(callId: string): ChecklistRun {
     const run = this.runs.get(callId);
-    if (!run) throw new WorkspaceError('unknown-checklist', 'This call has no checklist: it is not active or in wrap-up.');
+    if (!run)
+      throw new WorkspaceError('unknown-checklist', 'This call has no checklist: it is not active or in wrap-up.');
     return run;
   }
 

@@ -22,15 +22,11 @@ export interface AccountFormValues {
 
 /** Why a field's value was refused, for choosing the message. */
 export type FieldProblem =
-  | { kind: 'ws-url' }
-  | { kind: 'sip-uri' }
-  | { kind: 'too-long'; max: number }
-  | { kind: 'invalid' };
+  { kind: 'ws-url' } | { kind: 'sip-uri' } | { kind: 'too-long'; max: number } | { kind: 'invalid' };
 
 /** The outcome of checking the form: the input to send, or a problem per field. */
 export type AccountFormCheck =
-  | { ok: true; input: AccountInput }
-  | { ok: false; problems: Partial<Record<AccountField, FieldProblem>> };
+  { ok: true; input: AccountInput } | { ok: false; problems: Partial<Record<AccountField, FieldProblem>> };
 
 /**
  * Turns the form's values into the command's input. An empty password field means

@@ -88,14 +88,7 @@ export function steadyButtons(
 
 /** Why a transfer failed, in words the agent can say to the caller. */
 export type TransferFailureReason =
-  | 'busy'
-  | 'notFound'
-  | 'unavailable'
-  | 'noAnswer'
-  | 'cancelled'
-  | 'declined'
-  | 'forbidden'
-  | 'other';
+  'busy' | 'notFound' | 'unavailable' | 'noAnswer' | 'cancelled' | 'declined' | 'forbidden' | 'other';
 
 /** Reads the SIP status of a failed transfer (from the NOTIFY sipfrag or the REFER's answer). */
 export function transferFailureReason(statusCode: number | null): TransferFailureReason {

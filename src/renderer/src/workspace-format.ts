@@ -65,7 +65,12 @@ export function parseDateTimeInput(value: string): number | null {
   ];
   const date = new Date(year, month - 1, day, hour, minute, second, 0);
   // Rejects 2025-02-31 or 25:00, which Date would roll over.
-  if (date.getMonth() !== month - 1 || date.getDate() !== day || date.getHours() !== hour || date.getMinutes() !== minute) {
+  if (
+    date.getMonth() !== month - 1 ||
+    date.getDate() !== day ||
+    date.getHours() !== hour ||
+    date.getMinutes() !== minute
+  ) {
     return null;
   }
   return date.getTime();

@@ -13,7 +13,11 @@ export interface BreathingPattern {
 }
 
 /** Four seconds in, six out: a longer out-breath is the calming part. */
-export const CALM_BREATHING: Readonly<BreathingPattern> = Object.freeze({ inhaleSeconds: 4, holdSeconds: 0, exhaleSeconds: 6 });
+export const CALM_BREATHING: Readonly<BreathingPattern> = Object.freeze({
+  inhaleSeconds: 4,
+  holdSeconds: 0,
+  exhaleSeconds: 6,
+});
 
 /** The phases of one breath, in order. */
 export const breathingPhases = ['in', 'hold', 'out'] as const;
@@ -28,13 +32,19 @@ export interface BreathingPhase {
 }
 
 /** How long `phase` of `pattern` lasts, in whole seconds. */
-export function phaseSeconds(phase: BreathingPhase['phase'], pattern: Readonly<BreathingPattern> = CALM_BREATHING): number {
+export function phaseSeconds(
+  phase: BreathingPhase['phase'],
+  pattern: Readonly<BreathingPattern> = CALM_BREATHING,
+): number {
   if (phase === 'in') return pattern.inhaleSeconds;
   return phase === 'hold' ? pattern.holdSeconds : pattern.exhaleSeconds;
 }
 
 /** The breathing phase `elapsedMs` into the break (a negative time, from a clock step back, counts as 0). */
-export function breathingPhase(elapsedMs: number, pattern: Readonly<BreathingPattern> = CALM_BREATHING): BreathingPhase {
+export function breathingPhase(
+  elapsedMs: number,
+  pattern: Readonly<BreathingPattern> = CALM_BREATHING,
+): BreathingPhase {
   const cycleMs = (pattern.inhaleSeconds + pattern.holdSeconds + pattern.exhaleSeconds) * 1000;
   const elapsed = Math.max(0, elapsedMs);
   const breaths = Math.floor(elapsed / cycleMs);

@@ -105,7 +105,9 @@ export const checklistDefinitionSchema = z
         .min(1, 'must be 1 or more'),
       name: localizedTextSchema(MAX_TITLE_LENGTH),
       steps: z
-        .array(checklistStepSchema, { error: (issue) => (issue.input === undefined ? 'is required' : 'must be a list of steps') })
+        .array(checklistStepSchema, {
+          error: (issue) => (issue.input === undefined ? 'is required' : 'must be a list of steps'),
+        })
         .min(1, 'a checklist needs at least one step')
         .max(MAX_CHECKLIST_STEPS, `a checklist may have at most ${MAX_CHECKLIST_STEPS} steps`),
     },
@@ -136,7 +138,11 @@ export const HELP_CHECKLIST: ChecklistDefinition = builtInChecklist(help, 'check
 export const FOUR_STEP_CHECKLIST: ChecklistDefinition = builtInChecklist(fourSteps, 'checklists/four-steps.json');
 
 /** The lists shipped with the app, the default first. */
-export const BUILT_IN_CHECKLISTS: readonly ChecklistDefinition[] = [HEAT_CHECKLIST, HELP_CHECKLIST, FOUR_STEP_CHECKLIST];
+export const BUILT_IN_CHECKLISTS: readonly ChecklistDefinition[] = [
+  HEAT_CHECKLIST,
+  HELP_CHECKLIST,
+  FOUR_STEP_CHECKLIST,
+];
 
 /** One IT-provided list that was not loaded, and why. */
 export interface ChecklistLoadError {
@@ -186,7 +192,10 @@ export function loadChecklists(raw: readonly unknown[], options: LoadChecklistsO
     const list = parsed.data;
     const earlier = loadedFrom.get(list.id);
     if (earlier !== undefined) {
-      errors.push({ source, message: `id: checklist id "${list.id}" is already used by ${earlier}; checklist ids must be unique` });
+      errors.push({
+        source,
+        message: `id: checklist id "${list.id}" is already used by ${earlier}; checklist ids must be unique`,
+      });
       return;
     }
     loadedFrom.set(list.id, name);
@@ -308,7 +317,10 @@ export function startChecklistRun(definition: ChecklistDefinition, callId: strin
 function requireStep(run: ChecklistRun, stepId: string): void {
   if (!run.steps.some((step) => step.stepId === stepId)) {
     const known = run.steps.map((step) => `"${step.stepId}"`).join(', ');
-    throw new WorkspaceError('unknown-step', `The checklist "${run.checklistId}" has no step "${stepId}"; its steps are ${known}.`);
+    throw new WorkspaceError(
+      'unknown-step',
+      `The checklist "${run.checklistId}" has no step "${stepId}"; its steps are ${known}.`,
+    );
   }
 }
 
@@ -348,14 +360,18 @@ export function recordCommitment(run: ChecklistRun, input: CommitmentInput, now:
     );
   }
   const parsed = commitmentInputSchema.safeParse(input);
-  if (!parsed.success) throw new WorkspaceError('invalid-commitment', `The commitment is not valid: ${formatIssues(parsed.error)}.`);
+  if (!parsed.success)
+    throw new WorkspaceError('invalid-commitment', `The commitment is not valid: ${formatIssues(parsed.error)}.`);
   const { kind, due, text: promised } = parsed.data;
   if (due <= now) {
     const what = kind === 'due-date' ? 'due date' : 'time of the status update';
     throw new WorkspaceError('commitment-in-past', `The ${what} has already passed; choose a time after now.`);
   }
   if (due - now > MAX_COMMITMENT_AHEAD_MS) {
-    throw new WorkspaceError('commitment-too-far', 'That is more than a year ahead; check the date (a complex issue gets a status update, not a far date).');
+    throw new WorkspaceError(
+      'commitment-too-far',
+      'That is more than a year ahead; check the date (a complex issue gets a status update, not a far date).',
+    );
   }
   const checkedRun = setStepChecked(run, stepId, true, now);
   return { ...checkedRun, commitment: { kind, due, text: promised ?? '', stepId, recordedAt: now } };
@@ -391,7 +407,9 @@ export function checklistProgress(run: ChecklistRun): ChecklistProgress {
  * The follow-up reminder the commitment becomes on the caller's record, in the shape
  * the caller directory's `addFollowUp` takes (minus the author, which the host knows).
  */
-export function followUpFromRun(run: ChecklistRun): { callId: string; kind: CommitmentKind; due: number; text: string } | null {
+export function followUpFromRun(
+  run: ChecklistRun,
+): { callId: string; kind: CommitmentKind; due: number; text: string } | null {
   if (run.commitment === null) return null;
   const { kind, due, text: promised } = run.commitment;
   return { callId: run.callId, kind, due, text: promised };

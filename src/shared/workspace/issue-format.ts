@@ -10,7 +10,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$-]*$/.test(segment)) out += out === '' ? segment : `.${segment}`;
+    else if (typeof segment === 'string' && /^[A-Za-z_$][\w$-]*$/.test(segment))
+      out += out === '' ? segment : `.${segment}`;
     else out += `[${JSON.stringify(String(segment))}]`;
   }
   return out === '' ? '(top level)' : out;
@@ -26,7 +27,9 @@ export function formatIssues(error: z.ZodError): string {
  * object at all, and for unknown keys a message that names them (a typo in an IT
  * file must not look like a missing field). Other issues keep zod's message.
  */
-export function objectError(typeMessage: string): (issue: { code?: string; keys?: readonly string[] }) => string | undefined {
+export function objectError(
+  typeMessage: string,
+): (issue: { code?: string; keys?: readonly string[] }) => string | undefined {
   return (issue) => {
     if (issue.code === 'invalid_type') return typeMessage;
     if (issue.code === 'unrecognized_keys') {

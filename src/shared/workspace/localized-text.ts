@@ -30,7 +30,9 @@ export function localizedTextSchema(maxLength: number) {
         en: z
           .string({
             error: (issue) =>
-              issue.input === undefined ? 'English text ("en") is required as the fallback for every language' : 'must be text',
+              issue.input === undefined
+                ? 'English text ("en") is required as the fallback for every language'
+                : 'must be text',
           })
           .trim()
           .min(1, 'must not be empty')
@@ -42,7 +44,11 @@ export function localizedTextSchema(maxLength: number) {
     .superRefine((value, ctx) => {
       for (const key of Object.keys(value)) {
         if (!LANGUAGE_TAG.test(key)) {
-          ctx.addIssue({ code: 'custom', path: [key], message: `"${key}" is not a language code (use e.g. "en", "de", "nb", "fa")` });
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: `"${key}" is not a language code (use e.g. "en", "de", "nb", "fa")`,
+          });
         }
       }
     });

@@ -109,7 +109,10 @@ export function parseWorkspacePolicy(raw: unknown, source = 'workspace policy'):
  * Like `parseWorkspacePolicy`, but never throws: a bad file gives the defaults and
  * the error to show IT, so a typo in one setting does not stop agents from working.
  */
-export function loadWorkspacePolicy(raw: unknown, source = 'workspace policy'): { policy: WorkspacePolicy; error: string | null } {
+export function loadWorkspacePolicy(
+  raw: unknown,
+  source = 'workspace policy',
+): { policy: WorkspacePolicy; error: string | null } {
   try {
     return { policy: parseWorkspacePolicy(raw, source), error: null };
   } catch (error) {

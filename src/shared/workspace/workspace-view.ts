@@ -15,7 +15,12 @@ export const workspaceViewSchema = z.object({
     .object({ reason: z.enum(['flagged-call', 'long-call']), callId: z.string(), minutes: z.number() })
     .nullable(),
   activeBreak: z
-    .object({ kind: z.enum(['de-escalation', 'regular']), startedAt: z.number(), endsAt: z.number(), overrun: z.boolean() })
+    .object({
+      kind: z.enum(['de-escalation', 'regular']),
+      startedAt: z.number(),
+      endsAt: z.number(),
+      overrun: z.boolean(),
+    })
     .nullable(),
   wrapUp: z
     .object({

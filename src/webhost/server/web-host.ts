@@ -63,7 +63,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json',
 };
 
-
 const MAX_BRIDGE_MESSAGE_BYTES = 256 * 1024;
 
 /** Starts the web host on 127.0.0.1. */

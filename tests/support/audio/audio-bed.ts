@@ -77,7 +77,9 @@ export async function servePage(dir: string): Promise<{ url: string; close: () =
       response.writeHead(404).end();
       return;
     }
-    response.writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' }).end(readFileSync(join(dir, file[0])));
+    response
+      .writeHead(200, { 'content-type': file[1], 'cache-control': 'no-store' })
+      .end(readFileSync(join(dir, file[0])));
   });
   await new Promise<void>((ready) => server.listen(0, '127.0.0.1', ready));
   const address = server.address();
@@ -125,4 +127,3 @@ export async function earScript(): Promise<string> {
   // `var __calmlineEar = …` inside evaluate would stay local: publish it on globalThis.
   return `${code};globalThis.__calmlineEar = __calmlineEar;`;
 }
-

@@ -33,7 +33,9 @@ export interface StatsView {
 
 /** What the ear script (audio-bed `earScript`) defines in a page. */
 export interface EarGlobal {
-  __calmlineEar: { listen(stream: unknown, windowMs: number): Promise<{ rmsDb: number; peakHz: number | null; frames: number }> };
+  __calmlineEar: {
+    listen(stream: unknown, windowMs: number): Promise<{ rmsDb: number; peakHz: number | null; frames: number }>;
+  };
 }
 
 export interface AudioTestGlobal {

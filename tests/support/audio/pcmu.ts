@@ -66,7 +66,8 @@ export function analysePcm(samples: Int16Array | number[]): ToneAnalysis {
   const n = Math.min(count, PCMU_RATE);
   const start = count - n;
   const windowed = new Float64Array(n);
-  for (let i = 0; i < n; i += 1) windowed[i] = (samples[start + i] ?? 0) * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)));
+  for (let i = 0; i < n; i += 1)
+    windowed[i] = (samples[start + i] ?? 0) * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / (n - 1)));
   const power = (hz: number): number => {
     const coefficient = 2 * Math.cos((2 * Math.PI * hz) / PCMU_RATE);
     let s1 = 0;

@@ -157,7 +157,8 @@ function checkDocsReference(reference: string, after: string): string[] {
   const named = /^,\s*([A-Z]\d+)\b/.exec(after);
   if (named && !anchor) ids.push(named[1]!.toLowerCase());
   if (ids.length === 0) return [];
-  if (!path.endsWith('.md') || statSync(join(ROOT, path)).isDirectory()) return [`${reference}: only a markdown page has anchors`];
+  if (!path.endsWith('.md') || statSync(join(ROOT, path)).isDirectory())
+    return [`${reference}: only a markdown page has anchors`];
   const anchors = anchorsOfFile(path);
   return ids.filter((id) => !anchors.has(id)).map((id) => `${path} defines no anchor #${id}`);
 }
@@ -234,7 +235,8 @@ describe('references in code comments', () => {
     for (const { file, line, text } of comments) {
       if (!file.startsWith('src/')) continue;
       for (const [code] of text.matchAll(RULE_CODE)) {
-        if (!defined.has(code.toLowerCase())) problems.push(`${file}:${line}: rule ${code} is not defined in docs/practice.md`);
+        if (!defined.has(code.toLowerCase()))
+          problems.push(`${file}:${line}: rule ${code} is not defined in docs/practice.md`);
       }
     }
     expect(problems, report(problems)).toEqual([]);
@@ -254,14 +256,18 @@ describe('the checker itself', () => {
   });
 
   it("computes GitHub's heading slugs and reads explicit anchors", () => {
-    const anchors = anchorsOf('# A page\n## S1 An exception `inside` sip.js\n### <a id="s2"></a>S2 Two\n## A page\n```\n# not a heading\n```');
+    const anchors = anchorsOf(
+      '# A page\n## S1 An exception `inside` sip.js\n### <a id="s2"></a>S2 Two\n## A page\n```\n# not a heading\n```',
+    );
     expect([...anchors]).toEqual(['a-page', 's1-an-exception-inside-sipjs', 's2', 's2-two', 'a-page-1']);
   });
 
   it('flags missing files and anchors with what is missing', () => {
     expect(checkDocsReference('docs/practice.md#p4', '')).toEqual([]);
     expect(checkDocsReference('docs/practice.md#p9', '')).toEqual(['docs/practice.md defines no anchor #p9']);
-    expect(checkDocsReference('docs/sipjs-pitfalls.md', ', S99 says')).toEqual(['docs/sipjs-pitfalls.md defines no anchor #s99']);
+    expect(checkDocsReference('docs/sipjs-pitfalls.md', ', S99 says')).toEqual([
+      'docs/sipjs-pitfalls.md defines no anchor #s99',
+    ]);
     expect(checkDocsReference('docs/nowhere.md', '')).toEqual(['docs/nowhere.md does not exist']);
     expect(checkRepoPath('src/core/phone/phone.ts', ')')).toEqual([]);
     expect(checkRepoPath('src/core/phone/gone.ts.', '')).toEqual(['src/core/phone/gone.ts does not exist']);

@@ -140,15 +140,33 @@ describe('import graph of src/', () => {
     expect(files.length).toBeGreaterThan(50);
     const edges = [...graph.values()].reduce((sum, targets) => sum + targets.length, 0);
     expect(edges).toBeGreaterThan(files.length);
-    expect(resolveSpecifier(join(sourceRoot, 'shared/api.ts'), './contract')).toBe(join(sourceRoot, 'shared/contract.ts'));
+    expect(resolveSpecifier(join(sourceRoot, 'shared/api.ts'), './contract')).toBe(
+      join(sourceRoot, 'shared/contract.ts'),
+    );
   });
 
   it('finds a type-only circle', () => {
     const a = join(sourceRoot, 'a.ts');
     const b = join(sourceRoot, 'b.ts');
     const c = join(sourceRoot, 'c.ts');
-    expect(findCycles(new Map([[a, [b]], [b, [c]], [c, [a]]]))).toEqual([[a, b, c, a]]);
-    expect(findCycles(new Map([[a, [b]], [b, [c]], [c, []]]))).toEqual([]);
+    expect(
+      findCycles(
+        new Map([
+          [a, [b]],
+          [b, [c]],
+          [c, [a]],
+        ]),
+      ),
+    ).toEqual([[a, b, c, a]]);
+    expect(
+      findCycles(
+        new Map([
+          [a, [b]],
+          [b, [c]],
+          [c, []],
+        ]),
+      ),
+    ).toEqual([]);
   });
 
   it('has no import circles, counting `import type`', () => {

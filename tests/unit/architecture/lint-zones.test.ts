@@ -19,15 +19,31 @@ const zone = 'import-x/no-restricted-paths';
 
 describe('layer zones', () => {
   it.each([
-    ['the core importing the Electron glue by a relative path', 'src/core/probe.ts', "import { x } from '../main/ipc';"],
-    ['the core importing the web host', 'src/core/phone/probe.ts', "import { x } from '../../webhost/server/web-host';"],
+    [
+      'the core importing the Electron glue by a relative path',
+      'src/core/probe.ts',
+      "import { x } from '../main/ipc';",
+    ],
+    [
+      'the core importing the web host',
+      'src/core/phone/probe.ts',
+      "import { x } from '../../webhost/server/web-host';",
+    ],
     ['the core importing the renderer', 'src/core/probe.ts', "import { x } from '../renderer/src/host-api';"],
     ['shared importing the core', 'src/shared/probe.ts', "import { x } from '../core/clock';"],
     ['the renderer importing the core', 'src/renderer/src/probe.ts', "import { x } from '../../core/app-core';"],
     ['the renderer importing the preload', 'src/renderer/src/probe.ts', "import { x } from '../../preload/index';"],
-    ['the web host importing the Electron glue', 'src/webhost/server/probe.ts', "import { x } from '../../main/window';"],
+    [
+      'the web host importing the Electron glue',
+      'src/webhost/server/probe.ts',
+      "import { x } from '../../main/window';",
+    ],
     ['the web bridge importing the core', 'src/webhost/bridge/probe.ts', "import { x } from '../../core/clock';"],
-    ['the Electron glue importing the web host', 'src/main/probe.ts', "import { x } from '../webhost/server/web-host';"],
+    [
+      'the Electron glue importing the web host',
+      'src/main/probe.ts',
+      "import { x } from '../webhost/server/web-host';",
+    ],
   ])('refuses %s', async (_name, path, code) => {
     expect(await violations(path, `${code}\nexport const y = x;\n`)).toContain(zone);
   });

@@ -69,20 +69,56 @@ describe('allowedActions', () => {
     ['active, another call active too', { state: 'active', otherActive: true }, talking],
     ['active, supervisor set', { state: 'active', supervisor: true }, [...talking, 'escalate']],
     ['active, hold under way', { state: 'active', pending: 'hold' }, ['hangUp', 'mute', 'dtmf']],
-    ['active, transfer holding', { state: 'active', pending: 'transfer', supervisor: true }, ['hangUp', 'mute', 'dtmf']],
+    [
+      'active, transfer holding',
+      { state: 'active', pending: 'transfer', supervisor: true },
+      ['hangUp', 'mute', 'dtmf'],
+    ],
     ['active, audio reconnecting', { state: 'active', pending: 'reconnect-audio' }, ['hangUp', 'mute', 'dtmf']],
     ['active, being hung up', { state: 'active', pending: 'hang-up' }, []],
-    ['active consult leg', { state: 'active', direction: 'outgoing', consultLeg: true, supervisor: true }, ['hangUp', 'mute', 'dtmf', 'reconnectAudio']],
+    [
+      'active consult leg',
+      { state: 'active', direction: 'outgoing', consultLeg: true, supervisor: true },
+      ['hangUp', 'mute', 'dtmf', 'reconnectAudio'],
+    ],
     ['held', { state: 'held' }, ['hangUp', 'resume', 'transfer', 'reconnectAudio']],
     ['held, another call active', { state: 'held', otherActive: true }, ['hangUp', 'transfer', 'reconnectAudio']],
-    ['held, supervisor set', { state: 'held', supervisor: true }, ['hangUp', 'resume', 'transfer', 'escalate', 'reconnectAudio']],
+    [
+      'held, supervisor set',
+      { state: 'held', supervisor: true },
+      ['hangUp', 'resume', 'transfer', 'escalate', 'reconnectAudio'],
+    ],
     ['held, resume under way', { state: 'held', pending: 'resume' }, ['hangUp']],
-    ['held after a failed transfer', { state: 'held', transfer: failed }, ['hangUp', 'resume', 'transfer', 'reconnectAudio']],
-    ['held, consulting, colleague ringing', { state: 'held', transfer: consulting, consult: 'dialing', otherActive: false }, ['hangUp', 'cancelTransfer', 'reconnectAudio']],
-    ['held, consulting, colleague answered', { state: 'held', transfer: consulting, consult: 'active', otherActive: true }, ['hangUp', 'completeTransfer', 'cancelTransfer', 'reconnectAudio']],
-    ['held, consulting, colleague being hung up', { state: 'held', transfer: consulting, consult: 'active', consultPending: 'hang-up', otherActive: true }, ['hangUp', 'cancelTransfer', 'reconnectAudio']],
-    ['held, consulting, audio reconnecting', { state: 'held', transfer: consulting, consult: 'active', pending: 'reconnect-audio' }, ['hangUp', 'cancelTransfer']],
-    ['transferring', { state: 'transferring', pending: 'transfer', transfer: { ...consulting, kind: 'blind', status: 'trying' } }, ['hangUp']],
+    [
+      'held after a failed transfer',
+      { state: 'held', transfer: failed },
+      ['hangUp', 'resume', 'transfer', 'reconnectAudio'],
+    ],
+    [
+      'held, consulting, colleague ringing',
+      { state: 'held', transfer: consulting, consult: 'dialing', otherActive: false },
+      ['hangUp', 'cancelTransfer', 'reconnectAudio'],
+    ],
+    [
+      'held, consulting, colleague answered',
+      { state: 'held', transfer: consulting, consult: 'active', otherActive: true },
+      ['hangUp', 'completeTransfer', 'cancelTransfer', 'reconnectAudio'],
+    ],
+    [
+      'held, consulting, colleague being hung up',
+      { state: 'held', transfer: consulting, consult: 'active', consultPending: 'hang-up', otherActive: true },
+      ['hangUp', 'cancelTransfer', 'reconnectAudio'],
+    ],
+    [
+      'held, consulting, audio reconnecting',
+      { state: 'held', transfer: consulting, consult: 'active', pending: 'reconnect-audio' },
+      ['hangUp', 'cancelTransfer'],
+    ],
+    [
+      'transferring',
+      { state: 'transferring', pending: 'transfer', transfer: { ...consulting, kind: 'blind', status: 'trying' } },
+      ['hangUp'],
+    ],
     ['ended', { state: 'ended' }, []],
   ])('%s', (_name, row, expected) => {
     expect(allowedIn(row)).toEqual(CALL_ACTIONS.filter((action) => expected.includes(action)));
@@ -92,7 +128,16 @@ describe('allowedActions', () => {
 describe('refusalOf', () => {
   it('gives every refused action, in every situation, a hint of what to do instead', () => {
     const states: CallState[] = ['ringing', 'dialing', 'active', 'held', 'transferring', 'ended'];
-    const pendings: (CallPending | undefined)[] = [undefined, 'answer', 'decline', 'hang-up', 'hold', 'resume', 'transfer', 'reconnect-audio'];
+    const pendings: (CallPending | undefined)[] = [
+      undefined,
+      'answer',
+      'decline',
+      'hang-up',
+      'hold',
+      'resume',
+      'transfer',
+      'reconnect-audio',
+    ];
     for (const state of states) {
       for (const pending of pendings) {
         for (const consult of [undefined, 'dialing', 'active'] as const) {
@@ -118,10 +163,25 @@ describe('refusalOf', () => {
     ['hangUp', { state: 'active', pending: 'hang-up' }, 'invalid-transition', /already being ended/],
     ['hold', { state: 'active', pending: 'hold' }, 'invalid-transition', /hold of this call is still in progress/],
     ['hold', { state: 'active', consultLeg: true }, 'invalid-transition', /complete or cancel the transfer/],
-    ['resume', { state: 'held', consult: 'active', transfer: consulting }, 'invalid-transition', /Complete or cancel the transfer first/],
-    ['transfer', { state: 'held', consult: 'dialing', transfer: consulting }, 'invalid-transition', /already in progress/],
+    [
+      'resume',
+      { state: 'held', consult: 'active', transfer: consulting },
+      'invalid-transition',
+      /Complete or cancel the transfer first/,
+    ],
+    [
+      'transfer',
+      { state: 'held', consult: 'dialing', transfer: consulting },
+      'invalid-transition',
+      /already in progress/,
+    ],
     ['escalate', { state: 'active' }, 'no-escalation-target', /set one in the settings/],
-    ['completeTransfer', { state: 'held', consult: 'dialing', transfer: consulting }, 'invalid-transition', /has answered, or cancel/],
+    [
+      'completeTransfer',
+      { state: 'held', consult: 'dialing', transfer: consulting },
+      'invalid-transition',
+      /has answered, or cancel/,
+    ],
     ['cancelTransfer', { state: 'held' }, 'invalid-transition', /no consultation to cancel/],
     ['mute', { state: 'ringing' }, 'invalid-transition', /once the call is connected/],
     ['dtmf', { state: 'held' }, 'invalid-transition', /active call/],

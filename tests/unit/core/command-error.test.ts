@@ -103,9 +103,15 @@ describe('AppCore refusals', () => {
       await expect(core.router('wrap-up:complete', { outcome: 'resolved' })).resolves.toMatchObject({
         error: { code: 'invalid-transition' },
       });
-      await expect(core.router('break:decline-offer', undefined)).resolves.toMatchObject({ error: { code: 'no-break-offer' } });
-      await expect(core.router('call:answer', { callId: 'c1' })).resolves.toMatchObject({ error: { code: 'not-configured' } });
-      await expect(core.router('notes:get', { callId: 'c1' })).resolves.toMatchObject({ error: { code: 'storage-unavailable' } });
+      await expect(core.router('break:decline-offer', undefined)).resolves.toMatchObject({
+        error: { code: 'no-break-offer' },
+      });
+      await expect(core.router('call:answer', { callId: 'c1' })).resolves.toMatchObject({
+        error: { code: 'not-configured' },
+      });
+      await expect(core.router('notes:get', { callId: 'c1' })).resolves.toMatchObject({
+        error: { code: 'storage-unavailable' },
+      });
     });
   });
 });

@@ -66,8 +66,16 @@ describe('handlers by feature', () => {
 describe('AppCore assembly', () => {
   async function openTestCore() {
     const clock = createFakeClock();
-    const store = createMemoryStore({ account: { wsUrl: 'ws://pbx.test', sipUri: 'sip:1001@pbx.test', displayName: 'Anna' } });
-    const agentData = await openAgentData({ dir: tempDir(), clock, logger: silentLogger, agentName: () => 'Anna', retentionDays: () => 365 });
+    const store = createMemoryStore({
+      account: { wsUrl: 'ws://pbx.test', sipUri: 'sip:1001@pbx.test', displayName: 'Anna' },
+    });
+    const agentData = await openAgentData({
+      dir: tempDir(),
+      clock,
+      logger: silentLogger,
+      agentName: () => 'Anna',
+      retentionDays: () => 365,
+    });
     const notice: StorageNoticeView = {
       code: 'file-kept-aside',
       file: 'settings.conf',
@@ -93,7 +101,12 @@ describe('AppCore assembly', () => {
     const { core } = await openTestCore();
     try {
       const mark = vi.spyOn(core.workspace, 'markCallFlagged');
-      const withCall = await core.router('callers:add-flag', { number: '+491', kind: 'insults', reason: 'Shouted', callId: 'c1' });
+      const withCall = await core.router('callers:add-flag', {
+        number: '+491',
+        kind: 'insults',
+        reason: 'Shouted',
+        callId: 'c1',
+      });
       expect(withCall).toMatchObject({ ok: true, value: { author: 'Anna', callId: 'c1' } });
       expect(mark).toHaveBeenCalledWith('c1');
       await core.router('callers:add-flag', { number: '+491', kind: 'insults', reason: 'Shouted again' });

@@ -16,7 +16,10 @@ function handlers(overrides: Partial<CommandHandlers> = {}): CommandHandlers {
     'settings:save-account': () => ({ wsUrl: 'ws://x', sipUri: 'sip:a@b', displayName: '', hasPassword: false }),
   };
   const all = Object.fromEntries(
-    (Object.keys(commands) as Array<keyof CommandHandlers>).map((channel) => [channel, defaults[channel] ?? (() => undefined)]),
+    (Object.keys(commands) as Array<keyof CommandHandlers>).map((channel) => [
+      channel,
+      defaults[channel] ?? (() => undefined),
+    ]),
   );
   return { ...all, ...overrides } as CommandHandlers;
 }
@@ -99,12 +102,17 @@ describe('command router', () => {
       ok: false,
       error: { code: 'no-reminder', message: 'No eye-rest reminder is showing.' },
     });
-    await expect(router('notes:get', { callId: 'c1' })).resolves.toMatchObject({ ok: false, error: { code: 'disk-full' } });
+    await expect(router('notes:get', { callId: 'c1' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'disk-full' },
+    });
     expect(logger.error).not.toHaveBeenCalled();
     const hidden = await router('break:end', undefined);
     expect(hidden).toMatchObject({ ok: false, error: { code: 'internal' } });
     expect(JSON.stringify(hidden)).not.toContain('boom');
-    expect(logger.error).toHaveBeenCalledWith(expect.stringMatching(/^Command break:end failed: RangeError: boom\n\s+at /));
+    expect(logger.error).toHaveBeenCalledWith(
+      expect.stringMatching(/^Command break:end failed: RangeError: boom\n\s+at /),
+    );
   });
 
   it('strips fields a handler returns beyond the contract (a password never leaks)', async () => {

@@ -99,7 +99,9 @@ describe('H4: the Take-action commitment', () => {
     phone.ring('c1');
     phone.answer('c1');
     await expect(
-      workspace.recordCommitment('c1', { kind: 'status-update', due: clock.now() + DAY }, (r) => rules.keepCommitment(r)),
+      workspace.recordCommitment('c1', { kind: 'status-update', due: clock.now() + DAY }, (r) =>
+        rules.keepCommitment(r),
+      ),
     ).rejects.toMatchObject({ code: 'disk-full' });
     expect(workspace.view().checklists.c1?.commitment).toBeNull();
   });
@@ -126,8 +128,10 @@ describe('H4: the Take-action commitment', () => {
     const withoutData = setup({}, { directory: false });
     withoutData.phone.ring('c1');
     withoutData.phone.answer('c1');
-    const kept = await withoutData.workspace.recordCommitment('c1', { kind: 'status-update', due: withoutData.clock.now() + DAY }, (r) =>
-      withoutData.rules.keepCommitment(r),
+    const kept = await withoutData.workspace.recordCommitment(
+      'c1',
+      { kind: 'status-update', due: withoutData.clock.now() + DAY },
+      (r) => withoutData.rules.keepCommitment(r),
     );
     expect(kept.commitment).toMatchObject({ kind: 'status-update' });
   });
@@ -195,7 +199,9 @@ describe('caller prefetch on ring', () => {
 
   it('logs a failed lookup instead of pushing, and does nothing without a directory', async () => {
     const failing = setup();
-    failing.directory.lookup.mockRejectedValueOnce(new StorageError('io-error', 'Could not read callers/shard-03.json.'));
+    failing.directory.lookup.mockRejectedValueOnce(
+      new StorageError('io-error', 'Could not read callers/shard-03.json.'),
+    );
     const warned = failing.nextCall(failing.logger.warn);
     failing.rules.prefetchCallers([callView('c1')]);
     expect(await warned).toEqual([expect.stringContaining('Looking up the caller failed')]);

@@ -16,7 +16,13 @@ const escalationList = {
 
 function logger() {
   const warnings: string[] = [];
-  return { warnings, debug: () => undefined, info: () => undefined, warn: (m: string) => warnings.push(m), error: () => undefined };
+  return {
+    warnings,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (m: string) => warnings.push(m),
+    error: () => undefined,
+  };
 }
 
 describe('checklists IT deploys in <data>/checklists', () => {
@@ -25,11 +31,17 @@ describe('checklists IT deploys in <data>/checklists', () => {
     mkdirSync(dir);
     writeFileSync(join(dir, 'billing.json'), JSON.stringify(escalationList));
     writeFileSync(join(dir, 'broken.json'), '{ not json');
-    writeFileSync(join(dir, 'no-english.json'), JSON.stringify({ ...escalationList, id: 'x', name: { de: 'Nur Deutsch' } }));
+    writeFileSync(
+      join(dir, 'no-english.json'),
+      JSON.stringify({ ...escalationList, id: 'x', name: { de: 'Nur Deutsch' } }),
+    );
     const log = logger();
     const catalogue = await loadDeployedChecklists(dir, log);
     expect(catalogue.checklists.map((c) => c.id)).toEqual(['heat', 'help', 'four-steps', 'billing-escalation']);
-    expect(catalogue.errors.map((e) => e.source)).toEqual([join(dir, 'broken.json'), `${join(dir, 'no-english.json')} ("x")`]);
+    expect(catalogue.errors.map((e) => e.source)).toEqual([
+      join(dir, 'broken.json'),
+      `${join(dir, 'no-english.json')} ("x")`,
+    ]);
     expect(log.warnings).toHaveLength(2);
     expect(log.warnings[1]).toMatch(/no-english\.json.*name/);
   });

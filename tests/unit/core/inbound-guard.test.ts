@@ -40,7 +40,13 @@ describe('inbound guard', () => {
 
   it('drops what it cannot answer: unparseable responses, ACKs, and requests without the headers to answer', () => {
     expect(inspectInbound('SIP/2.0 180 Ringing\r\nCSeq: 1 INVITE;x\r\n\r\n').kind).toBe('drop');
-    expect(inspectInbound(invite().replace(/^INVITE/, 'ACK').replace('From: "Erika"', 'From: "E\u0001"')).kind).toBe('drop');
+    expect(
+      inspectInbound(
+        invite()
+          .replace(/^INVITE/, 'ACK')
+          .replace('From: "Erika"', 'From: "E\u0001"'),
+      ).kind,
+    ).toBe('drop');
     expect(inspectInbound('INVITE sip:1001@x SIP/2.0\r\nFrom: <<<\r\n\r\n').kind).toBe('drop');
   });
 
@@ -62,7 +68,12 @@ describe('inbound guard', () => {
   it('hands its parse over to sip.js instead of parsing the same message twice', () => {
     const message = invite();
     expect(inspectInbound(message).kind).toBe('pass');
-    const logger = { error: () => undefined, warn: () => undefined, log: () => undefined, debug: () => undefined } as never;
+    const logger = {
+      error: () => undefined,
+      warn: () => undefined,
+      log: () => undefined,
+      debug: () => undefined,
+    } as never;
     const first = Core.Parser.parseMessage(message, logger);
     expect(first?.callId).toBe('c1@test');
     // Handed over once: a second parse of the same text is a fresh object again.

@@ -23,7 +23,9 @@ class FakeRegisterer implements RegistererLike {
   unregisters: RegistererUnregisterOptions[] = [];
   throwOnRegister: Error | undefined;
   private readonly listeners: ((state: RegistererState) => void)[] = [];
-  readonly stateChange = { addListener: (listener: (state: RegistererState) => void) => void this.listeners.push(listener) };
+  readonly stateChange = {
+    addListener: (listener: (state: RegistererState) => void) => void this.listeners.push(listener),
+  };
 
   register(options: RegistererRegisterOptions = {}): Promise<unknown> {
     if (this.throwOnRegister) throw this.throwOnRegister;
@@ -126,7 +128,10 @@ describe('RegistrationManager', () => {
     await registration.start();
     registration.handleConnect();
     last().refuse(403, 'Forbidden\u202E<b>');
-    expect(registration.current).toMatchObject({ status: 'failed', reason: expect.stringMatching(/^Registration refused: 403 Forbidden/) });
+    expect(registration.current).toMatchObject({
+      status: 'failed',
+      reason: expect.stringMatching(/^Registration refused: 403 Forbidden/),
+    });
     expect(registration.current.status === 'failed' && registration.current.reason).not.toContain('\u202E');
   });
 

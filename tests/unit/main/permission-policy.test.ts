@@ -34,7 +34,14 @@ describe('permission policy', () => {
   });
 
   it('refuses every other permission even for our own page', () => {
-    for (const permission of ['notifications', 'geolocation', 'clipboard-read', 'display-capture', 'midi', 'openExternal']) {
+    for (const permission of [
+      'notifications',
+      'geolocation',
+      'clipboard-read',
+      'display-capture',
+      'midi',
+      'openExternal',
+    ]) {
       expect(allowPermission(permission, PACKAGED, PACKAGED)).toBe(false);
     }
   });

@@ -36,7 +36,13 @@ function fakeChannel(answer?: Answer) {
 
 function testLogger(): CoreLogger & { warnings: string[] } {
   const warnings: string[] = [];
-  return { warnings, debug: () => undefined, info: () => undefined, warn: (m) => warnings.push(m), error: (m) => warnings.push(m) };
+  return {
+    warnings,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: (m) => warnings.push(m),
+    error: (m) => warnings.push(m),
+  };
 }
 
 function makeHandler(channel: MediaChannel, overrides: Partial<BridgedMediaOptions> = {}) {
@@ -62,7 +68,12 @@ afterEach(() => {
 describe('createBridgedMediaFactory', () => {
   it('makes one handler per call, each with its own media session id', () => {
     const { channel } = fakeChannel();
-    const factory = createBridgedMediaFactory(channel, { iceServers: [], iceGatheringTimeoutMs: 0, requestTimeoutMs: 10, logger: testLogger() });
+    const factory = createBridgedMediaFactory(channel, {
+      iceServers: [],
+      iceGatheringTimeoutMs: 0,
+      requestTimeoutMs: 10,
+      logger: testLogger(),
+    });
     const a = factory({} as Session) as BridgedSessionDescriptionHandler;
     const b = factory({} as Session) as BridgedSessionDescriptionHandler;
     expect(a).toBeInstanceOf(BridgedSessionDescriptionHandler);
@@ -134,7 +145,14 @@ describe('BridgedSessionDescriptionHandler', () => {
     expect(order).toEqual(['start create', 'end create', 'start set-description']);
     releaseSet();
     await Promise.all([set, get]);
-    expect(order).toEqual(['start create', 'end create', 'start set-description', 'end set-description', 'start get-description', 'end get-description']);
+    expect(order).toEqual([
+      'start create',
+      'end create',
+      'start set-description',
+      'end set-description',
+      'start get-description',
+      'end get-description',
+    ]);
   });
 
   it('rejects with a clear error when the engine does not answer in time', async () => {
@@ -187,7 +205,10 @@ describe('BridgedSessionDescriptionHandler', () => {
   it('reports a negotiation failure from set-description', async () => {
     const { channel } = fakeChannel((request) =>
       request.op === 'set-description'
-        ? { ok: false, error: { code: 'negotiation', message: 'Could not apply: InvalidAccessError: no DTLS fingerprint' } }
+        ? {
+            ok: false,
+            error: { code: 'negotiation', message: 'Could not apply: InvalidAccessError: no DTLS fingerprint' },
+          }
         : { ok: true },
     );
     const { handler } = makeHandler(channel);
@@ -227,14 +248,18 @@ describe('BridgedSessionDescriptionHandler', () => {
       op: 'get-description',
     });
 
-    const video = fakeChannel((r) => (r.op === 'get-description' ? { ok: true, sdp: 'v=0\r\nm=video 9 RTP/AVP 96\r\n' } : { ok: true }));
+    const video = fakeChannel((r) =>
+      r.op === 'get-description' ? { ok: true, sdp: 'v=0\r\nm=video 9 RTP/AVP 96\r\n' } : { ok: true },
+    );
     await expect(makeHandler(video.channel).handler.getDescription()).rejects.toMatchObject({ code: 'bad-response' });
   });
 
   it('refuses a remote description without audio before asking the engine', async () => {
     const { channel, requests } = fakeChannel();
     const { handler } = makeHandler(channel);
-    await expect(handler.setDescription('v=0\r\nm=video 9 RTP/AVP 96\r\n')).rejects.toMatchObject({ code: 'negotiation' });
+    await expect(handler.setDescription('v=0\r\nm=video 9 RTP/AVP 96\r\n')).rejects.toMatchObject({
+      code: 'negotiation',
+    });
     expect(requests).toEqual([]);
   });
 
@@ -274,7 +299,13 @@ describe('BridgedSessionDescriptionHandler', () => {
       await handler.getDescription();
       expect(handler.sendDtmf('12#', { duration: 120, interToneGap: 80 })).toBe(true);
       await flush();
-      expect(requests.at(-1)).toEqual({ op: 'send-dtmf', sessionId: handler.mediaSessionId, tones: '12#', durationMs: 120, interToneGapMs: 80 });
+      expect(requests.at(-1)).toEqual({
+        op: 'send-dtmf',
+        sessionId: handler.mediaSessionId,
+        tones: '12#',
+        durationMs: 120,
+        interToneGapMs: 80,
+      });
       expect(handler.sendDtmf('5')).toBe(true);
       await flush();
       expect(requests.at(-1)).toEqual({ op: 'send-dtmf', sessionId: handler.mediaSessionId, tones: '5' });
@@ -359,13 +390,17 @@ describe('BridgedSessionDescriptionHandler', () => {
     });
 
     it('logs a failed close', async () => {
-      const { channel } = fakeChannel((request) => (request.op === 'close' ? Promise.reject(new Error('gone')) : { ok: true }));
+      const { channel } = fakeChannel((request) =>
+        request.op === 'close' ? Promise.reject(new Error('gone')) : { ok: true },
+      );
       const { handler, logger } = makeHandler(channel);
       await handler.setDescription(SDP);
       handler.close();
       await flush();
       await flush();
-      expect(logger.warnings).toEqual(['Closing the call audio failed: The audio engine cannot be reached (closing the call audio): gone']);
+      expect(logger.warnings).toEqual([
+        'Closing the call audio failed: The audio engine cannot be reached (closing the call audio): gone',
+      ]);
     });
   });
 });

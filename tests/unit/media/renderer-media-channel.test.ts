@@ -12,7 +12,12 @@ import { createFakeClock } from '../../support/fake-clock';
 function setUp(logger: CoreLogger = silentLogger) {
   const clock = createFakeClock();
   const sent: Array<{ requestId: string; request: MediaRequest }> = [];
-  const channel = new RendererMediaChannel({ send: (message) => sent.push(message), clock, logger, forgetAfterMs: 20_000 });
+  const channel = new RendererMediaChannel({
+    send: (message) => sent.push(message),
+    clock,
+    logger,
+    forgetAfterMs: 20_000,
+  });
   return { clock, sent, channel };
 }
 

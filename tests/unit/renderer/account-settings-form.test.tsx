@@ -80,9 +80,7 @@ describe('AccountSettingsForm', () => {
     type('Display name', 'Erika');
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
 
-    await waitFor(() =>
-      expect(screen.getByTestId('account-save-status').textContent).toBe('Saved'),
-    );
+    await waitFor(() => expect(screen.getByTestId('account-save-status').textContent).toBe('Saved'));
     expect(api.sent).toHaveLength(1);
     const sent = api.sent[0];
     expect(sent?.command).toBe('saveAccount');
@@ -107,9 +105,7 @@ describe('AccountSettingsForm', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Save' }));
     await waitFor(() => expect(api.sent).toHaveLength(2));
 
-    const passwords = api.sent.map((sent) =>
-      sent.command === 'saveAccount' ? sent.args[0].password : 'not a save',
-    );
+    const passwords = api.sent.map((sent) => (sent.command === 'saveAccount' ? sent.args[0].password : 'not a save'));
     expect(passwords).toEqual(['s3cret', '']);
     // The account has no password now, so the field no longer says "unchanged".
     await waitFor(() => expect(field('Password').placeholder).toBe(''));
@@ -136,8 +132,6 @@ describe('AccountSettingsForm', () => {
     expect(field('Password').placeholder).toBe('');
     fireEvent.click(screen.getByRole('button', { name: 'Close settings' }));
     expect(screen.queryByRole('form', { name: 'SIP account' })).toBeNull();
-    expect(screen.getByRole('button', { name: 'Settings' }).getAttribute('aria-expanded')).toBe(
-      'false',
-    );
+    expect(screen.getByRole('button', { name: 'Settings' }).getAttribute('aria-expanded')).toBe('false');
   });
 });

@@ -56,7 +56,10 @@ describe('callButtons', () => {
   it.each([
     [allowing('answer', 'decline'), ['answer', 'decline']],
     [allowing('hangUp'), ['hang-up']],
-    [allowing('hold', 'transfer', 'mute', 'dtmf', 'hangUp', 'reconnectAudio'), ['hold', 'transfer', 'mute', 'keypad', 'hang-up']],
+    [
+      allowing('hold', 'transfer', 'mute', 'dtmf', 'hangUp', 'reconnectAudio'),
+      ['hold', 'transfer', 'mute', 'keypad', 'hang-up'],
+    ],
     [allowing('resume', 'transfer', 'escalate', 'hangUp'), ['resume', 'transfer', 'escalate', 'hang-up']],
     [allowing('completeTransfer', 'cancelTransfer', 'hangUp'), ['complete-transfer', 'cancel-transfer', 'hang-up']],
     [NOTHING_ALLOWED, []],
@@ -75,7 +78,10 @@ describe('callButtons', () => {
   });
 
   it('keeps the buttons steady, disabled, while a command is under way, and follows the call after', () => {
-    const before = { state: 'active', buttons: callButtons({ allowed: allowing('hold', 'transfer', 'mute', 'dtmf', 'hangUp') }) } as const;
+    const before = {
+      state: 'active',
+      buttons: callButtons({ allowed: allowing('hold', 'transfer', 'mute', 'dtmf', 'hangUp') }),
+    } as const;
     const holding = { state: 'active', pending: 'hold', allowed: allowing('mute', 'dtmf', 'hangUp') } as const;
     expect(steadyButtons(before, holding)).toEqual([
       { action: 'hold', enabled: false },
@@ -183,7 +189,9 @@ describe('call panel by state', () => {
     pushCalls(api, [inContext(holding, {})]);
     expect(panelButtons('c1').map(([action]) => action)).toEqual(['hold', 'transfer', 'mute', 'keypad', 'hang-up']);
     expect((hold as HTMLButtonElement).disabled).toBe(true);
-    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Hang up call with Erika Mustermann' }).disabled).toBe(false);
+    expect(screen.getByRole<HTMLButtonElement>('button', { name: 'Hang up call with Erika Mustermann' }).disabled).toBe(
+      false,
+    );
     pushCalls(api, [active({ state: 'held' })]);
     const resume = screen.getByRole<HTMLButtonElement>('button', { name: 'Resume call with Erika Mustermann' });
     expect(resume).toBe(hold);
@@ -192,7 +200,10 @@ describe('call panel by state', () => {
   });
 
   it('offers no Answer for a second caller while the first is on the line, as the core says', async () => {
-    await showCalls([active(), inContext(callView({ id: 'c2', remoteName: 'Ola Nordmann' }), { otherCallActive: true })]);
+    await showCalls([
+      active(),
+      inContext(callView({ id: 'c2', remoteName: 'Ola Nordmann' }), { otherCallActive: true }),
+    ]);
     expect(panelButtons('c2')).toEqual([['decline', 'Decline call from Ola Nordmann']]);
   });
 
@@ -201,14 +212,10 @@ describe('call panel by state', () => {
     expect(screen.queryByTestId('remote-hold')).toBeNull();
     pushCalls(api, [active({ remoteHold: true })]);
     expect(screen.getByTestId('remote-hold').textContent).toBe('The caller has put you on hold');
-    expect(screen.getByTestId('call-status').textContent).toBe(
-      'Erika Mustermann has put you on hold.',
-    );
+    expect(screen.getByTestId('call-status').textContent).toBe('Erika Mustermann has put you on hold.');
     pushCalls(api, [active({ remoteHold: false })]);
     expect(screen.queryByTestId('remote-hold')).toBeNull();
-    expect(screen.getByTestId('call-status').textContent).toBe(
-      'Erika Mustermann is back on the line.',
-    );
+    expect(screen.getByTestId('call-status').textContent).toBe('Erika Mustermann is back on the line.');
   });
 
   it('Mute is a toggle button (aria-pressed) that asks main to change the flag', async () => {
@@ -235,9 +242,11 @@ describe('call panel by state', () => {
     expect(keypad.getAttribute('aria-expanded')).toBe('true');
     const group = screen.getByRole('group', { name: 'Digits to send to Erika Mustermann' });
     expect(keypad.getAttribute('aria-controls')).toBe(screen.getByTestId('keypad').id);
-    expect(within(group).getAllByRole('button').map((key) => key.textContent)).toEqual([
-      '1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#',
-    ]);
+    expect(
+      within(group)
+        .getAllByRole('button')
+        .map((key) => key.textContent),
+    ).toEqual(['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#']);
     fireEvent.click(within(group).getByRole('button', { name: '5' }));
     fireEvent.click(within(group).getByRole('button', { name: 'Hash' }));
     fireEvent.click(within(group).getByRole('button', { name: '1' }));
@@ -260,29 +269,19 @@ describe('call panel by state', () => {
     expect(screen.getByTestId('transfer-progress').textContent).toBe('Transferring to 2000: trying');
     expect(screen.getByTestId('call-state').textContent).toBe('Transferring…');
     expect(panelButtons('c1')).toEqual([['hang-up', 'Hang up call with Erika Mustermann']]);
-    pushCalls(api, [
-      active({ state: 'transferring', transfer: transfer({ status: 'ringing', statusCode: 180 }) }),
-    ]);
-    expect(screen.getByTestId('transfer-progress').textContent).toBe(
-      'Transferring to 2000: ringing (180)',
-    );
+    pushCalls(api, [active({ state: 'transferring', transfer: transfer({ status: 'ringing', statusCode: 180 }) })]);
+    expect(screen.getByTestId('transfer-progress').textContent).toBe('Transferring to 2000: ringing (180)');
     expect(screen.getByTestId('call-status').textContent).toBe('Transferring to 2000: ringing (180)');
   });
 
   it('an escalation names the supervisor in its progress', async () => {
-    await showCalls([
-      active({ state: 'transferring', transfer: transfer({ escalation: true, target: '3000' }) }),
-    ]);
-    expect(screen.getByTestId('transfer-progress').textContent).toBe(
-      'Transferring to your supervisor (3000): trying',
-    );
+    await showCalls([active({ state: 'transferring', transfer: transfer({ escalation: true, target: '3000' }) })]);
+    expect(screen.getByTestId('transfer-progress').textContent).toBe('Transferring to your supervisor (3000): trying');
   });
 
   it('failed transfer: a clear alert, the caller on hold, and Resume offered', async () => {
     const api = await showCalls([active({ state: 'transferring', transfer: transfer() })]);
-    pushCalls(api, [
-      active({ state: 'held', transfer: transfer({ status: 'failed', statusCode: 486 }) }),
-    ]);
+    pushCalls(api, [active({ state: 'held', transfer: transfer({ status: 'failed', statusCode: 486 }) })]);
     const alert = screen.getByTestId('transfer-failed');
     expect(alert.getAttribute('role')).toBe('alert');
     expect(alert.textContent).toBe(
@@ -326,9 +325,7 @@ describe('call panel by state', () => {
       const panel = screen.getByTestId('call-c1');
       const complete = within(panel).getByRole('button', { name: 'Complete transfer of Erika Mustermann' });
       expect((complete as HTMLButtonElement).disabled).toBe(true);
-      expect(within(panel).getByTestId('transfer-progress').textContent).toBe(
-        'Calling 2000 to consult…',
-      );
+      expect(within(panel).getByTestId('transfer-progress').textContent).toBe('Calling 2000 to consult…');
       const consultPanel = screen.getByTestId('call-k1');
       expect(consultPanel.textContent).toContain('Consultation about transferring Erika Mustermann');
       expect(panelButtons('k1')).toEqual([['hang-up', 'Hang up call with 2000']]);

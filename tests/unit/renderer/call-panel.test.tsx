@@ -2,12 +2,7 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { CallView } from '../../../src/shared/contract';
-import {
-  callView,
-  createFakeCalmlineApi,
-  phoneState,
-  type FakeCalmlineApi,
-} from './fake-calmline-api';
+import { callView, createFakeCalmlineApi, phoneState, type FakeCalmlineApi } from './fake-calmline-api';
 import { renderWithI18n } from './render-app';
 
 const registered = { status: 'registered', aor: 'sip:1001@pbx.example.com' } as const;
@@ -17,9 +12,7 @@ async function showCalls(calls: CallView[]): Promise<FakeCalmlineApi> {
   const api = createFakeCalmlineApi({ state: phoneState(registered, calls) });
   window.calmline = api;
   renderWithI18n();
-  await waitFor(() =>
-    expect(screen.getByTestId('registration-status').dataset.status).toBe('registered'),
-  );
+  await waitFor(() => expect(screen.getByTestId('registration-status').dataset.status).toBe('registered'));
   return api;
 }
 
@@ -51,10 +44,7 @@ describe('CallPanel', () => {
   });
 
   it('answers the call it belongs to, once even when clicked twice', async () => {
-    const api = await showCalls([
-      callView({ id: 'first', remoteName: 'Ola Nordmann' }),
-      callView({ id: 'second' }),
-    ]);
+    const api = await showCalls([callView({ id: 'first', remoteName: 'Ola Nordmann' }), callView({ id: 'second' })]);
     const answer = screen.getByRole('button', { name: 'Answer call from Erika Mustermann' });
     fireEvent.click(answer);
     fireEvent.click(answer);
@@ -69,9 +59,7 @@ describe('CallPanel', () => {
 
   it('offers Hang up and no longer Answer or Decline once the call is active', async () => {
     const api = await showCalls([callView({ id: 'c1' })]);
-    act(() =>
-      api.push(phoneState(registered, [callView({ id: 'c1', state: 'active', answeredAt: 1 })])),
-    );
+    act(() => api.push(phoneState(registered, [callView({ id: 'c1', state: 'active', answeredAt: 1 })])));
     const panel = screen.getByTestId('call-c1');
     expect(panel.dataset.state).toBe('active');
     expect(within(panel).getByText('In call')).toBeTruthy();
@@ -101,14 +89,10 @@ describe('CallPanel', () => {
     ]);
     const numberOnly = screen.getByTestId('call-n');
     expect(within(numberOnly).getByRole('heading').textContent).toBe('0301234');
-    expect(
-      within(numberOnly).getByRole('button', { name: 'Answer call from 0301234' }),
-    ).toBeTruthy();
+    expect(within(numberOnly).getByRole('button', { name: 'Answer call from 0301234' })).toBeTruthy();
     const unknown = screen.getByTestId('call-u');
     expect(within(unknown).getByRole('heading').textContent).toBe('Unknown caller');
-    expect(
-      within(unknown).getByRole('button', { name: 'Answer call from Unknown caller' }),
-    ).toBeTruthy();
+    expect(within(unknown).getByRole('button', { name: 'Answer call from Unknown caller' })).toBeTruthy();
   });
 
   it('renders a hostile name as capped plain text', async () => {
@@ -182,9 +166,7 @@ describe('CallPanel', () => {
     expect(recent.dataset.endReason).toBe('caller-cancelled');
     expect(within(recent).getByText('Erika Mustermann')).toBeTruthy();
     expect(within(recent).getByText('+49 30 1234567')).toBeTruthy();
-    expect(
-      within(recent).getByText('Missed: the caller hung up before it was answered'),
-    ).toBeTruthy();
+    expect(within(recent).getByText('Missed: the caller hung up before it was answered')).toBeTruthy();
   });
 
   it('keeps the last good state and says so when main sends something unreadable', async () => {

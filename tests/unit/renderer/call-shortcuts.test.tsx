@@ -36,9 +36,7 @@ describe('call shortcuts', () => {
     await settle();
     expect(api.sent).toEqual([]);
     fireEvent.click(within(dialog).getByRole('button', { name: 'Cancel' }));
-    expect(document.activeElement).toBe(
-      screen.getByRole('button', { name: 'Hold call with Erika Mustermann' }),
-    );
+    expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Hold call with Erika Mustermann' }));
   });
 
   it('U hangs up the active call, not the one on hold', async () => {

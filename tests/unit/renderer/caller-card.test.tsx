@@ -17,13 +17,51 @@ const flaggedRecord: CallerRecord = {
   number: NUMBER,
   preferredAddress: { text: 'Frau Dr. Mustermann', author: 'Agent 1002', updatedAt: 0 },
   flags: [
-    { id: 'f1', kind: 'insults', reason: 'Called the agent an idiot', author: 'Agent 1002', createdAt: Date.UTC(2025, 0, 3, 10) },
-    { id: 'f2', kind: 'legal-threat', reason: 'Said: "See you in court"', author: 'Agent 1003', createdAt: Date.UTC(2025, 0, 4, 11) },
-    { id: 'f3', kind: 'other', reason: 'Old, cleared', author: 'Agent 1003', createdAt: 0, clearedAt: 1, clearedBy: 'Agent 1003' },
+    {
+      id: 'f1',
+      kind: 'insults',
+      reason: 'Called the agent an idiot',
+      author: 'Agent 1002',
+      createdAt: Date.UTC(2025, 0, 3, 10),
+    },
+    {
+      id: 'f2',
+      kind: 'legal-threat',
+      reason: 'Said: "See you in court"',
+      author: 'Agent 1003',
+      createdAt: Date.UTC(2025, 0, 4, 11),
+    },
+    {
+      id: 'f3',
+      kind: 'other',
+      reason: 'Old, cleared',
+      author: 'Agent 1003',
+      createdAt: 0,
+      clearedAt: 1,
+      clearedBy: 'Agent 1003',
+    },
   ],
   followUps: [
-    { id: 'u1', callId: 'old-1', kind: 'status-update', due: Date.UTC(2025, 0, 9, 16), text: 'Call back about the refund', done: false, author: 'Agent 1002', createdAt: 0 },
-    { id: 'u2', callId: 'old-0', kind: 'due-date', due: 0, text: 'Done long ago', done: true, author: 'Agent 1002', createdAt: 0 },
+    {
+      id: 'u1',
+      callId: 'old-1',
+      kind: 'status-update',
+      due: Date.UTC(2025, 0, 9, 16),
+      text: 'Call back about the refund',
+      done: false,
+      author: 'Agent 1002',
+      createdAt: 0,
+    },
+    {
+      id: 'u2',
+      callId: 'old-0',
+      kind: 'due-date',
+      due: 0,
+      text: 'Done long ago',
+      done: true,
+      author: 'Agent 1002',
+      createdAt: 0,
+    },
   ],
   incidents: [],
 };
@@ -74,7 +112,6 @@ describe('CallerCard', () => {
     fireEvent.click(within(screen.getByTestId('caller-card')).getAllByRole('button', { name: /^Clear the flag/ })[0]!);
     await waitFor(() => expect(asked).toEqual([NUMBER, NUMBER]));
   });
-
 
   it('shows the name and number of a ringing caller at once, then "First call" when nothing is known', async () => {
     await showCalls([callView({ id: 'c1' })]);
@@ -166,7 +203,9 @@ describe('CallerCard', () => {
     // As main's directory does before it answers: the follow-up is done on the record.
     api.callers.set(NUMBER, {
       ...record,
-      followUps: record.followUps.map((followUp) => (followUp.id === 'u1' ? { ...followUp, done: true, doneAt: 1 } : followUp)),
+      followUps: record.followUps.map((followUp) =>
+        followUp.id === 'u1' ? { ...followUp, done: true, doneAt: 1 } : followUp,
+      ),
     });
     release();
     await waitFor(() => expect(screen.getAllByTestId('follow-up')).toHaveLength(1));
@@ -174,7 +213,7 @@ describe('CallerCard', () => {
     expect(screen.getByText('Follow-up marked done.')).toBeTruthy();
   });
 
-  it('says in the agent\'s language when a follow-up was not marked done, and keeps it open', async () => {
+  it("says in the agent's language when a follow-up was not marked done, and keeps it open", async () => {
     const api = await showCalls([callView({ id: 'c1' })], { callers: { [NUMBER]: flaggedRecord }, language: 'de' });
     api.refuseNext('completeFollowUp', 'storage-unavailable');
     fireEvent.click(await screen.findByRole('button', { name: 'Erledigt: Call back about the refund' }));
@@ -196,7 +235,9 @@ describe('CallerCard', () => {
     api.refuseNext('completeFollowUp', 'not-found');
     fireEvent.click(done);
     await waitFor(() => expect(screen.queryByTestId('follow-ups')).toBeNull());
-    expect(screen.getByText('The follow-up was not marked done. That record no longer exists.').getAttribute('role')).toBe('alert');
+    expect(
+      screen.getByText('The follow-up was not marked done. That record no longer exists.').getAttribute('role'),
+    ).toBe('alert');
   });
 
   it('says when the lookup failed, and still shows who is calling', async () => {
@@ -207,7 +248,9 @@ describe('CallerCard', () => {
     window.calmline = api;
     renderWithI18n();
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toBe('Could not look up this caller. Something went wrong inside Calmline. Please try again.');
+    expect(alert.textContent).toBe(
+      'Could not look up this caller. Something went wrong inside Calmline. Please try again.',
+    );
     expect(screen.getByTestId('caller-card-name').textContent).toBe('Erika Mustermann');
   });
 });

@@ -155,7 +155,11 @@ describe('Export record', () => {
     await waitFor(() => expect(api.sent).toContainEqual({ command: 'exportCallerRecord', args: [NUMBER] }));
     const result = await screen.findByTestId('export-result');
     expect(screen.getByTestId('export-status').textContent).toBe('Record exported. The two files are listed below.');
-    expect(within(result).getAllByTestId('export-path').map((path) => [path.textContent, path.getAttribute('dir')])).toEqual([
+    expect(
+      within(result)
+        .getAllByTestId('export-path')
+        .map((path) => [path.textContent, path.getAttribute('dir')]),
+    ).toEqual([
       [`/home/agent/.config/Calmline/exports/${NUMBER}.md`, 'ltr'],
       [`/home/agent/.config/Calmline/exports/${NUMBER}.json`, 'ltr'],
     ]);

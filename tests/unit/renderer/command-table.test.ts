@@ -74,7 +74,9 @@ const samples: { [C in CommandChannel]: CommandArgs<C> } = {
   'settings:get-language': [],
   'settings:save-language': [{ language: 'de' }],
   'settings:get-account': [],
-  'settings:save-account': [{ wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1001@pbx.example.com', displayName: 'Agent' }],
+  'settings:save-account': [
+    { wsUrl: 'wss://pbx.example.com/ws', sipUri: 'sip:1001@pbx.example.com', displayName: 'Agent' },
+  ],
   'notes:edit': ['c1', 'Refund promised'],
   'notes:get': ['c1'],
   'history:search': [{ text: 'refund', limit: 20 }],
@@ -83,10 +85,18 @@ const samples: { [C in CommandChannel]: CommandArgs<C> } = {
   'callers:add-flag': [{ number: NUMBER, kind: 'insults', reason: 'Called the agent names', callId: 'c1' }],
   'callers:clear-flag': [NUMBER, 'f1'],
   'callers:set-preferred-address': [NUMBER, 'Frau Mustermann'],
-  'callers:add-follow-up': [{ number: NUMBER, callId: 'c1', kind: 'due-date', due: 1_700_000_000_000, text: 'Call back' }],
+  'callers:add-follow-up': [
+    { number: NUMBER, callId: 'c1', kind: 'due-date', due: 1_700_000_000_000, text: 'Call back' },
+  ],
   'callers:complete-follow-up': [NUMBER, 'u1'],
   'callers:record-incident': [
-    { number: NUMBER, callId: 'c1', kind: 'legal-threat', whatWasSaid: 'See you in court', occurredAt: 1_700_000_000_000 },
+    {
+      number: NUMBER,
+      callId: 'c1',
+      kind: 'legal-threat',
+      whatWasSaid: 'See you in court',
+      occurredAt: 1_700_000_000_000,
+    },
   ],
   'callers:export-record': [NUMBER],
   'storage:get-notices': [],
@@ -134,23 +144,26 @@ describe('the command table', () => {
     expect(Object.keys(samples).sort()).toEqual([...commandChannels].sort());
   });
 
-  it.each(commandChannels)('sends %s with a payload its request schema accepts, built from the arguments', async (channel) => {
-    const { transport, invoked } = recordingTransport();
-    const args: readonly unknown[] = samples[channel];
-    await expect(call(createCalmlineApi(transport), channel, args)).resolves.toEqual(ok(undefined));
+  it.each(commandChannels)(
+    'sends %s with a payload its request schema accepts, built from the arguments',
+    async (channel) => {
+      const { transport, invoked } = recordingTransport();
+      const args: readonly unknown[] = samples[channel];
+      await expect(call(createCalmlineApi(transport), channel, args)).resolves.toEqual(ok(undefined));
 
-    expect(invoked).toHaveLength(1);
-    const [sent] = invoked;
-    expect(sent?.channel).toBe(channel);
-    const parsed = commands[channel].request.safeParse(sent?.payload);
-    expect(parsed.success, parsed.error?.message).toBe(true);
+      expect(invoked).toHaveLength(1);
+      const [sent] = invoked;
+      expect(sent?.channel).toBe(channel);
+      const parsed = commands[channel].request.safeParse(sent?.payload);
+      expect(parsed.success, parsed.error?.message).toBe(true);
 
-    // The mapping round-trips: each argument lands in its field, and nothing else is sent.
-    const mapping: CommandEntry['args'] = (commands[channel] as CommandEntry).args;
-    if (mapping === undefined) expect(sent?.payload).toBeUndefined();
-    else if (mapping === 'request') expect(sent?.payload).toBe(args[0]);
-    else expect(sent?.payload).toEqual(Object.fromEntries(mapping.map((field, index) => [field, args[index]])));
-  });
+      // The mapping round-trips: each argument lands in its field, and nothing else is sent.
+      const mapping: CommandEntry['args'] = (commands[channel] as CommandEntry).args;
+      if (mapping === undefined) expect(sent?.payload).toBeUndefined();
+      else if (mapping === 'request') expect(sent?.payload).toBe(args[0]);
+      else expect(sent?.payload).toEqual(Object.fromEntries(mapping.map((field, index) => [field, args[index]])));
+    },
+  );
 
   it('leaves an omitted optional argument out of the request', async () => {
     const { transport, invoked } = recordingTransport();

@@ -41,9 +41,7 @@ describe('ConsentDialog', () => {
     expect(dialog.textContent).toContain('Could you solve it without holding or transferring?');
     // The question is the dialog's description, so it is read with the title.
     const describedBy = dialog.getAttribute('aria-describedby') ?? '';
-    expect(document.getElementById(describedBy)?.textContent).toBe(
-      'Ask: “May I place you on a brief hold?”',
-    );
+    expect(document.getElementById(describedBy)?.textContent).toBe('Ask: “May I place you on a brief hold?”');
     const buttons = within(dialog)
       .getAllByRole('button')
       .map((button) => button.textContent);
@@ -87,9 +85,7 @@ describe('ConsentDialog', () => {
       { command: 'recordConsent', args: [{ callId: 'c1', action: 'hold', answer: 'declined' }] },
     ]);
     const panel = screen.getByTestId('call-c1');
-    expect(within(panel).getByTestId('call-note').textContent).toBe(
-      'Recorded: the caller declined. Nothing was sent.',
-    );
+    expect(within(panel).getByTestId('call-note').textContent).toBe('Recorded: the caller declined. Nothing was sent.');
     expect(within(panel).queryByRole('alert')).toBeNull();
     expect(screen.getByTestId('call-status').textContent).toBe(
       'Erika Mustermann: Recorded: the caller declined. Nothing was sent.',
@@ -199,9 +195,7 @@ describe('ConsentDialog', () => {
     const dialog = openHoldDialog();
     fireEvent.click(within(dialog).getByRole('button', { name: 'Caller agreed' }));
     const alert = await within(dialog).findByRole('alert');
-    expect(alert.textContent).toBe(
-      'The caller was not put on hold. That permission is too old. Ask the caller again.',
-    );
+    expect(alert.textContent).toBe('The caller was not put on hold. That permission is too old. Ask the caller again.');
     expect(alert.dataset.errorCode).toBe('consent-expired');
     expect(screen.getByRole('dialog')).toBe(dialog);
 
@@ -218,9 +212,7 @@ describe('ConsentDialog', () => {
     const dialog = openHoldDialog();
     fireEvent.click(within(dialog).getByRole('button', { name: 'Caller agreed' }));
     const alert = await within(dialog).findByRole('alert');
-    expect(alert.textContent).toBe(
-      'The answer was not recorded. This call no longer exists. It may have just ended.',
-    );
+    expect(alert.textContent).toBe('The answer was not recorded. This call no longer exists. It may have just ended.');
     expect(api.sentNames()).toEqual(['recordConsent']);
   });
 
@@ -316,9 +308,7 @@ describe('ConsentDialog', () => {
       );
       const dialog = screen.getByRole('dialog', { name: 'Ask before escalating Erika Mustermann' });
       expect(dialog.textContent).toContain('Ask: “May I connect you with my supervisor?”');
-      expect(dialog.textContent).toContain(
-        'Your supervisor: 3000 The caller is handed over straight away.',
-      );
+      expect(dialog.textContent).toContain('Your supervisor: 3000 The caller is handed over straight away.');
       fireEvent.click(within(dialog).getByRole('button', { name: 'Caller agreed' }));
       await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
       expect(api.sent).toEqual([

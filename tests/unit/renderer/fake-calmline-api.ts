@@ -74,7 +74,11 @@ const readChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'workspace:get-state',
   'checklists:list',
 ]);
-const mediaChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>(['media:attach', 'media:response', 'media:report']);
+const mediaChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
+  'media:attach',
+  'media:response',
+  'media:report',
+]);
 
 /** The fake, with handles for the test. */
 export interface FakeCalmlineApi extends CalmlineApi {
@@ -170,10 +174,7 @@ export function heatRun(callId: string): ChecklistRun {
 }
 
 /** A phone state with the given registration and calls. */
-export function phoneState(
-  registration: PhoneState['registration'],
-  calls: CallView[] = [],
-): PhoneState {
+export function phoneState(registration: PhoneState['registration'], calls: CallView[] = []): PhoneState {
   return { registration, calls };
 }
 
@@ -208,8 +209,7 @@ function argsOf(channel: CommandChannel, payload: unknown): unknown[] {
 
 /** Creates the fake. Commands answer asynchronously, like a real IPC round trip. */
 export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): FakeCalmlineApi {
-  let state: PhoneState =
-    options.state ?? phoneState({ status: 'registered', aor: 'sip:1001@pbx.example.com' });
+  let state: PhoneState = options.state ?? phoneState({ status: 'registered', aor: 'sip:1001@pbx.example.com' });
   let account: AccountView = options.account ?? {
     wsUrl: 'wss://pbx.example.com:8089/ws',
     sipUri: 'sip:1001@pbx.example.com',
@@ -367,7 +367,11 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
         flagId: flag.id,
       };
       const record = callerOf(request.number);
-      callers.set(request.number, { ...record, flags: [...record.flags, flag], incidents: [...record.incidents, incident] });
+      callers.set(request.number, {
+        ...record,
+        flags: [...record.flags, flag],
+        incidents: [...record.incidents, incident],
+      });
       return { incident, flag };
     },
     'callers:export-record': ({ number }) => ({
@@ -419,7 +423,9 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
       // A fake that answers outside the contract would let a test pass that the app fails.
       const response = responseSchema.safeParse(value);
       if (!response.success) {
-        throw new Error(`The fake's answer to ${channel} breaks the contract (give it a handler): ${response.error.message}`);
+        throw new Error(
+          `The fake's answer to ${channel} breaks the contract (give it a handler): ${response.error.message}`,
+        );
       }
       return ok(response.data);
     },

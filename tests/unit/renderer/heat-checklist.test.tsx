@@ -42,7 +42,7 @@ describe('HeatChecklist', () => {
     await waitFor(() => expect(api.sent).toContainEqual({ command: 'setChecklistStep', args: ['c1', 'hear', false] }));
   });
 
-  it('shows the steps in the agent\'s language', async () => {
+  it("shows the steps in the agent's language", async () => {
     await showCalls([active()], { workspace: inCall(), language: 'fa' });
     const list = await screen.findByTestId('checklist');
     expect(within(list).getByRole('checkbox', { name: 'همدلی کنید' })).toBeTruthy();
@@ -68,7 +68,9 @@ describe('HeatChecklist', () => {
     expect(within(form).getByText('Choose a date.')).toBeTruthy();
     const tomorrow = dateInputValue(Date.now() + 86_400_000);
     fireEvent.change(within(form).getByLabelText('Date'), { target: { value: tomorrow } });
-    fireEvent.change(within(form).getByLabelText('What was promised (optional)'), { target: { value: 'Check the refund' } });
+    fireEvent.change(within(form).getByLabelText('What was promised (optional)'), {
+      target: { value: 'Check the refund' },
+    });
     fireEvent.click(within(form).getByRole('button', { name: 'Record the promise' }));
     await waitFor(() =>
       expect(api.sent).toContainEqual({
@@ -80,7 +82,7 @@ describe('HeatChecklist', () => {
     expect((screen.getByRole('checkbox', { name: 'Take action' }) as HTMLInputElement).checked).toBe(true);
   });
 
-  it('shows main\'s refusal of a date in the past in the agent\'s words', async () => {
+  it("shows main's refusal of a date in the past in the agent's words", async () => {
     const api = await showCalls([active()], { workspace: inCall() });
     const form = await screen.findByTestId('commitment');
     api.refuseNext('recordCommitment', 'commitment-in-past');

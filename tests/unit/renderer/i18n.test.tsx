@@ -72,9 +72,7 @@ describe('document direction', () => {
     // The language follows main's setting, which main pushes when the agent saves it.
     act(() => api.pushLanguage({ language: 'de' }));
     await waitFor(() =>
-      expect(
-        screen.getByRole('button', { name: 'Anruf mit Erika Mustermann beenden' }).textContent,
-      ).toBe('Auflegen'),
+      expect(screen.getByRole('button', { name: 'Anruf mit Erika Mustermann beenden' }).textContent).toBe('Auflegen'),
     );
     expect(screen.getByTestId('registration-status').textContent).toBe('Telefon gestoppt');
   });

@@ -120,7 +120,9 @@ describe('LanguageSettings', () => {
     fireEvent.change(languageSelect(), { target: { value: 'fa' } });
     fireEvent.click(screen.getByRole('button', { name: 'Save language' }));
     const alert = await screen.findByRole('alert');
-    expect(alert.textContent).toBe('The language was not saved. Something went wrong inside Calmline. Please try again.');
+    expect(alert.textContent).toBe(
+      'The language was not saved. Something went wrong inside Calmline. Please try again.',
+    );
     expect(root.dir).toBe('ltr');
     expect(screen.getByTestId('language-save-status').textContent).toBe('');
     // What the agent picked stays picked, ready to try again.

@@ -69,12 +69,17 @@ const flush = () => act(() => new Promise<void>((resolve) => setTimeout(resolve,
 describe('media host', () => {
   it('attaches, answers each media request with the engine, by request id', async () => {
     const api = createFakeCalmlineApi();
-    const engine = fakeEngine((request) => (request.op === 'get-description' ? { ok: true, sdp: 'v=0 answer' } : { ok: true }));
+    const engine = fakeEngine((request) =>
+      request.op === 'get-description' ? { ok: true, sdp: 'v=0 answer' } : { ok: true },
+    );
     const stop = startMediaHost(api, { engine, ringer: fakeRinger() });
     await flush();
     expect(api.mediaSent.map((entry) => entry.command)).toEqual(['attachMediaEngine']);
 
-    api.pushMediaRequest({ requestId: 'r1', request: { op: 'create', sessionId: 's1', iceServers: [], iceGatheringTimeoutMs: 100 } });
+    api.pushMediaRequest({
+      requestId: 'r1',
+      request: { op: 'create', sessionId: 's1', iceServers: [], iceGatheringTimeoutMs: 100 },
+    });
     api.pushMediaRequest({ requestId: 'r2', request: { op: 'get-description', sessionId: 's1', hold: false } });
     await flush();
     expect(engine.handled.map((request) => request.op)).toEqual(['create', 'get-description']);
@@ -162,7 +167,9 @@ describe('media host', () => {
       ring: false,
       microphone: true,
     });
-    expect(mediaNeeds(phoneState(registered, [callView({ id: 'o', direction: 'outgoing', state: 'dialing' })]))).toEqual({
+    expect(
+      mediaNeeds(phoneState(registered, [callView({ id: 'o', direction: 'outgoing', state: 'dialing' })])),
+    ).toEqual({
       ring: false,
       microphone: true,
     });
@@ -186,13 +193,20 @@ describe('call without sound', () => {
     const alert = screen.getByTestId('media-problem');
     expect(alert.getAttribute('role')).toBe('alert');
     expect(alert.textContent).toContain('No sound is arriving from the caller');
-    fireEvent.click(within(alert).getByRole('button', { name: 'Reconnect the audio of the call with Erika Mustermann' }));
+    fireEvent.click(
+      within(alert).getByRole('button', { name: 'Reconnect the audio of the call with Erika Mustermann' }),
+    );
     await waitFor(() => expect(api.sent).toContainEqual({ command: 'reconnectAudio', args: ['c1'] }));
   });
 
   it('shows a refused reconnect with the translated reason', async () => {
     const api = await showCalls([
-      callView({ id: 'c1', state: 'held', answeredAt: 1, mediaProblem: { kind: 'connection-failed', message: '', at: 2 } }),
+      callView({
+        id: 'c1',
+        state: 'held',
+        answeredAt: 1,
+        mediaProblem: { kind: 'connection-failed', message: '', at: 2 },
+      }),
     ]);
     api.refuseNext('reconnectAudio', 'media-error');
     fireEvent.click(screen.getByRole('button', { name: /Reconnect the audio/ }));
@@ -200,7 +214,12 @@ describe('call without sound', () => {
   });
 
   it('offers the reconnection disabled while the core does not allow it (another re-INVITE under way)', async () => {
-    const call = callView({ id: 'c1', state: 'active', answeredAt: 1, mediaProblem: { kind: 'no-audio', message: '', at: 2 } });
+    const call = callView({
+      id: 'c1',
+      state: 'active',
+      answeredAt: 1,
+      mediaProblem: { kind: 'no-audio', message: '', at: 2 },
+    });
     await showCalls([{ ...call, pending: 'hold', allowed: { ...call.allowed, reconnectAudio: false } }]);
     const reconnect = screen.getByRole<HTMLButtonElement>('button', { name: /Reconnect the audio/ });
     expect(reconnect.disabled).toBe(true);
@@ -216,7 +235,14 @@ describe('call without sound', () => {
 
   it('is in the agent’s language', async () => {
     await showCalls(
-      [callView({ id: 'c1', state: 'active', answeredAt: 1, mediaProblem: { kind: 'microphone-lost', message: '', at: 2 } })],
+      [
+        callView({
+          id: 'c1',
+          state: 'active',
+          answeredAt: 1,
+          mediaProblem: { kind: 'microphone-lost', message: '', at: 2 },
+        }),
+      ],
       { language: 'de' },
     );
     expect(screen.getByTestId('media-problem').textContent).toContain('Das Mikrofon funktioniert nicht mehr');
@@ -238,10 +264,11 @@ describe('audio device settings', () => {
     renderWithI18n(<AudioDeviceSettings api={api} listDevices={listDevices} />);
     const microphone = await screen.findByRole('combobox', { name: 'Microphone' });
     await waitFor(() => expect(within(microphone).getAllByRole('option')).toHaveLength(2));
-    expect(within(microphone).getAllByRole('option').map((option) => option.textContent)).toEqual([
-      'System default',
-      'Jabra headset mic',
-    ]);
+    expect(
+      within(microphone)
+        .getAllByRole('option')
+        .map((option) => option.textContent),
+    ).toEqual(['System default', 'Jabra headset mic']);
     fireEvent.change(microphone, { target: { value: 'mic-h' } });
     fireEvent.change(screen.getByRole('combobox', { name: 'Speaker for calls' }), { target: { value: 'spk-h' } });
     fireEvent.change(screen.getByRole('combobox', { name: 'Ringing device' }), { target: { value: 'spk-d' } });
@@ -270,10 +297,14 @@ describe('audio device settings', () => {
         ringtone: true,
       },
     });
-    renderWithI18n(<AudioDeviceSettings api={api} listDevices={async () => [device('audioinput', 'mic-h', 'Headset')]} />);
+    renderWithI18n(
+      <AudioDeviceSettings api={api} listDevices={async () => [device('audioinput', 'mic-h', 'Headset')]} />,
+    );
     const microphone = (await screen.findByRole('combobox', { name: 'Microphone' })) as HTMLSelectElement;
     expect(microphone.value).toBe('gone');
-    await waitFor(() => expect(within(microphone).getByRole('option', { name: 'Old headset (not connected)' })).toBeTruthy());
+    await waitFor(() =>
+      expect(within(microphone).getByRole('option', { name: 'Old headset (not connected)' })).toBeTruthy(),
+    );
   });
 
   it('says why device names are missing before the microphone is allowed', async () => {

@@ -80,12 +80,6 @@ describe('createPhoneStore', () => {
         ]),
       );
     }
-    expect(store.getSnapshot().recentlyEnded.map((call) => call.id)).toEqual([
-      'c7',
-      'c6',
-      'c5',
-      'c4',
-      'c3',
-    ]);
+    expect(store.getSnapshot().recentlyEnded.map((call) => call.id)).toEqual(['c7', 'c6', 'c5', 'c4', 'c3']);
   });
 });

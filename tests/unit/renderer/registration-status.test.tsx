@@ -17,10 +17,7 @@ afterEach(() => {
 
 describe('RegistrationStatus', () => {
   const cases: [Registration, string][] = [
-    [
-      { status: 'registered', aor: 'sip:1001@pbx.example.com' },
-      'Registered as sip:1001@pbx.example.com',
-    ],
+    [{ status: 'registered', aor: 'sip:1001@pbx.example.com' }, 'Registered as sip:1001@pbx.example.com'],
     [{ status: 'connecting' }, 'Connecting to the phone system…'],
     [{ status: 'failed', reason: '403 Forbidden' }, 'Registration failed: 403 Forbidden'],
     [{ status: 'failed', reason: '' }, 'Registration failed'],
@@ -62,9 +59,7 @@ describe('RegistrationStatus', () => {
   });
 
   it('translates the status', async () => {
-    install(
-      createFakeCalmlineApi({ state: phoneState({ status: 'registered', aor: 'sip:7@pbx' }) }),
-    );
+    install(createFakeCalmlineApi({ state: phoneState({ status: 'registered', aor: 'sip:7@pbx' }) }));
     renderWithI18n(undefined, 'de');
     const status = screen.getByTestId('registration-status');
     await waitFor(() => expect(status.textContent).toBe('Angemeldet als sip:7@pbx'));

@@ -68,9 +68,7 @@ describe('ring timer', () => {
 
   it('shows no greeting for a call the agent placed', async () => {
     const api = await ring();
-    pushCalls(api, [
-      callView({ id: 'out', direction: 'outgoing', state: 'active', answeredAt: Date.now() }),
-    ]);
+    pushCalls(api, [callView({ id: 'out', direction: 'outgoing', state: 'active', answeredAt: Date.now() })]);
     expect(screen.queryByTestId('greeting-prompt')).toBeNull();
   });
 

@@ -22,9 +22,7 @@ export async function showCalls(
   const api = createFakeCalmlineApi({ ...options, state: phoneState(registered, calls) });
   window.calmline = api;
   renderWithI18n(undefined, options.language);
-  await waitFor(() =>
-    expect(screen.getByTestId('registration-status').dataset.status).toBe('registered'),
-  );
+  await waitFor(() => expect(screen.getByTestId('registration-status').dataset.status).toBe('registered'));
   return api;
 }
 

@@ -133,14 +133,19 @@ function harness(options: { outputDeviceId?: string } = {}): Harness {
       return pc as unknown as RTCPeerConnection;
     },
     enumerateDevices: async () =>
-      outputs.map((deviceId) => ({ kind: 'audiooutput', deviceId, label: deviceId, groupId: '', toJSON: () => ({}) }) as MediaDeviceInfo),
+      outputs.map(
+        (deviceId) =>
+          ({ kind: 'audiooutput', deviceId, label: deviceId, groupId: '', toJSON: () => ({}) }) as MediaDeviceInfo,
+      ),
   });
   return { engine, events, opened, peers, microphones, outputs };
 }
 
 /** Starts a call's audio (create, then the local offer), as the bridge does for an outgoing call. */
 async function startCall(engine: WebRtcMediaEngine, sessionId: string): Promise<void> {
-  expect(await engine.handle({ op: 'create', sessionId, iceServers: [], iceGatheringTimeoutMs: 50 })).toEqual({ ok: true });
+  expect(await engine.handle({ op: 'create', sessionId, iceServers: [], iceGatheringTimeoutMs: 50 })).toEqual({
+    ok: true,
+  });
   const offer = await engine.handle({ op: 'get-description', sessionId, hold: false });
   expect(offer).toMatchObject({ ok: true });
 }
@@ -154,7 +159,9 @@ beforeEach(() => {
   sinks.length = 0;
   // jsdom's media elements cannot route audio: record where the engine sends it.
   Object.defineProperty(HTMLMediaElement.prototype, 'sinkId', { configurable: true, get: () => sinks.at(-1) ?? '' });
-  (HTMLMediaElement.prototype as unknown as { setSinkId(id: string): Promise<void> }).setSinkId = async (id: string) => {
+  (HTMLMediaElement.prototype as unknown as { setSinkId(id: string): Promise<void> }).setSinkId = async (
+    id: string,
+  ) => {
     sinks.push(id);
   };
 });
@@ -191,7 +198,11 @@ describe('WebRtcMediaEngine devices', () => {
     await flush();
     await flush();
     expect(events).toEqual([
-      expect.objectContaining({ sessionId: 's1', kind: 'microphone-lost', message: expect.stringContaining('cannot hear you') }),
+      expect.objectContaining({
+        sessionId: 's1',
+        kind: 'microphone-lost',
+        message: expect.stringContaining('cannot hear you'),
+      }),
     ]);
   });
 
@@ -245,6 +256,9 @@ describe('WebRtcMediaEngine devices', () => {
     expect(await engine.handle({ op: 'set-mute', sessionId: 's1', muted: true })).toEqual({ ok: true });
     expect(sending(peers[0]!)?.enabled).toBe(false);
     expect(sending(peers[1]!)?.enabled).toBe(true);
-    expect(await engine.handle({ op: 'set-mute', sessionId: 'gone', muted: true })).toMatchObject({ ok: false, error: { code: 'unknown-session' } });
+    expect(await engine.handle({ op: 'set-mute', sessionId: 'gone', muted: true })).toMatchObject({
+      ok: false,
+      error: { code: 'unknown-session' },
+    });
   });
 });

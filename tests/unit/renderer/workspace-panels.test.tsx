@@ -20,7 +20,14 @@ afterEach(() => {
 
 const advance = (ms: number) => act(() => vi.advanceTimersByTime(ms));
 const ended = () =>
-  callView({ id: 'c1', state: 'ended', answeredAt: NOW - 60_000, endedAt: NOW, endReason: 'local-hangup', endedBy: 'agent' });
+  callView({
+    id: 'c1',
+    state: 'ended',
+    answeredAt: NOW - 60_000,
+    endedAt: NOW,
+    endReason: 'local-hangup',
+    endedBy: 'agent',
+  });
 const wrapping = (deadline = NOW + 45_000) =>
   workspaceView({
     status: 'wrap-up',
@@ -52,14 +59,19 @@ describe('wrap-up', () => {
     expect(api.sentNames()).not.toContain('completeWrapUp');
 
     fireEvent.click(within(panel).getByRole('radio', { name: 'Follow-up needed' }));
-    fireEvent.change(within(panel).getByLabelText('Wrap-up note (optional)'), { target: { value: ' Refund promised ' } });
+    fireEvent.change(within(panel).getByLabelText('Wrap-up note (optional)'), {
+      target: { value: ' Refund promised ' },
+    });
     fireEvent.click(within(panel).getByRole('button', { name: 'Finish wrap-up' }));
     await waitFor(() =>
-      expect(api.sent).toContainEqual({ command: 'completeWrapUp', args: [{ outcome: 'follow-up', note: 'Refund promised' }] }),
+      expect(api.sent).toContainEqual({
+        command: 'completeWrapUp',
+        args: [{ outcome: 'follow-up', note: 'Refund promised' }],
+      }),
     );
   });
 
-  it('says when the time is up, and the prompt in the agent\'s language', async () => {
+  it("says when the time is up, and the prompt in the agent's language", async () => {
     await showCalls([ended()], { workspace: wrapping(NOW - 1), language: 'de' });
     const panel = await screen.findByTestId('wrap-up');
     expect(within(panel).getByTestId('thank-you-prompt').textContent).toContain('Vielen Dank für Ihren Anruf.');
@@ -116,7 +128,11 @@ describe('break offer and break', () => {
 
     advance(5 * 60_000);
     expect(within(panel).getByRole('timer').textContent).toBe('Take your time; end the break when you are ready.');
-    expect(within(panel).getAllByRole('button').map((button) => button.textContent)).toEqual(['End break']);
+    expect(
+      within(panel)
+        .getAllByRole('button')
+        .map((button) => button.textContent),
+    ).toEqual(['End break']);
     fireEvent.click(within(panel).getByRole('button', { name: 'End break' }));
     await waitFor(() => expect(api.sentNames()).toContain('endBreak'));
 
@@ -126,7 +142,7 @@ describe('break offer and break', () => {
     expect(document.activeElement).toBe(screen.getByRole('button', { name: 'Take a break' }));
   });
 
-  it('names the seconds of the one breathing rhythm in the agent\'s language and digits', async () => {
+  it("names the seconds of the one breathing rhythm in the agent's language and digits", async () => {
     await showCalls([], {
       language: 'fa',
       workspace: workspaceView({
@@ -162,7 +178,11 @@ describe('reminders, the call-length hint and storage notices', () => {
     expect(banner.textContent).toContain('Rest your eyes: look away from the screen for 20 seconds.');
     expect(screen.queryByTestId('reminder-regular-break')).toBeNull();
     // An eye rest needs no break: Snooze is its only action.
-    expect(within(banner).getAllByRole('button').map((button) => button.textContent)).toEqual(['Snooze']);
+    expect(
+      within(banner)
+        .getAllByRole('button')
+        .map((button) => button.textContent),
+    ).toEqual(['Snooze']);
     fireEvent.click(within(banner).getByRole('button', { name: 'Snooze the eye-rest reminder' }));
     await waitFor(() => expect(api.sent).toContainEqual({ command: 'snoozeReminder', args: ['eye-rest'] }));
   });
@@ -175,7 +195,11 @@ describe('reminders, the call-length hint and storage notices', () => {
     });
     const banner = await screen.findByTestId('reminder-regular-break');
     expect(banner.textContent).toContain('Time for a regular break: stand up and stretch your legs.');
-    expect(within(banner).getAllByRole('button').map((button) => button.textContent)).toEqual(['Take a break now', 'Snooze']);
+    expect(
+      within(banner)
+        .getAllByRole('button')
+        .map((button) => button.textContent),
+    ).toEqual(['Take a break now', 'Snooze']);
 
     api.refuseNext('startBreak', 'invalid-transition');
     fireEvent.click(within(banner).getByRole('button', { name: 'Take a break now' }));
@@ -183,10 +207,12 @@ describe('reminders, the call-length hint and storage notices', () => {
       'The break did not start. The call cannot do that right now. It may have just changed.',
     );
     fireEvent.click(within(banner).getByRole('button', { name: 'Take a break now' }));
-    await waitFor(() => expect(api.sent.filter((entry) => entry.command === 'startBreak')).toEqual([
-      { command: 'startBreak', args: ['regular'] },
-      { command: 'startBreak', args: ['regular'] },
-    ]));
+    await waitFor(() =>
+      expect(api.sent.filter((entry) => entry.command === 'startBreak')).toEqual([
+        { command: 'startBreak', args: ['regular'] },
+        { command: 'startBreak', args: ['regular'] },
+      ]),
+    );
     await waitFor(() => expect(within(banner).queryByRole('alert')).toBeNull());
     // Main pauses the reminders once the break runs: the banner gives way to the break panel.
     act(() =>
@@ -212,7 +238,9 @@ describe('reminders, the call-length hint and storage notices', () => {
     });
     const hint = await screen.findByTestId('call-length-hint');
     expect(hint.textContent).toBe('This call has passed 15 minutes. Escalation is one step away.');
-    const escalate = await screen.findByRole('button', { name: 'Escalate call with Erika Mustermann to your supervisor' });
+    const escalate = await screen.findByRole('button', {
+      name: 'Escalate call with Erika Mustermann to your supervisor',
+    });
     expect(escalate.getAttribute('aria-describedby')).toBe(hint.id);
   });
 
@@ -256,6 +284,9 @@ describe('workCalls', () => {
     expect(workCalls([ringing, active], [], null)).toEqual({ card: active, notes: active });
     expect(workCalls([ringing], [], null)).toEqual({ card: ringing, notes: undefined });
     const done = callView({ id: 'w', state: 'ended' });
-    expect(workCalls([], [done], { callId: 'w', deadline: 0, outcome: null, note: '' })).toEqual({ card: done, notes: done });
+    expect(workCalls([], [done], { callId: 'w', deadline: 0, outcome: null, note: '' })).toEqual({
+      card: done,
+      notes: done,
+    });
   });
 });

@@ -21,11 +21,22 @@ const spec: DocumentSpec<Items> = {
   version: 3,
   schema: z.object({ items: z.array(itemSchema) }),
   migrations: [
-    { from: 1, migrate: (data) => ({ items: z.object({ names: z.array(z.string()) }).parse(data).names.map((name) => ({ name })) }) },
+    {
+      from: 1,
+      migrate: (data) => ({
+        items: z
+          .object({ names: z.array(z.string()) })
+          .parse(data)
+          .names.map((name) => ({ name })),
+      }),
+    },
     {
       from: 2,
       migrate: (data) => ({
-        items: z.object({ items: z.array(z.object({ name: z.string() })) }).parse(data).items.map((item) => ({ ...item, count: 1 })),
+        items: z
+          .object({ items: z.array(z.object({ name: z.string() })) })
+          .parse(data)
+          .items.map((item) => ({ ...item, count: 1 })),
       }),
     },
   ],
@@ -69,7 +80,12 @@ describe('DocumentStore', () => {
     const { store, path } = open(dir);
     writeFileSync(path, envelope(1, { names: ['a', 'b'] }));
     const loaded = await store.load();
-    expect(loaded.data).toEqual({ items: [{ name: 'a', count: 1 }, { name: 'b', count: 1 }] });
+    expect(loaded.data).toEqual({
+      items: [
+        { name: 'a', count: 1 },
+        { name: 'b', count: 1 },
+      ],
+    });
     expect(loaded.migratedFrom).toBe(1);
     expect(loaded.notice).toBeUndefined();
   });
@@ -85,7 +101,11 @@ describe('DocumentStore', () => {
     ['truncated JSON', envelope(3, { items: [{ name: 'a', count: 1 }] }).slice(0, 40), 'not-json'],
     ['an empty file', '', 'empty'],
     ['white space only', '  \n', 'empty'],
-    ['binary garbage', Buffer.from([0x00, 0xff, 0xfe, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xc3]), 'not-text'],
+    [
+      'binary garbage',
+      Buffer.from([0x00, 0xff, 0xfe, 0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0xc3]),
+      'not-text',
+    ],
     ['text that is not JSON', 'hello, I am not JSON', 'not-json'],
     ['JSON of another program', '{"theme":"dark"}', 'wrong-format'],
     ['a file of another format', envelope(3, { items: [] }, 'calmline/other'), 'wrong-format'],
@@ -94,26 +114,29 @@ describe('DocumentStore', () => {
     ['a version that fails to migrate', envelope(1, { names: 42 }), 'migration-failed'],
   ];
 
-  it.each(corrupt)('moves %s aside, keeps its bytes, starts empty and says which file was kept', async (_, content, reason) => {
-    const dir = tempDir();
-    const logger = createRecordingLogger();
-    const { store, path } = open(dir, nodeStorageFs, logger);
-    writeFileSync(path, content);
-    const loaded = await store.load();
-    expect(loaded.data).toEqual({ items: [] });
-    expect(loaded.notice).toMatchObject({ code: 'file-kept-aside', reason, recovered: 0, file: path });
-    const keptAs = loaded.notice?.keptAs ?? '';
-    expect(keptAs).toMatch(/items\.json\.corrupt-20250314T090000000Z$/);
-    expect(readFileSync(keptAs)).toEqual(Buffer.from(content));
-    expect(existsSync(path)).toBe(false);
-    expect(loaded.notice?.message).toContain('items.json.corrupt-20250314T090000000Z');
-    expect(loaded.notice?.message).toContain('Calmline started without its contents');
-    expect(logger.lines.some((line) => line.startsWith('warn:') && line.includes('corrupt-'))).toBe(true);
-    // The app goes on: the next write creates a fresh file next to the kept one.
-    await store.write(() => ({ items: [{ name: 'new', count: 1 }] }));
-    expect((await open(dir).store.load()).data.items).toEqual([{ name: 'new', count: 1 }]);
-    expect(readdirSync(dir).sort()).toEqual(['items.json', 'items.json.corrupt-20250314T090000000Z']);
-  });
+  it.each(corrupt)(
+    'moves %s aside, keeps its bytes, starts empty and says which file was kept',
+    async (_, content, reason) => {
+      const dir = tempDir();
+      const logger = createRecordingLogger();
+      const { store, path } = open(dir, nodeStorageFs, logger);
+      writeFileSync(path, content);
+      const loaded = await store.load();
+      expect(loaded.data).toEqual({ items: [] });
+      expect(loaded.notice).toMatchObject({ code: 'file-kept-aside', reason, recovered: 0, file: path });
+      const keptAs = loaded.notice?.keptAs ?? '';
+      expect(keptAs).toMatch(/items\.json\.corrupt-20250314T090000000Z$/);
+      expect(readFileSync(keptAs)).toEqual(Buffer.from(content));
+      expect(existsSync(path)).toBe(false);
+      expect(loaded.notice?.message).toContain('items.json.corrupt-20250314T090000000Z');
+      expect(loaded.notice?.message).toContain('Calmline started without its contents');
+      expect(logger.lines.some((line) => line.startsWith('warn:') && line.includes('corrupt-'))).toBe(true);
+      // The app goes on: the next write creates a fresh file next to the kept one.
+      await store.write(() => ({ items: [{ name: 'new', count: 1 }] }));
+      expect((await open(dir).store.load()).data.items).toEqual([{ name: 'new', count: 1 }]);
+      expect(readdirSync(dir).sort()).toEqual(['items.json', 'items.json.corrupt-20250314T090000000Z']);
+    },
+  );
 
   it('never replaces an earlier kept file', async () => {
     const dir = tempDir();
@@ -122,7 +145,10 @@ describe('DocumentStore', () => {
     await store.load();
     writeFileSync(path, 'second');
     await open(dir).store.load();
-    expect(readdirSync(dir).sort()).toEqual(['items.json.corrupt-20250314T090000000Z', 'items.json.corrupt-20250314T090000000Z-2']);
+    expect(readdirSync(dir).sort()).toEqual([
+      'items.json.corrupt-20250314T090000000Z',
+      'items.json.corrupt-20250314T090000000Z-2',
+    ]);
     expect(readFileSync(join(dir, 'items.json.corrupt-20250314T090000000Z'), 'utf8')).toBe('first');
   });
 
@@ -163,10 +189,12 @@ describe('DocumentStore', () => {
       current = { items: [...current.items, { name: `n${i}`, count: i }] };
       const expected = current.items.length;
       writes.push(
-        store.write(() => current).then(() => {
-          const onDisk = JSON.parse(readFileSync(path, 'utf8')) as { data: Items };
-          expect(onDisk.data.items.length).toBeGreaterThanOrEqual(expected);
-        }),
+        store
+          .write(() => current)
+          .then(() => {
+            const onDisk = JSON.parse(readFileSync(path, 'utf8')) as { data: Items };
+            expect(onDisk.data.items.length).toBeGreaterThanOrEqual(expected);
+          }),
       );
     }
     await Promise.all(writes);
@@ -187,7 +215,9 @@ describe('DocumentStore', () => {
       if (result.status === 'rejected') expect((result.reason as StorageError).code).toBe('disk-full');
     }
     fs.heal();
-    await expect(store.write(() => ({ items: [{ name: 'ok', count: 1 }] }))).resolves.toMatchObject({ bytes: expect.any(Number) });
+    await expect(store.write(() => ({ items: [{ name: 'ok', count: 1 }] }))).resolves.toMatchObject({
+      bytes: expect.any(Number),
+    });
   });
 
   it('removes the file durably', async () => {

@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger';
 import { openAgentData } from '../../../src/core/storage/agent-data';
 import type { CallRecordInput } from '../../../src/shared/call-record';
-import { FileDataKeyProvider, MemoryDataKeyProvider, type DataKeyProvider } from '../../../src/core/storage/files/data-key';
+import {
+  FileDataKeyProvider,
+  MemoryDataKeyProvider,
+  type DataKeyProvider,
+} from '../../../src/core/storage/files/data-key';
 import { FileCallHistory } from '../../../src/core/storage/history/file-call-history';
 import { isSealed, openSealedFile, sealFile } from '../../../src/core/storage/files/file-cipher';
 import { createFakeClock } from '../../support/fake-clock';
@@ -39,7 +43,9 @@ describe('file cipher (AES-256-GCM)', () => {
     changed[changed.length - 1] = (changed[changed.length - 1] ?? 0) ^ 1;
     expect(() => openSealedFile(cipher, changed)).toThrow();
     expect(() => openSealedFile({ ...cipher, key: OTHER_KEY }, sealed)).toThrow();
-    expect(() => openSealedFile({ ...cipher, context: 'calmline/call-history-partition 2025-03-15' }, sealed)).toThrow();
+    expect(() =>
+      openSealedFile({ ...cipher, context: 'calmline/call-history-partition 2025-03-15' }, sealed),
+    ).toThrow();
   });
 });
 
@@ -81,7 +87,9 @@ describe('FileDataKeyProvider with a key sealer (the OS keychain in Electron)', 
     expect(file.sealedWith).toBe('test-keychain');
     expect(file.key).not.toBe(Buffer.from(key).toString('base64'));
     expect(readFileSync(path, 'utf8')).not.toContain('in the clear');
-    expect(Buffer.from(await new FileDataKeyProvider(path, undefined, sealer(0x5a)).dataKey()).equals(Buffer.from(key))).toBe(true);
+    expect(
+      Buffer.from(await new FileDataKeyProvider(path, undefined, sealer(0x5a)).dataKey()).equals(Buffer.from(key)),
+    ).toBe(true);
   });
 
   it('refuses, and keeps, a key it cannot open, a key sealed another way, or a clear key', async () => {
@@ -90,16 +98,27 @@ describe('FileDataKeyProvider with a key sealer (the OS keychain in Electron)', 
     const before = readFileSync(sealedPath, 'utf8');
     // Opened by the keychain (no error) but not the same key: the byte check cannot tell, the
     // file format can: a sealer of another name never reads it.
-    await expect(new FileDataKeyProvider(sealedPath, undefined, { ...sealer(0x5a), name: 'other' }).dataKey()).rejects.toMatchObject({ code: 'io-error' });
+    await expect(
+      new FileDataKeyProvider(sealedPath, undefined, { ...sealer(0x5a), name: 'other' }).dataKey(),
+    ).rejects.toMatchObject({ code: 'io-error' });
     await expect(new FileDataKeyProvider(sealedPath).dataKey()).rejects.toMatchObject({ code: 'io-error' });
     expect(readFileSync(sealedPath, 'utf8')).toBe(before);
 
     const clearPath = join(tempDir(), 'data-key.json');
     await new FileDataKeyProvider(clearPath).dataKey();
-    await expect(new FileDataKeyProvider(clearPath, undefined, sealer(0x5a)).dataKey()).rejects.toMatchObject({ code: 'io-error' });
+    await expect(new FileDataKeyProvider(clearPath, undefined, sealer(0x5a)).dataKey()).rejects.toMatchObject({
+      code: 'io-error',
+    });
 
-    const brokenSealer = { ...sealer(0x5a), open: () => { throw new Error('keychain locked'); } };
-    await expect(new FileDataKeyProvider(sealedPath, undefined, brokenSealer).dataKey()).rejects.toMatchObject({ code: 'io-error' });
+    const brokenSealer = {
+      ...sealer(0x5a),
+      open: () => {
+        throw new Error('keychain locked');
+      },
+    };
+    await expect(new FileDataKeyProvider(sealedPath, undefined, brokenSealer).dataKey()).rejects.toMatchObject({
+      code: 'io-error',
+    });
     expect(readFileSync(sealedPath, 'utf8')).toBe(before);
   });
 });
@@ -196,7 +215,13 @@ describe('openAgentData with a data key provider', () => {
     expect(readFileSync(dayFile).includes(Buffer.from('typed before quitting'))).toBe(false);
 
     const plainDir = tempDir();
-    const plain = await openAgentData({ dir: plainDir, clock, logger: silentLogger, agentName: () => 'Anna', retentionDays: () => undefined });
+    const plain = await openAgentData({
+      dir: plainDir,
+      clock,
+      logger: silentLogger,
+      agentName: () => 'Anna',
+      retentionDays: () => undefined,
+    });
     await plain.history.recordCall(call('c1', T0));
     await plain.close();
     expect(readFileSync(join(plainDir, 'history', '2025-03', '2025-03-14.json'), 'utf8')).toContain('Erika Mustermann');
@@ -215,13 +240,20 @@ describe('openCore with a key sealer (how the Electron host turns encryption on)
       secrets: createMemorySecretStore(),
       clock: createFakeClock(T0),
       logger: silentLogger,
-      keySealer: { name: 'test-keychain', seal: (key) => key.map((byte) => byte ^ 0x33), open: (sealed) => sealed.map((byte) => byte ^ 0x33) },
+      keySealer: {
+        name: 'test-keychain',
+        seal: (key) => key.map((byte) => byte ^ 0x33),
+        open: (sealed) => sealed.map((byte) => byte ^ 0x33),
+      },
     });
-    const data = (core as unknown as { options: { agentData: Awaited<ReturnType<typeof openAgentData>> } }).options.agentData;
+    const data = (core as unknown as { options: { agentData: Awaited<ReturnType<typeof openAgentData>> } }).options
+      .agentData;
     await data.history.recordCall(call('c1', T0));
     data.notes.edit('c1', 'Kunde droht mit Anwalt');
     await core.stop();
-    const keyFile = JSON.parse(readFileSync(join(dataDir, 'agent-data', 'data-key.json'), 'utf8')) as { sealedWith?: string };
+    const keyFile = JSON.parse(readFileSync(join(dataDir, 'agent-data', 'data-key.json'), 'utf8')) as {
+      sealedWith?: string;
+    };
     expect(keyFile.sealedWith).toBe('test-keychain');
     const dayFile = readFileSync(join(dataDir, 'agent-data', 'history', '2025-03', '2025-03-14.json'));
     expect(isSealed(dayFile)).toBe(true);

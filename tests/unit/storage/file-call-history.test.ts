@@ -14,7 +14,15 @@ const DAY = 86_400_000;
 const T0 = Date.UTC(2025, 2, 14, 9, 0);
 
 function call(callId: string, startedAt: number, extra: Partial<CallRecordInput> = {}): CallRecordInput {
-  return { callId, number: '+49301234567', name: 'Erika Mustermann', direction: 'inbound', startedAt, agent: 'Anna', ...extra };
+  return {
+    callId,
+    number: '+49301234567',
+    name: 'Erika Mustermann',
+    direction: 'inbound',
+    startedAt,
+    agent: 'Anna',
+    ...extra,
+  };
 }
 
 interface OpenOptions {
@@ -118,7 +126,10 @@ describe.each(['worker', 'main-thread'] as const)('FileCallHistory (index in %s)
     const { history } = await open(dir);
     await history.recordCall(call('good', T0));
     await history.recordCall(call('lost', T0 + DAY));
-    writeFileSync(join(dir, '2025-03', '2025-03-15.json'), '{"format":"calmline/call-history-partition","schemaVersion":1,"da');
+    writeFileSync(
+      join(dir, '2025-03', '2025-03-15.json'),
+      '{"format":"calmline/call-history-partition","schemaVersion":1,"da',
+    );
     const reopened = (await open(dir)).history;
     await reopened.warmUp();
     expect(await reopened.getCall('good')).toBeDefined();
@@ -230,7 +241,11 @@ describe.each(['worker', 'main-thread'] as const)('FileCallHistory (index in %s)
     const kept = { ...call('kept', T0 - 5 * DAY), note: { text: 'salvaged words', updatedAt: T0, author: 'Anna' } };
     writeFileSync(
       day,
-      JSON.stringify({ format: 'calmline/call-history-partition', schemaVersion: 1, data: { records: [kept, { callId: 7 }] } }),
+      JSON.stringify({
+        format: 'calmline/call-history-partition',
+        schemaVersion: 1,
+        data: { records: [kept, { callId: 7 }] },
+      }),
     );
     const reopened = (await open(dir)).history;
     expect((await reopened.search({ text: 'salvaged' })).hits.map((hit) => hit.callId)).toEqual(['kept']);

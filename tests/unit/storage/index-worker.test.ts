@@ -39,16 +39,21 @@ describe('lowerThreadPriority', () => {
     expect(calls).toEqual([]);
   });
 
-  it.runIf(process.platform === 'linux')('runs the history index worker at nice 10 and leaves the main thread alone', async () => {
-    const before = threadNiceValues();
-    const history = closeAfterTest(await FileCallHistory.open({ dir: tempDir(), clock: createFakeClock(), logger: silentLogger }));
-    await history.warmUp();
-    expect((await history.stats()).index).toBe('worker');
-    const after = threadNiceValues();
-    const lowered = [...after].filter(([tid, nice]) => nice === 10 && !before.has(tid));
-    expect(lowered.length).toBeGreaterThan(0);
-    expect(after.get(process.pid)).toBe(before.get(process.pid));
-  });
+  it.runIf(process.platform === 'linux')(
+    'runs the history index worker at nice 10 and leaves the main thread alone',
+    async () => {
+      const before = threadNiceValues();
+      const history = closeAfterTest(
+        await FileCallHistory.open({ dir: tempDir(), clock: createFakeClock(), logger: silentLogger }),
+      );
+      await history.warmUp();
+      expect((await history.stats()).index).toBe('worker');
+      const after = threadNiceValues();
+      const lowered = [...after].filter(([tid, nice]) => nice === 10 && !before.has(tid));
+      expect(lowered.length).toBeGreaterThan(0);
+      expect(after.get(process.pid)).toBe(before.get(process.pid));
+    },
+  );
 });
 
 describe('waitForSaves', () => {

@@ -28,7 +28,13 @@ async function open(dir: string, fs: StorageFs = nodeStorageFs, clock: FakeClock
 
 describe('callerKey', () => {
   it('files one caller under one key whatever the formatting', () => {
-    for (const form of ['+49 30 1234-567', '0049301234567', '+49 (30) 123.45.67', 'sip:+49301234567@pbx.example.com', 'tel:+49-30-1234567']) {
+    for (const form of [
+      '+49 30 1234-567',
+      '0049301234567',
+      '+49 (30) 123.45.67',
+      'sip:+49301234567@pbx.example.com',
+      'tel:+49-30-1234567',
+    ]) {
       expect(callerKey(form)).toBe('+49301234567');
     }
     expect(callerKey('2000')).toBe('2000');
@@ -45,8 +51,20 @@ describe('LocalCallerDirectory', () => {
     const dir = tempDir();
     const { directory, clock } = await open(dir);
     expect(await directory.lookup('+49301234567')).toBeUndefined();
-    const flag = await directory.addFlag('+49 30 1234567', { kind: 'abusive-language', reason: 'Swore repeatedly after two warnings.', author: 'Anna', callId: 'c1' });
-    expect(flag).toEqual({ id: 'id-1', kind: 'abusive-language', reason: 'Swore repeatedly after two warnings.', author: 'Anna', createdAt: T0, callId: 'c1' });
+    const flag = await directory.addFlag('+49 30 1234567', {
+      kind: 'abusive-language',
+      reason: 'Swore repeatedly after two warnings.',
+      author: 'Anna',
+      callId: 'c1',
+    });
+    expect(flag).toEqual({
+      id: 'id-1',
+      kind: 'abusive-language',
+      reason: 'Swore repeatedly after two warnings.',
+      author: 'Anna',
+      createdAt: T0,
+      callId: 'c1',
+    });
 
     const reopened = (await open(dir)).directory;
     const record = await reopened.lookup('0049301234567');
@@ -64,7 +82,9 @@ describe('LocalCallerDirectory', () => {
   it('stores the preferred form of address, and removes it', async () => {
     const dir = tempDir();
     const { directory } = await open(dir);
-    expect((await directory.setPreferredAddress('+4740000111', '  Frau Dr. Nordmann ', 'Anna'))?.preferredAddress).toEqual({
+    expect(
+      (await directory.setPreferredAddress('+4740000111', '  Frau Dr. Nordmann ', 'Anna'))?.preferredAddress,
+    ).toEqual({
       text: 'Frau Dr. Nordmann',
       author: 'Anna',
       updatedAt: T0,
@@ -76,18 +96,34 @@ describe('LocalCallerDirectory', () => {
 
   it('lists follow-ups of every caller, earliest due first, and completes them', async () => {
     const { directory, clock } = await open(tempDir());
-    await directory.addFollowUp('+491', { callId: 'c1', kind: 'status-update', due: T0 + 3 * 86_400_000, text: 'Call back with the status of the repair.', author: 'Anna' });
-    const soon = await directory.addFollowUp('+492', { callId: 'c2', kind: 'due-date', due: T0 + 86_400_000, text: 'Credit note by Friday.', author: 'Ben' });
+    await directory.addFollowUp('+491', {
+      callId: 'c1',
+      kind: 'status-update',
+      due: T0 + 3 * 86_400_000,
+      text: 'Call back with the status of the repair.',
+      author: 'Anna',
+    });
+    const soon = await directory.addFollowUp('+492', {
+      callId: 'c2',
+      kind: 'due-date',
+      due: T0 + 86_400_000,
+      text: 'Credit note by Friday.',
+      author: 'Ben',
+    });
     expect((await directory.listFollowUps()).map((item) => [item.number, item.kind])).toEqual([
       ['+492', 'due-date'],
       ['+491', 'status-update'],
     ]);
-    expect((await directory.listFollowUps({ dueBefore: T0 + 2 * 86_400_000 })).map((item) => item.id)).toEqual([soon.id]);
+    expect((await directory.listFollowUps({ dueBefore: T0 + 2 * 86_400_000 })).map((item) => item.id)).toEqual([
+      soon.id,
+    ]);
     clock.advance(1000);
     expect(await directory.completeFollowUp('+492', soon.id)).toMatchObject({ done: true, doneAt: T0 + 1000 });
     expect((await directory.listFollowUps()).map((item) => item.number)).toEqual(['+491']);
     expect(await directory.listFollowUps({ includeDone: true })).toHaveLength(2);
-    await expect(directory.addFollowUp('+491', { callId: 'c', kind: 'due-date', due: T0, text: '  ', author: 'A' })).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(
+      directory.addFollowUp('+491', { callId: 'c', kind: 'due-date', due: T0, text: '  ', author: 'A' }),
+    ).rejects.toMatchObject({ code: 'invalid-input' });
   });
 
   it('records a threat incident with the matching flag in one write', async () => {
@@ -101,8 +137,21 @@ describe('LocalCallerDirectory', () => {
       recordedBy: 'Anna',
     });
     expect(flag).toMatchObject({ kind: 'physical-threat', author: 'Anna', callId: 'c9' });
-    expect(incident).toMatchObject({ callId: 'c9', saidBy: 'the caller', occurredAt: T0 - 120_000, recordedBy: 'Anna', flagId: flag.id });
-    const second = await directory.recordIncident('+49301234567', { callId: 'c10', kind: 'physical-threat', whatWasSaid: 'again', occurredAt: T0, saidBy: 'caller\'s brother', recordedBy: 'Ben' });
+    expect(incident).toMatchObject({
+      callId: 'c9',
+      saidBy: 'the caller',
+      occurredAt: T0 - 120_000,
+      recordedBy: 'Anna',
+      flagId: flag.id,
+    });
+    const second = await directory.recordIncident('+49301234567', {
+      callId: 'c10',
+      kind: 'physical-threat',
+      whatWasSaid: 'again',
+      occurredAt: T0,
+      saidBy: "caller's brother",
+      recordedBy: 'Ben',
+    });
     expect(second.flag.id).toBe(flag.id);
     const record = await (await open(dir)).directory.lookup('+49301234567');
     expect(record?.incidents).toHaveLength(2);
@@ -111,7 +160,9 @@ describe('LocalCallerDirectory', () => {
 
   it('refuses anonymous numbers', async () => {
     const { directory } = await open(tempDir());
-    await expect(directory.addFlag('anonymous', { kind: 'other', reason: 'x', author: 'A' })).rejects.toMatchObject({ code: 'invalid-input' });
+    await expect(directory.addFlag('anonymous', { kind: 'other', reason: 'x', author: 'A' })).rejects.toMatchObject({
+      code: 'invalid-input',
+    });
     expect(await directory.lookup('')).toBeUndefined();
   });
 
@@ -120,10 +171,14 @@ describe('LocalCallerDirectory', () => {
     const fs = createFaultyFs();
     const { directory } = await open(dir, fs);
     fs.failWith('ENOSPC', ['writeAll']);
-    await expect(directory.addFlag('+491', { kind: 'insults', reason: 'Called me an idiot.', author: 'Anna' })).rejects.toMatchObject({ code: 'disk-full' });
+    await expect(
+      directory.addFlag('+491', { kind: 'insults', reason: 'Called me an idiot.', author: 'Anna' }),
+    ).rejects.toMatchObject({ code: 'disk-full' });
     expect(await directory.lookup('+491')).toBeUndefined();
     fs.failWith('EROFS', ['open']);
-    await expect(directory.setPreferredAddress('+491', 'Herr Meier', 'Anna')).rejects.toMatchObject({ code: 'read-only' });
+    await expect(directory.setPreferredAddress('+491', 'Herr Meier', 'Anna')).rejects.toMatchObject({
+      code: 'read-only',
+    });
     fs.heal();
     await directory.addFlag('+491', { kind: 'insults', reason: 'Called me an idiot.', author: 'Anna' });
     expect(activeFlags(await directory.lookup('+491'))).toHaveLength(1);
@@ -133,9 +188,15 @@ describe('LocalCallerDirectory', () => {
     const dir = tempDir();
     const { directory } = await open(dir);
     await Promise.all(
-      Array.from({ length: 40 }, (_, i) => directory.addFlag(`+4930${1000 + i}`, { kind: 'other', reason: `r${i}`, author: 'A' })),
+      Array.from({ length: 40 }, (_, i) =>
+        directory.addFlag(`+4930${1000 + i}`, { kind: 'other', reason: `r${i}`, author: 'A' }),
+      ),
     );
-    await Promise.all(Array.from({ length: 5 }, (_, i) => directory.addFlag('+49301000', { kind: 'other', reason: `more ${i}`, author: 'A' })));
+    await Promise.all(
+      Array.from({ length: 5 }, (_, i) =>
+        directory.addFlag('+49301000', { kind: 'other', reason: `more ${i}`, author: 'A' }),
+      ),
+    );
     const files = readdirSync(dir);
     expect(files.length).toBeGreaterThan(10);
     expect(files.every((file) => /^shard-[0-9a-f]{2}\.json$/.test(file))).toBe(true);

@@ -81,7 +81,8 @@ describe('NotesAutosaver', () => {
     for (const save of saves) save.resolve();
     await settle();
     const times = [start, ...saves.map((save) => save.at)];
-    for (let i = 1; i < times.length - 1; i += 1) expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeLessThanOrEqual(1000);
+    for (let i = 1; i < times.length - 1; i += 1)
+      expect((times[i] ?? 0) - (times[i - 1] ?? 0)).toBeLessThanOrEqual(1000);
     expect((saves.at(-1)?.at ?? Infinity) - lastKey).toBeLessThanOrEqual(1000);
     expect(saves.at(-1)?.text).toBe(text);
     expect(saver.status('c1')?.state).toBe('saved');
@@ -157,7 +158,10 @@ describe('NotesAutosaver', () => {
     saves[0]?.reject(new StorageError('read-only', 'read-only'));
     await settle();
     saves[1]?.reject(new StorageError('read-only', 'read-only'));
-    expect(await flushed).toEqual({ saved: [], failed: [{ callId: 'c1', error: { code: 'read-only', message: 'read-only' } }] });
+    expect(await flushed).toEqual({
+      saved: [],
+      failed: [{ callId: 'c1', error: { code: 'read-only', message: 'read-only' } }],
+    });
     expect(saver.release('c1')).toBe(false);
     expect(saver.text('c1')).toBe('a');
   });
@@ -177,7 +181,14 @@ describe('NotesAutosaver', () => {
     const fs = createFaultyFs();
     const clock = createFakeClock();
     const history = await FileCallHistory.open({ dir, clock, logger: silentLogger, fs });
-    await history.recordCall({ callId: 'c1', number: '+491701234567', name: 'X', direction: 'inbound', startedAt: clock.now(), agent: 'Anna' });
+    await history.recordCall({
+      callId: 'c1',
+      number: '+491701234567',
+      name: 'X',
+      direction: 'inbound',
+      startedAt: clock.now(),
+      agent: 'Anna',
+    });
     const saver = new NotesAutosaver({ history, clock, logger: silentLogger, author: () => 'Anna' });
     const reached = (state: NoteSaveStatus['state']) =>
       new Promise<NoteSaveStatus>((resolve) => {

@@ -58,7 +58,14 @@ describe('on a real tiny disk', () => {
     const clock = createFakeClock();
     const dir = join(mountPoint, 'history');
     const history = await FileCallHistory.open({ dir, clock, logger: silentLogger });
-    await history.recordCall({ callId: 'c1', number: '+491', name: 'X', direction: 'inbound', startedAt: clock.now(), agent: 'Anna' });
+    await history.recordCall({
+      callId: 'c1',
+      number: '+491',
+      name: 'X',
+      direction: 'inbound',
+      startedAt: clock.now(),
+      agent: 'Anna',
+    });
     await history.saveNote('c1', 'first version', 'Anna');
     const saver = new NotesAutosaver({ history, clock, logger: silentLogger, author: () => 'Anna' });
     const reached = (state: NoteSaveStatus['state']) =>
@@ -95,7 +102,14 @@ describe('on a real tiny disk', () => {
     const clock = createFakeClock();
     const dir = join(mountPoint, 'history');
     const history = await FileCallHistory.open({ dir, clock, logger: silentLogger });
-    await history.recordCall({ callId: 'c1', number: '+491', name: 'X', direction: 'inbound', startedAt: clock.now(), agent: 'Anna' });
+    await history.recordCall({
+      callId: 'c1',
+      number: '+491',
+      name: 'X',
+      direction: 'inbound',
+      startedAt: clock.now(),
+      agent: 'Anna',
+    });
     execFileSync('mount', ['-o', 'remount,ro', mountPoint]);
     try {
       await expect(history.saveNote('c1', 'not now', 'Anna')).rejects.toMatchObject({ code: 'read-only' });
@@ -103,6 +117,8 @@ describe('on a real tiny disk', () => {
       execFileSync('mount', ['-o', 'remount,rw', mountPoint]);
     }
     await history.saveNote('c1', 'now', 'Anna');
-    expect((await (await FileCallHistory.open({ dir, clock, logger: silentLogger })).getCall('c1'))?.note?.text).toBe('now');
+    expect((await (await FileCallHistory.open({ dir, clock, logger: silentLogger })).getCall('c1'))?.note?.text).toBe(
+      'now',
+    );
   });
 });

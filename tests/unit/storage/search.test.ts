@@ -12,11 +12,61 @@ const HOUR = 3_600_000;
 async function seeded() {
   const history = await FileCallHistory.open({ dir: tempDir(), clock: createFakeClock(T0), logger: silentLogger });
   const calls: [CallRecordInput, string][] = [
-    [{ callId: 'c1', number: '+49301234567', name: 'Jürgen Müller', direction: 'inbound', startedAt: T0, agent: 'Anna' }, 'Router defekt, Techniker-Termin am Freitag zugesagt.'],
-    [{ callId: 'c2', number: '+49301234567', name: 'Jürgen Müller', direction: 'inbound', startedAt: T0 + HOUR, agent: 'Ben' }, 'Refund requested for invoice 88231; promised status update.'],
-    [{ callId: 'c3', number: '+4740000111', name: 'Kari Nordmann', direction: 'outbound', startedAt: T0 + 2 * HOUR, agent: 'Anna' }, 'Faktura feil. Refunded the difference.'],
-    [{ callId: 'c4', number: '+982188776655', name: 'سارا احمدی', direction: 'inbound', startedAt: T0 + 3 * HOUR, agent: 'Anna' }, 'مشکل اینترنت؛ قرار بازدید تکنسین'],
-    [{ callId: 'c5', number: '2000', name: 'Strauß GmbH', direction: 'inbound', startedAt: T0 + 26 * HOUR, agent: 'Ben' }, 'No note worth mentioning.'],
+    [
+      {
+        callId: 'c1',
+        number: '+49301234567',
+        name: 'Jürgen Müller',
+        direction: 'inbound',
+        startedAt: T0,
+        agent: 'Anna',
+      },
+      'Router defekt, Techniker-Termin am Freitag zugesagt.',
+    ],
+    [
+      {
+        callId: 'c2',
+        number: '+49301234567',
+        name: 'Jürgen Müller',
+        direction: 'inbound',
+        startedAt: T0 + HOUR,
+        agent: 'Ben',
+      },
+      'Refund requested for invoice 88231; promised status update.',
+    ],
+    [
+      {
+        callId: 'c3',
+        number: '+4740000111',
+        name: 'Kari Nordmann',
+        direction: 'outbound',
+        startedAt: T0 + 2 * HOUR,
+        agent: 'Anna',
+      },
+      'Faktura feil. Refunded the difference.',
+    ],
+    [
+      {
+        callId: 'c4',
+        number: '+982188776655',
+        name: 'سارا احمدی',
+        direction: 'inbound',
+        startedAt: T0 + 3 * HOUR,
+        agent: 'Anna',
+      },
+      'مشکل اینترنت؛ قرار بازدید تکنسین',
+    ],
+    [
+      {
+        callId: 'c5',
+        number: '2000',
+        name: 'Strauß GmbH',
+        direction: 'inbound',
+        startedAt: T0 + 26 * HOUR,
+        agent: 'Ben',
+      },
+      'No note worth mentioning.',
+    ],
   ];
   for (const [input, note] of calls) {
     await history.recordCall(input);
@@ -91,7 +141,12 @@ describe('search over past calls', () => {
 
 describe('tokenize', () => {
   it('folds case and accents and splits on anything but letters and digits', () => {
-    expect([...tokenize('Müller-Lüdenscheidt, Rechnung #4711!')]).toEqual(['muller', 'ludenscheidt', 'rechnung', '4711']);
+    expect([...tokenize('Müller-Lüdenscheidt, Rechnung #4711!')]).toEqual([
+      'muller',
+      'ludenscheidt',
+      'rechnung',
+      '4711',
+    ]);
     expect(foldText('ÉCOLE Straße')).toBe('ecole strasse');
   });
 });

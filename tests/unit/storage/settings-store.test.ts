@@ -3,7 +3,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../src/core/logger';
 import { AccountSettings, createMemorySecretStore } from '../../../src/core/settings';
-import { openConfSettingsStore, SETTINGS_VERSION_KEY, type SettingsMigration } from '../../../src/core/storage/files/settings-store';
+import {
+  openConfSettingsStore,
+  SETTINGS_VERSION_KEY,
+  type SettingsMigration,
+} from '../../../src/core/storage/files/settings-store';
 import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from './storage-test-kit';
 
@@ -40,7 +44,9 @@ describe('settings through conf', () => {
     const { store, notices } = await open(dir);
     expect(notices).toHaveLength(1);
     expect(notices[0]).toMatchObject({ code: 'file-kept-aside', reason });
-    expect(notices[0]?.message).toMatch(/settings\.json \(.+\)\. The file was kept as settings\.json\.corrupt-\d{8}T\d{9}Z/);
+    expect(notices[0]?.message).toMatch(
+      /settings\.json \(.+\)\. The file was kept as settings\.json\.corrupt-\d{8}T\d{9}Z/,
+    );
     expect(readFileSync(notices[0]?.keptAs ?? '')).toEqual(Buffer.from(content));
     expect(store.get('account')).toBeUndefined();
     store.set('account', account);

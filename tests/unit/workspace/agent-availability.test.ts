@@ -34,7 +34,6 @@ function takeCall(phone: FakePhone, clock: ReturnType<typeof createFakeClock>, i
   phone.hangUp(id);
 }
 
-
 describe('agent availability', () => {
   it('starts available and accepting calls', () => {
     const { availability } = setup();
@@ -52,8 +51,17 @@ describe('agent availability', () => {
     clock.advance(4 * MINUTE);
     phone.hangUp('c1');
     const wrapUp = availability.state();
-    expect(wrapUp).toMatchObject({ status: 'wrap-up', deadline: clock.now() + 90 * SECOND, outcome: null, breakOffer: null });
-    expect(wrapUp.status === 'wrap-up' && wrapUp.call).toMatchObject({ callId: 'c1', talkMs: 4 * MINUTE, flagged: false });
+    expect(wrapUp).toMatchObject({
+      status: 'wrap-up',
+      deadline: clock.now() + 90 * SECOND,
+      outcome: null,
+      breakOffer: null,
+    });
+    expect(wrapUp.status === 'wrap-up' && wrapUp.call).toMatchObject({
+      callId: 'c1',
+      talkMs: 4 * MINUTE,
+      flagged: false,
+    });
     expect(availability.phoneAvailability()).toEqual({ accepting: false, mode: 'busy' });
 
     availability.setWrapUp({ note: 'Wanted the invoice again' });
@@ -63,7 +71,12 @@ describe('agent availability', () => {
     expect(availability.state().status).toBe('available');
     expect(availability.isAcceptingCalls()).toBe(true);
     expect(ofType('wrap-up-finished').map((event) => event.record)).toEqual([
-      expect.objectContaining({ callId: 'c1', outcome: null, note: 'Wanted the invoice again', finishedBy: 'time-limit' }),
+      expect.objectContaining({
+        callId: 'c1',
+        outcome: null,
+        note: 'Wanted the invoice again',
+        finishedBy: 'time-limit',
+      }),
     ]);
   });
 
@@ -91,7 +104,10 @@ describe('agent availability', () => {
   });
 
   it('offers a de-escalation break after a flagged call; the break keeps the phone unavailable past its countdown until the agent ends it', () => {
-    const { clock, availability, phone, ofType } = setup({ deEscalationBreakMinutes: 3, unavailableMode: 'unregister' });
+    const { clock, availability, phone, ofType } = setup({
+      deEscalationBreakMinutes: 3,
+      unavailableMode: 'unregister',
+    });
     phone.ring('c1');
     phone.answer('c1');
     clock.advance(2 * MINUTE);
@@ -110,14 +126,21 @@ describe('agent availability', () => {
 
     availability.startBreak('de-escalation');
     const started = clock.now();
-    expect(availability.state()).toMatchObject({ status: 'on-break', kind: 'de-escalation', endsAt: started + 3 * MINUTE, overrun: false });
+    expect(availability.state()).toMatchObject({
+      status: 'on-break',
+      kind: 'de-escalation',
+      endsAt: started + 3 * MINUTE,
+      overrun: false,
+    });
     expect(availability.isAcceptingCalls()).toBe(false);
     expect(availability.phoneAvailability()).toEqual({ accepting: false, mode: 'unregister' });
     expect(availability.unavailableMode).toBe('unregister');
 
     clock.advance(3 * MINUTE);
     expect(availability.state()).toMatchObject({ status: 'on-break', overrun: true });
-    expect(ofType('break-countdown-ended')).toEqual([{ type: 'break-countdown-ended', kind: 'de-escalation', endsAt: started + 3 * MINUTE }]);
+    expect(ofType('break-countdown-ended')).toEqual([
+      { type: 'break-countdown-ended', kind: 'de-escalation', endsAt: started + 3 * MINUTE },
+    ]);
     clock.advance(30 * MINUTE);
     expect(availability.state().status).toBe('on-break');
     expect(availability.isAcceptingCalls()).toBe(false);
@@ -140,7 +163,10 @@ describe('agent availability', () => {
     takeCall(flagged.phone, flagged.clock, 'c1', MINUTE);
     expect(flagged.availability.state()).toMatchObject({ status: 'wrap-up', breakOffer: null });
     expect(flagged.availability.markCallFlagged('c1')).toBe(true);
-    expect(flagged.availability.state()).toMatchObject({ breakOffer: { reason: 'flagged-call' }, call: { flagged: true } });
+    expect(flagged.availability.state()).toMatchObject({
+      breakOffer: { reason: 'flagged-call' },
+      call: { flagged: true },
+    });
     expect(flagged.availability.markCallFlagged('some-old-call')).toBe(false);
 
     const long = setup({ longCallMinutes: 20 });
@@ -219,11 +245,16 @@ describe('agent availability', () => {
     expect(endWhileAvailable).toBeInstanceOf(AgentTransitionError);
     expect(endWhileAvailable).toMatchObject({ code: 'invalid-transition', from: 'available', action: 'end-break' });
     expect(endWhileAvailable.message).toContain('You are not on a break.');
-    expect(errorOf(() => availability.completeWrapUp({ outcome: 'resolved' })).message).toContain('There is no wrap-up open.');
+    expect(errorOf(() => availability.completeWrapUp({ outcome: 'resolved' })).message).toContain(
+      'There is no wrap-up open.',
+    );
 
     phone.ring('c1');
     phone.answer('c1');
-    expect(errorOf(() => availability.startBreak('regular'))).toMatchObject({ code: 'invalid-transition', from: 'in-call' });
+    expect(errorOf(() => availability.startBreak('regular'))).toMatchObject({
+      code: 'invalid-transition',
+      from: 'in-call',
+    });
     expect(errorOf(() => availability.setWrapUp({ outcome: 'resolved' })).code).toBe('invalid-transition');
     expect(availability.state().status).toBe('in-call');
 

@@ -13,7 +13,12 @@ const MINUTE = 60 * SECOND;
 /** Reminders off unless a test turns them on, so each test sees only what it is about. */
 function setup(policy: Partial<WorkspacePolicy> = {}) {
   const clock = createFakeClock();
-  const full: WorkspacePolicy = { ...DEFAULT_WORKSPACE_POLICY, regularBreakEnabled: false, eyeRestEnabled: false, ...policy };
+  const full: WorkspacePolicy = {
+    ...DEFAULT_WORKSPACE_POLICY,
+    regularBreakEnabled: false,
+    eyeRestEnabled: false,
+    ...policy,
+  };
   const availability = new AgentAvailability({ clock, policy: full });
   const breaks = new BreakPolicy({ clock, policy: full, availability });
   const phone = new FakePhone(clock, availability);
@@ -47,7 +52,7 @@ describe('break and eye-rest reminders', () => {
     expect(ofType('reminder-due')).toHaveLength(2);
   });
 
-  it('reminds of a regular break every N minutes; taking the break resets it from the break\'s end', () => {
+  it("reminds of a regular break every N minutes; taking the break resets it from the break's end", () => {
     const { clock, availability, breaks, ofType, start } = setup({
       regularBreakEnabled: true,
       regularBreakIntervalMinutes: 50,
@@ -92,12 +97,16 @@ describe('break and eye-rest reminders', () => {
     expect(ofType('reminder-due')).toHaveLength(2);
   });
 
-  it('snoozes a showing reminder for the policy\'s snooze minutes, and refuses to snooze one that is not showing', () => {
+  it("snoozes a showing reminder for the policy's snooze minutes, and refuses to snooze one that is not showing", () => {
     const { clock, breaks, ofType, start } = setup({ eyeRestEnabled: true, snoozeMinutes: 3 });
     expect(() => breaks.snooze('eye-rest')).toThrow(WorkspaceError);
     clock.advance(10 * MINUTE);
     breaks.snooze('eye-rest');
-    expect(reminder(breaks, 'eye-rest')).toMatchObject({ status: 'waiting', snoozed: true, dueAt: start + 13 * MINUTE });
+    expect(reminder(breaks, 'eye-rest')).toMatchObject({
+      status: 'waiting',
+      snoozed: true,
+      dueAt: start + 13 * MINUTE,
+    });
     clock.advance(3 * MINUTE - 1);
     expect(ofType('reminder-due')).toHaveLength(1);
     clock.advance(1);
@@ -113,7 +122,10 @@ describe('break and eye-rest reminders', () => {
     expect(reminder(breaks, 'eye-rest')).toMatchObject({ status: 'running', endsAt: started + 20 * SECOND });
     clock.advance(20 * SECOND);
     expect(ofType('eye-rest-finished')).toHaveLength(1);
-    expect(reminder(breaks, 'eye-rest')).toMatchObject({ status: 'waiting', dueAt: started + 20 * SECOND + 10 * MINUTE });
+    expect(reminder(breaks, 'eye-rest')).toMatchObject({
+      status: 'waiting',
+      dueAt: started + 20 * SECOND + 10 * MINUTE,
+    });
   });
 
   it('shows one reminder at a time, the regular break first', () => {
@@ -132,7 +144,7 @@ describe('break and eye-rest reminders', () => {
     expect(ofType('reminder-due').map((event) => event.kind)).toEqual(['eye-rest', 'regular-break', 'eye-rest']);
   });
 
-  it('is silent while on break and counts afresh from the break\'s end', () => {
+  it("is silent while on break and counts afresh from the break's end", () => {
     const { clock, availability, breaks, ofType } = setup({ eyeRestEnabled: true, eyeRestIntervalMinutes: 10 });
     clock.advance(5 * MINUTE);
     availability.startBreak('regular');
@@ -197,7 +209,10 @@ describe('call timers', () => {
     clock.advance(25 * MINUTE);
     phone.hangUp('c1');
     expect(ofType('break-offered')).toEqual([
-      { type: 'break-offered', offer: { kind: 'de-escalation', reason: 'long-call', callId: 'c1', minutes: 5, offeredAt: clock.now() } },
+      {
+        type: 'break-offered',
+        offer: { kind: 'de-escalation', reason: 'long-call', callId: 'c1', minutes: 5, offeredAt: clock.now() },
+      },
     ]);
     availability.completeWrapUp({ outcome: 'resolved' });
     expect(ofType('break-offered')).toHaveLength(1);
@@ -216,7 +231,7 @@ describe('call timers', () => {
     expect(breaks.snapshot().ringing).toBeNull();
   });
 
-  it('prompts the greeting at answer and the thank-you at wrap-up, in the policy\'s words', () => {
+  it("prompts the greeting at answer and the thank-you at wrap-up, in the policy's words", () => {
     const greeting = { en: 'Acme, good morning!', de: 'Acme, guten Morgen!' };
     const { clock, availability, breaks, phone, ofType } = setup({ greeting });
     phone.ring('c1');
@@ -237,14 +252,21 @@ describe('call timers', () => {
 
 describe('the snapshot of a break', () => {
   it('shows the countdown, then the overrun, with the breathing guide for a de-escalation break', () => {
-    const { clock, availability, breaks, phone, ofType } = setup({ deEscalationBreakMinutes: 2, wrapUpLimitSeconds: 30 });
+    const { clock, availability, breaks, phone, ofType } = setup({
+      deEscalationBreakMinutes: 2,
+      wrapUpLimitSeconds: 30,
+    });
     phone.ring('c1');
     phone.answer('c1');
     availability.markCallFlagged('c1');
     phone.hangUp('c1');
     expect(breaks.snapshot().wrapUp).toMatchObject({ callId: 'c1', remainingMs: 30 * SECOND });
     clock.advance(30 * SECOND);
-    expect(breaks.snapshot()).toMatchObject({ status: 'available', breakOffer: { reason: 'flagged-call' }, wrapUp: null });
+    expect(breaks.snapshot()).toMatchObject({
+      status: 'available',
+      breakOffer: { reason: 'flagged-call' },
+      wrapUp: null,
+    });
 
     availability.startBreak('de-escalation');
     clock.advance(5 * SECOND);
@@ -265,10 +287,19 @@ describe('the snapshot of a break', () => {
 describe('pure helpers', () => {
   it('decides the offer from flag and talk time', () => {
     const policy = { longCallMinutes: 20, deEscalationBreakMinutes: 5 };
-    const call = { callId: 'c1', direction: 'incoming' as const, answeredAt: 0, endedAt: 0, talkMs: MINUTE, flagged: false };
+    const call = {
+      callId: 'c1',
+      direction: 'incoming' as const,
+      answeredAt: 0,
+      endedAt: 0,
+      talkMs: MINUTE,
+      flagged: false,
+    };
     expect(decideDeEscalationOffer(call, policy, 1)).toBeNull();
     expect(decideDeEscalationOffer({ ...call, flagged: true }, policy, 1)?.reason).toBe('flagged-call');
     expect(decideDeEscalationOffer({ ...call, talkMs: 21 * MINUTE }, policy, 1)?.reason).toBe('long-call');
-    expect(decideDeEscalationOffer({ ...call, talkMs: 21 * MINUTE, flagged: true }, policy, 1)?.reason).toBe('flagged-call');
+    expect(decideDeEscalationOffer({ ...call, talkMs: 21 * MINUTE, flagged: true }, policy, 1)?.reason).toBe(
+      'flagged-call',
+    );
   });
 });

@@ -44,7 +44,12 @@ function itList(): Record<string, unknown> {
     steps: [
       { id: 'listen', title: { en: 'Listen' }, guidance: { en: 'Let them finish.' } },
       { id: 'check-invoice', title: { en: 'Check the invoice' }, guidance: { en: 'Open the invoice with them.' } },
-      { id: 'promise', title: { en: 'Promise' }, guidance: { en: 'Commit to a date or a status update.' }, commitment: true },
+      {
+        id: 'promise',
+        title: { en: 'Promise' },
+        guidance: { en: 'Commit to a date or a status update.' },
+        commitment: true,
+      },
     ],
   };
 }
@@ -67,7 +72,9 @@ describe('built-in checklists', () => {
 
   it('are the data files beside the code, one per list named by its id, each loadable as IT deploys a list', () => {
     const dir = join(import.meta.dirname, '../../../src/shared/workspace/checklists');
-    const files = readdirSync(dir).filter((file) => file.endsWith('.json')).sort();
+    const files = readdirSync(dir)
+      .filter((file) => file.endsWith('.json'))
+      .sort();
     expect(files).toEqual(['four-steps.json', 'heat.json', 'help.json']);
     const raw: unknown[] = files.map((file) => JSON.parse(readFileSync(join(dir, file), 'utf8')));
     const catalogue = loadChecklists(raw, { sources: files, builtIns: [] });
@@ -197,7 +204,12 @@ describe('loadChecklists', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]?.source).toBe('two.json ("billing")');
     expect(errors[0]?.message).toContain('already used by one.json');
-    expect(checklists.map((list) => `${list.id}@${list.version}`)).toEqual(['heat@7', 'help@1', 'four-steps@1', 'billing@3']);
+    expect(checklists.map((list) => `${list.id}@${list.version}`)).toEqual([
+      'heat@7',
+      'help@1',
+      'four-steps@1',
+      'billing@3',
+    ]);
   });
 
   it('accepts a list without a commitment step', () => {
@@ -215,7 +227,10 @@ describe('findChecklist and localize', () => {
 
   it('falls back to the built-in default when the policy names a list that did not load', () => {
     const { checklists } = loadChecklists([itList()]);
-    expect(resolveDefaultChecklist(checklists, 'billing')).toEqual({ checklist: findChecklist(checklists, 'billing'), error: null });
+    expect(resolveDefaultChecklist(checklists, 'billing')).toEqual({
+      checklist: findChecklist(checklists, 'billing'),
+      error: null,
+    });
     const missing = resolveDefaultChecklist(checklists, 'retention');
     expect(missing.checklist.id).toBe('heat');
     expect(missing.error).toContain('"retention"');
@@ -249,15 +264,30 @@ describe('a checklist run', () => {
     let run = startChecklistRun(heat, 'call-1', NOW);
     for (const step of ['hear', 'empathize', 'apologize']) run = toggleStep(run, step, NOW);
     run = recordCommitment(run, { kind: 'due-date', due: NOW + 2 * DAY, text: 'Refund by Monday' }, NOW + 60_000);
-    expect(run.commitment).toEqual({ kind: 'due-date', due: NOW + 2 * DAY, text: 'Refund by Monday', stepId: 'take-action', recordedAt: NOW + 60_000 });
+    expect(run.commitment).toEqual({
+      kind: 'due-date',
+      due: NOW + 2 * DAY,
+      text: 'Refund by Monday',
+      stepId: 'take-action',
+      recordedAt: NOW + 60_000,
+    });
     expect(run.steps[3]).toEqual({ stepId: 'take-action', checkedAt: NOW + 60_000 });
     expect(checklistProgress(run)).toEqual({ checked: 4, total: 4, complete: true, commitmentMissing: false });
-    expect(followUpFromRun(run)).toEqual({ callId: 'call-1', kind: 'due-date', due: NOW + 2 * DAY, text: 'Refund by Monday' });
+    expect(followUpFromRun(run)).toEqual({
+      callId: 'call-1',
+      kind: 'due-date',
+      due: NOW + 2 * DAY,
+      text: 'Refund by Monday',
+    });
     expect(checklistRunSchema.parse(run)).toEqual(run);
   });
 
   it('records a promised status update for a complex issue, with the due time of the update', () => {
-    const run = recordCommitment(startChecklistRun(heat, 'call-2', NOW), { kind: 'status-update', due: NOW + DAY }, NOW);
+    const run = recordCommitment(
+      startChecklistRun(heat, 'call-2', NOW),
+      { kind: 'status-update', due: NOW + DAY },
+      NOW,
+    );
     expect(run.commitment?.kind).toBe('status-update');
     expect(followUpFromRun(run)).toEqual({ callId: 'call-2', kind: 'status-update', due: NOW + DAY, text: '' });
   });

@@ -46,7 +46,13 @@ export class FakePhone {
 
   /** The call ends; it stays in the list as ended, as the phone keeps it. */
   hangUp(id: string): void {
-    this.put({ ...this.get(id), state: 'ended', endedAt: this.clock.now(), endReason: 'local-hangup', endedBy: 'agent' });
+    this.put({
+      ...this.get(id),
+      state: 'ended',
+      endedAt: this.clock.now(),
+      endReason: 'local-hangup',
+      endedBy: 'agent',
+    });
   }
 
   /** The phone forgets an ended call. */

@@ -6,7 +6,6 @@ import {
 } from '../../../src/shared/workspace/workspace-policy';
 import { errorOf } from './error-of';
 
-
 describe('workspace policy', () => {
   it('has defaults for everything, including the greeting and thank-you in four languages', () => {
     expect(DEFAULT_WORKSPACE_POLICY).toMatchObject({
@@ -31,7 +30,11 @@ describe('workspace policy', () => {
   });
 
   it('fills what an IT file leaves out', () => {
-    const policy = parseWorkspacePolicy({ unavailableMode: 'unregister', longCallMinutes: 30, greeting: { en: 'Acme, hello!' } });
+    const policy = parseWorkspacePolicy({
+      unavailableMode: 'unregister',
+      longCallMinutes: 30,
+      greeting: { en: 'Acme, hello!' },
+    });
     expect(policy.unavailableMode).toBe('unregister');
     expect(policy.longCallMinutes).toBe(30);
     expect(policy.greeting).toEqual({ en: 'Acme, hello!' });
@@ -40,7 +43,10 @@ describe('workspace policy', () => {
 
   it('refuses values out of bounds, naming the file, the field and the range', () => {
     const error = errorOf(() =>
-      parseWorkspacePolicy({ regularBreakIntervalMinutes: 500, eyeRestSeconds: 2.5, wrapUpLimitSeconds: 0 }, 'it/workspace.json'),
+      parseWorkspacePolicy(
+        { regularBreakIntervalMinutes: 500, eyeRestSeconds: 2.5, wrapUpLimitSeconds: 0 },
+        'it/workspace.json',
+      ),
     );
     expect(error.code).toBe('invalid-policy');
     expect(error.message).toMatch(/^it\/workspace\.json: /);
@@ -54,8 +60,12 @@ describe('workspace policy', () => {
     expect(errorOf(() => parseWorkspacePolicy({ unavailableMode: 'dnd' })).message).toContain(
       'unavailableMode: must be "busy" or "unregister"',
     );
-    expect(errorOf(() => parseWorkspacePolicy({ greeting: { de: 'Hallo' } })).message).toContain('greeting.en: English text');
-    expect(errorOf(() => parseWorkspacePolicy({ defaultChecklistId: 'My List' })).message).toContain('defaultChecklistId');
+    expect(errorOf(() => parseWorkspacePolicy({ greeting: { de: 'Hallo' } })).message).toContain(
+      'greeting.en: English text',
+    );
+    expect(errorOf(() => parseWorkspacePolicy({ defaultChecklistId: 'My List' })).message).toContain(
+      'defaultChecklistId',
+    );
     expect(errorOf(() => parseWorkspacePolicy('garbage')).message).toContain('must be an object of workspace settings');
     expect(errorOf(() => parseWorkspacePolicy({ longCallMinutes: '20' })).message).toContain('longCallMinutes');
   });

@@ -125,7 +125,8 @@ function renderMarkdown(data: CallerExportData, exportedAt: number): string {
   else {
     out.push('| Kind | Reason | Raised by | Raised at | Call | Cleared |', '| --- | --- | --- | --- | --- | --- |');
     for (const flag of flags) {
-      const cleared = flag.clearedAt === undefined ? 'active' : `${when(flag.clearedAt)} by ${mdLine(flag.clearedBy ?? '')}`;
+      const cleared =
+        flag.clearedAt === undefined ? 'active' : `${when(flag.clearedAt)} by ${mdLine(flag.clearedBy ?? '')}`;
       const cells = [
         humanKind(flag.kind),
         mdLine(flag.reason),
@@ -167,7 +168,12 @@ function renderMarkdown(data: CallerExportData, exportedAt: number): string {
     out.push(`- **Agent:** ${mdLine(call.agent)}`);
     out.push(`- **Duration:** ${duration(call)}`);
     if (call.note && call.note.text.trim() !== '') {
-      out.push(`- **Note** (${mdLine(call.note.author)}, ${when(call.note.updatedAt)}):`, '', mdQuote(call.note.text), '');
+      out.push(
+        `- **Note** (${mdLine(call.note.author)}, ${when(call.note.updatedAt)}):`,
+        '',
+        mdQuote(call.note.text),
+        '',
+      );
     } else {
       out.push('- **Note:** none', '');
     }
@@ -178,7 +184,8 @@ function renderMarkdown(data: CallerExportData, exportedAt: number): string {
 /** Builds the Markdown and JSON export of one caller. */
 export async function exportCallerRecord(number: string, sources: CallerExportSources): Promise<CallerExport> {
   const key = callerKey(number);
-  if (key === undefined) throw new StorageError('invalid-input', 'An anonymous or invalid number has no record to export.');
+  if (key === undefined)
+    throw new StorageError('invalid-input', 'An anonymous or invalid number has no record to export.');
   const [caller, calls] = await Promise.all([
     sources.directory.lookup(key),
     sources.history.callsFor(key, MAX_EXPORTED_CALLS),

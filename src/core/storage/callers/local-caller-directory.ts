@@ -176,11 +176,16 @@ export class LocalCallerDirectory implements CallerDirectory {
     });
   }
 
-  async setPreferredAddress(number: string, text: string | undefined, author: string): Promise<CallerRecord | undefined> {
+  async setPreferredAddress(
+    number: string,
+    text: string | undefined,
+    author: string,
+  ): Promise<CallerRecord | undefined> {
     const address = text?.trim() ? requireText(text, 128, 'The form of address') : undefined;
     await this.mutate(number, (record) => {
       if (address === undefined) delete record.preferredAddress;
-      else record.preferredAddress = { text: address, author: author.slice(0, 128), updatedAt: this.options.clock.now() };
+      else
+        record.preferredAddress = { text: address, author: author.slice(0, 128), updatedAt: this.options.clock.now() };
       return undefined;
     });
     return this.lookup(number);
@@ -351,7 +356,9 @@ export class LocalCallerDirectory implements CallerDirectory {
       ),
     );
     const files = names.filter((name) => SHARD_FILE.test(name));
-    const loaded = await Promise.all(files.map(async (file) => ({ file, loaded: await this.shardFor(file).store.load() })));
+    const loaded = await Promise.all(
+      files.map(async (file) => ({ file, loaded: await this.shardFor(file).store.load() })),
+    );
     for (const { file, loaded: document } of loaded) {
       if (document.notice) this.found.push(document.notice);
       const shard = this.shardFor(file);

@@ -128,7 +128,11 @@ export class FileDataKeyProvider implements DataKeyProvider {
       key = undefined;
     }
     if (!key || key.byteLength !== DATA_KEY_BYTES) {
-      throw new StorageError('io-error', `The data key in ${this.path} is not readable; it was left as it is.`, this.path);
+      throw new StorageError(
+        'io-error',
+        `The data key in ${this.path} is not readable; it was left as it is.`,
+        this.path,
+      );
     }
     return key;
   }

@@ -101,7 +101,10 @@ interface Batch<T> {
 
 /** Thrown by `decodeDocument` for a file that cannot be read as the spec's document. */
 export class UnreadableDocument extends Error {
-  constructor(readonly reason: CorruptionReason, readonly parsedData?: unknown) {
+  constructor(
+    readonly reason: CorruptionReason,
+    readonly parsedData?: unknown,
+  ) {
     super(reason);
   }
 }
@@ -233,9 +236,7 @@ export class DocumentStore<T> {
 
   private enqueue(operation: Operation<T>): Promise<WriteReceipt> {
     if (this.blockedBy) {
-      return Promise.reject(
-        new StorageError('file-blocked', `Not saved: ${this.blockedBy.message}`, this.path),
-      );
+      return Promise.reject(new StorageError('file-blocked', `Not saved: ${this.blockedBy.message}`, this.path));
     }
     return new Promise<WriteReceipt>((resolve, reject) => {
       if (this.next) {
@@ -314,7 +315,11 @@ export class DocumentStore<T> {
     };
   }
 
-  private block(reason: CorruptionReason, recovered: number, cause: 'move-failed' | 'key' = 'move-failed'): StorageNotice {
+  private block(
+    reason: CorruptionReason,
+    recovered: number,
+    cause: 'move-failed' | 'key' = 'move-failed',
+  ): StorageNotice {
     const notice: StorageNotice = {
       code: 'file-blocked',
       file: this.path,

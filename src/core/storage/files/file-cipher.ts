@@ -27,7 +27,8 @@ const TAG_BYTES = 16;
 const HEADER_BYTES = MAGIC.byteLength + IV_BYTES + TAG_BYTES;
 
 function checkKey(key: Uint8Array): void {
-  if (key.byteLength !== DATA_KEY_BYTES) throw new RangeError(`A data key has ${DATA_KEY_BYTES} bytes, not ${key.byteLength}.`);
+  if (key.byteLength !== DATA_KEY_BYTES)
+    throw new RangeError(`A data key has ${DATA_KEY_BYTES} bytes, not ${key.byteLength}.`);
 }
 
 /** True when `raw` is a file `sealFile` wrote. */

@@ -41,7 +41,15 @@ export function isKeptAsideName(name: string): boolean {
 export function keptAsideTime(name: string): number | undefined {
   const match = /\.corrupt-(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})(\d{3})Z(?:-\d+)?$/.exec(name);
   if (!match) return undefined;
-  const [year, month, day, hour, minute, second, ms] = match.slice(1).map(Number) as [number, number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second, ms] = match.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   const at = Date.UTC(year, month - 1, day, hour, minute, second, ms);
   // A name that only looks like ours (month 13…) is not a time stamp: leave the file alone.
   return fileTimestamp(at) === match[0].slice(9, 28) ? at : undefined;

@@ -29,7 +29,13 @@ import type { Clock } from '../../clock';
 import type { CoreLogger } from '../../logger';
 import { isTempFileName, syncDirectory } from '../files/atomic-write';
 import type { CallHistory, HistoryQuery, NoteReceipt, PurgeResult, SearchResult } from './call-history';
-import { callRecordInputSchema, cleanNoteText, MAX_NOTE_LENGTH, type CallRecord, type CallRecordInput } from '../../../shared/call-record';
+import {
+  callRecordInputSchema,
+  cleanNoteText,
+  MAX_NOTE_LENGTH,
+  type CallRecord,
+  type CallRecordInput,
+} from '../../../shared/call-record';
 import type { DataKeyProvider } from '../files/data-key';
 import { DocumentStore } from '../files/document-store';
 import type { FileCipher } from '../files/file-cipher';
@@ -166,7 +172,12 @@ export class FileCallHistory implements CallHistory {
     const indexStats = await this.ask((index) => index.stats());
     let mainThreadPartitions = 0;
     for (const partition of this.partitions.values()) if (partition.loaded) mainThreadPartitions += 1;
-    return { partitions: this.partitions.size, mainThreadPartitions, ...indexStats, index: this.indexMode ?? 'main-thread' };
+    return {
+      partitions: this.partitions.size,
+      mainThreadPartitions,
+      ...indexStats,
+      index: this.indexMode ?? 'main-thread',
+    };
   }
 
   /**
@@ -345,7 +356,8 @@ export class FileCallHistory implements CallHistory {
         );
       }
       // The unlinks must survive a power cut like any other retention deletion.
-      if (deleted) await syncDirectory(this.fs, folder).catch((error: unknown) => this.sweepFailed(result, folder, error));
+      if (deleted)
+        await syncDirectory(this.fs, folder).catch((error: unknown) => this.sweepFailed(result, folder, error));
     }
   }
 
@@ -397,9 +409,12 @@ export class FileCallHistory implements CallHistory {
           savesInFlight: this.sharedWrites.buffer as SharedArrayBuffer,
           ...(this.dataKey ? { dataKey: this.dataKey } : {}),
         });
-        if (!worker) options.logger.info('This build has no history index worker; the history is indexed on the main thread.');
+        if (!worker)
+          options.logger.info('This build has no history index worker; the history is indexed on the main thread.');
       } catch (error) {
-        options.logger.warn(`The history index worker could not start (${String(error)}); indexing on the main thread.`);
+        options.logger.warn(
+          `The history index worker could not start (${String(error)}); indexing on the main thread.`,
+        );
       }
     }
     const index: HistoryIndexApi = worker

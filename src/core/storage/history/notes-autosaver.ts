@@ -134,7 +134,9 @@ export class NotesAutosaver {
 
   /** Every note not yet on disk (unsaved, saving or failed). */
   unsaved(): NoteSaveStatus[] {
-    return [...this.notes.values()].filter((note) => note.version !== note.savedVersion).map((note) => ({ ...note.status }));
+    return [...this.notes.values()]
+      .filter((note) => note.version !== note.savedVersion)
+      .map((note) => ({ ...note.status }));
   }
 
   /** Called on every status change; returns the unsubscribe function. */
@@ -218,41 +220,39 @@ export class NotesAutosaver {
       ...this.savedAtOf(note),
       ...(lastError ? { error: lastError } : {}),
     });
-    const attempt = this.options.history
-      .saveNote(note.callId, text, this.options.author())
-      .then(
-        (receipt) => {
-          note.savedVersion = Math.max(note.savedVersion, version);
-          note.failures = 0;
-          note.inFlight = undefined;
-          if (note.version === note.savedVersion) {
-            this.setStatus(note, { callId: note.callId, state: 'saved', savedAt: receipt.savedAt });
-          } else {
-            note.dirtySince ??= this.options.clock.now();
-            this.setStatus(note, { callId: note.callId, state: 'unsaved', savedAt: receipt.savedAt });
-            this.schedule(note);
-          }
-          return true;
-        },
-        (error: unknown) => {
-          note.inFlight = undefined;
-          note.failures += 1;
-          const failure =
-            error instanceof StorageError
-              ? { code: error.code, message: error.message }
-              : { code: 'io-error' as const, message: 'The note could not be saved.' };
-          const status: NoteSaveStatus = { callId: note.callId, state: 'error', error: failure, ...this.savedAtOf(note) };
+    const attempt = this.options.history.saveNote(note.callId, text, this.options.author()).then(
+      (receipt) => {
+        note.savedVersion = Math.max(note.savedVersion, version);
+        note.failures = 0;
+        note.inFlight = undefined;
+        if (note.version === note.savedVersion) {
+          this.setStatus(note, { callId: note.callId, state: 'saved', savedAt: receipt.savedAt });
+        } else {
           note.dirtySince ??= this.options.clock.now();
-          if (!RETRY_USELESS.has(failure.code) && !this.disposed) {
-            const delay = Math.min(this.retry.firstMs * 2 ** (note.failures - 1), this.retry.maxMs);
-            status.retryAt = this.options.clock.now() + delay;
-            this.setTimer(note, delay);
-          }
-          this.options.logger.warn(`Note for call ${note.callId} not saved (${failure.code}); kept in memory.`);
-          this.setStatus(note, status);
-          return false;
-        },
-      );
+          this.setStatus(note, { callId: note.callId, state: 'unsaved', savedAt: receipt.savedAt });
+          this.schedule(note);
+        }
+        return true;
+      },
+      (error: unknown) => {
+        note.inFlight = undefined;
+        note.failures += 1;
+        const failure =
+          error instanceof StorageError
+            ? { code: error.code, message: error.message }
+            : { code: 'io-error' as const, message: 'The note could not be saved.' };
+        const status: NoteSaveStatus = { callId: note.callId, state: 'error', error: failure, ...this.savedAtOf(note) };
+        note.dirtySince ??= this.options.clock.now();
+        if (!RETRY_USELESS.has(failure.code) && !this.disposed) {
+          const delay = Math.min(this.retry.firstMs * 2 ** (note.failures - 1), this.retry.maxMs);
+          status.retryAt = this.options.clock.now() + delay;
+          this.setTimer(note, delay);
+        }
+        this.options.logger.warn(`Note for call ${note.callId} not saved (${failure.code}); kept in memory.`);
+        this.setStatus(note, status);
+        return false;
+      },
+    );
     note.inFlight = attempt;
     return attempt;
   }

@@ -20,7 +20,11 @@ const FOLD_CACHE_LIMIT = 100_000;
 /** Text folded for matching: lower case, no diacritics, `ß` → `ss`. */
 export function foldText(text: string): string {
   if (ASCII_ONLY.test(text)) return text.toLowerCase();
-  return text.normalize('NFKD').replace(/\p{M}+/gu, '').toLowerCase().replace(/ß/g, 'ss');
+  return text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/ß/g, 'ss');
 }
 
 // Per UTF-16 code unit: 1 = part of a word (letter, digit, combining mark), 2 = separator,
@@ -49,7 +53,10 @@ function foldWord(word: string): string {
   let folded = foldCache.get(word);
   if (folded === undefined) {
     if (foldCache.size >= FOLD_CACHE_LIMIT) foldCache.clear();
-    folded = word.normalize('NFKD').replace(/\p{M}+/gu, '').replace(/ß/g, 'ss');
+    folded = word
+      .normalize('NFKD')
+      .replace(/\p{M}+/gu, '')
+      .replace(/ß/g, 'ss');
     foldCache.set(word, folded);
   }
   return folded;

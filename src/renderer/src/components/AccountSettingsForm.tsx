@@ -39,9 +39,7 @@ export function AccountSettingsForm(props: AccountSettingsFormProps) {
       (result) => {
         if (!current) return;
         setLoaded(
-          result.ok
-            ? { account: result.value, loadError: null }
-            : { account: null, loadError: result.error.code },
+          result.ok ? { account: result.value, loadError: null } : { account: null, loadError: result.error.code },
         );
       },
       () => {
@@ -64,10 +62,7 @@ export function AccountSettingsForm(props: AccountSettingsFormProps) {
 }
 
 type SaveState =
-  | { status: 'idle' }
-  | { status: 'saving' }
-  | { status: 'saved' }
-  | { status: 'refused'; code: CommandErrorCode };
+  { status: 'idle' } | { status: 'saving' } | { status: 'saved' } | { status: 'refused'; code: CommandErrorCode };
 
 interface AccountFormProps extends AccountSettingsFormProps {
   initial: AccountView | null;
@@ -218,9 +213,7 @@ function AccountForm({ api, onSaved, onClose, initial, loadError }: AccountFormP
           {save.status === 'saved' ? t('account.saved') : ''}
         </p>
       </div>
-      {save.status === 'refused' && (
-        <CommandErrorAlert code={save.code} lead={t('account.refused')} />
-      )}
+      {save.status === 'refused' && <CommandErrorAlert code={save.code} lead={t('account.refused')} />}
     </form>
   );
 }

@@ -30,7 +30,11 @@ export function BreakOffer({ offer, api }: BreakOfferProps) {
         >
           {t('breaks.takeOffer', { minutes: offer.minutes })}
         </button>
-        <button type="button" className="button button-quiet" onClick={() => command.run(() => api.declineBreakOffer())}>
+        <button
+          type="button"
+          className="button button-quiet"
+          onClick={() => command.run(() => api.declineBreakOffer())}
+        >
           {t('breaks.notNow')}
         </button>
       </div>

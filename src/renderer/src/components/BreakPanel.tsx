@@ -59,7 +59,11 @@ export function BreakPanel({ activeBreak, api }: BreakPanelProps) {
           {t(breathingKeys[phase], { count: phaseSeconds(phase) })}
         </p>
       </div>
-      <button type="button" className="button button-primary button-large" onClick={() => command.run(() => api.endBreak())}>
+      <button
+        type="button"
+        className="button button-primary button-large"
+        onClick={() => command.run(() => api.endBreak())}
+      >
         {t('breaks.end')}
       </button>
       {command.error !== null && <CommandErrorAlert code={command.error} lead={t('breaks.notEnded')} />}

@@ -14,9 +14,7 @@ import { DialForm } from './DialForm';
 import { transferProgressText } from './TransferStatus';
 
 /** Everything the call list and its panels send to main. */
-export type CallListApi = CallPanelApi &
-  ConsentDialogApi &
-  Pick<CalmlineApi, 'dial' | 'getCallPolicy'>;
+export type CallListApi = CallPanelApi & ConsentDialogApi & Pick<CalmlineApi, 'dial' | 'getCallPolicy'>;
 
 /** Props of {@link CallList}. */
 export interface CallListProps {
@@ -40,15 +38,10 @@ interface ConsentPrompt {
 let promptSerials = 0;
 const nextPromptSerial = (): number => (promptSerials += 1);
 
-const callerOf = (call: CallView, t: TFunction): string =>
-  callerDisplay(call).primary || t('calls.unknownCaller');
+const callerOf = (call: CallView, t: TFunction): string => callerDisplay(call).primary || t('calls.unknownCaller');
 
 /** What changed between two phone states, in one sentence per change, for screen readers. */
-function describeChanges(
-  before: readonly CallView[],
-  after: readonly CallView[],
-  t: TFunction,
-): string {
+function describeChanges(before: readonly CallView[], after: readonly CallView[], t: TFunction): string {
   const said: string[] = [];
   for (const call of after) {
     const previous = before.find((candidate) => candidate.id === call.id);
@@ -56,10 +49,8 @@ function describeChanges(
     const caller = callerOf(call, t);
     if (previous.state !== call.state) {
       if (call.state === 'ended') said.push(t('announce.ended', { caller }));
-      else if (call.state === 'held' && previous.state === 'active')
-        said.push(t('announce.held', { caller }));
-      else if (call.state === 'active' && previous.state === 'held')
-        said.push(t('announce.resumed', { caller }));
+      else if (call.state === 'held' && previous.state === 'active') said.push(t('announce.held', { caller }));
+      else if (call.state === 'active' && previous.state === 'held') said.push(t('announce.resumed', { caller }));
       else if (call.state === 'active') said.push(t('announce.connected', { caller }));
       // A failed transfer says so itself, in an alert in the panel.
     }
@@ -184,8 +175,7 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
       ) : (
         ordered.map((call) => {
           const consultId = call.transfer?.consultCallId;
-          const transferee =
-            call.consultFor === null ? undefined : calls.find((other) => other.id === call.consultFor);
+          const transferee = call.consultFor === null ? undefined : calls.find((other) => other.id === call.consultFor);
           return (
             <CallPanel
               key={call.id}
@@ -193,9 +183,7 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
               api={api}
               consult={consultId ? calls.find((other) => other.id === consultId) : undefined}
               consultForCaller={transferee ? callerOf(transferee, t) : undefined}
-              shortcuts={(Object.keys(targets) as CallShortcut[]).filter(
-                (shortcut) => targets[shortcut] === call.id,
-              )}
+              shortcuts={(Object.keys(targets) as CallShortcut[]).filter((shortcut) => targets[shortcut] === call.id)}
               note={notes[call.id]}
               lengthHintMinutes={callLengthHint?.callId === call.id ? callLengthHint.minutes : undefined}
               onAskConsent={(action, opener) => askConsent(call, action, opener)}

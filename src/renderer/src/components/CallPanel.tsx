@@ -83,11 +83,9 @@ const buttonClass: Record<CallAction, string> = {
 
 // Hold and Resume share one button element, so focus stays on it when the call
 // goes on hold (the consent dialog hands focus back to it) and comes back.
-const slotOf = (action: CallAction): string =>
-  action === 'hold' || action === 'resume' ? 'hold-resume' : action;
+const slotOf = (action: CallAction): string => (action === 'hold' || action === 'resume' ? 'hold-resume' : action);
 
-const isShortcut = (action: CallAction): action is CallShortcut =>
-  Object.hasOwn(CALL_SHORTCUT_KEYS, action);
+const isShortcut = (action: CallAction): action is CallShortcut => Object.hasOwn(CALL_SHORTCUT_KEYS, action);
 
 /**
  * One call as the agent sees it: who is calling, what the call is doing, prompts
@@ -206,8 +204,7 @@ export function CallPanel({
           {buttons.map(({ action, enabled }) => {
             const [textKey, labelKey] = labelKeys[action];
             const text = t(textKey);
-            const shortcut =
-              isShortcut(action) && shortcuts.includes(action) ? CALL_SHORTCUT_KEYS[action] : undefined;
+            const shortcut = isShortcut(action) && shortcuts.includes(action) ? CALL_SHORTCUT_KEYS[action] : undefined;
             return (
               <button
                 key={slotOf(action)}

@@ -199,7 +199,8 @@ export function CallerCard({ call, api }: CallerCardProps) {
                   type="button"
                   className="button button-quiet button-small"
                   aria-label={t('card.completeFollowUpLabel', {
-                    followUp: sanitizeDisplayText(followUp.text, MAX_FOLLOW_UP_LABEL_LENGTH) || followUpSummary(followUp),
+                    followUp:
+                      sanitizeDisplayText(followUp.text, MAX_FOLLOW_UP_LABEL_LENGTH) || followUpSummary(followUp),
                   })}
                   aria-disabled={followUpCommand.pending || undefined}
                   onClick={() => completeFollowUp(followUp)}
@@ -295,7 +296,11 @@ function PreferredAddress({ number, text, api, onSaved }: PreferredAddressProps)
       <h3 className="card-subheading">{t('card.addressHeading')}</h3>
       {text !== '' ? (
         <p className="address-text" data-testid="preferred-address">
-          <Trans i18nKey="card.addressAs" values={{ text }} components={{ address: <bdi dir="auto" className="strong" /> }} />
+          <Trans
+            i18nKey="card.addressAs"
+            values={{ text }}
+            components={{ address: <bdi dir="auto" className="strong" /> }}
+          />
         </p>
       ) : (
         <p className="muted">{t('card.addressNone')}</p>

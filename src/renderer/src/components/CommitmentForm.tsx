@@ -120,7 +120,11 @@ export function CommitmentForm({ callId, commitment, api }: CommitmentFormProps)
           </div>
         </div>
         <div className="form-actions">
-          <button type="submit" className="button button-primary button-small" aria-disabled={command.pending || undefined}>
+          <button
+            type="submit"
+            className="button button-primary button-small"
+            aria-disabled={command.pending || undefined}
+          >
             {t('checklist.commitment.record')}
           </button>
         </div>

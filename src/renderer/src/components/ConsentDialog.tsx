@@ -2,12 +2,7 @@ import { useId, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import { Trans, useTranslation } from 'react-i18next';
 import type { CalmlineApi } from '../../../shared/api';
-import {
-  dialTargetSchema,
-  type CallPolicy,
-  type CallView,
-  type ConsentAction,
-} from '../../../shared/contract';
+import { dialTargetSchema, type CallPolicy, type CallView, type ConsentAction } from '../../../shared/contract';
 import type { CommandErrorCode, Result } from '../../../shared/result';
 import { useModalFocus } from '../hooks/use-modal-focus';
 import { CommandErrorAlert } from './CommandErrorAlert';
@@ -53,15 +48,7 @@ const asInternal = (): Result<never> => ({
  *
  * Focus stays inside while it is open and returns to the opening button after.
  */
-export function ConsentDialog({
-  call,
-  caller,
-  action,
-  policy,
-  api,
-  onClose,
-  restoreFocus,
-}: ConsentDialogProps) {
+export function ConsentDialog({ call, caller, action, policy, api, onClose, restoreFocus }: ConsentDialogProps) {
   const { t } = useTranslation();
   const titleId = useId();
   const askId = useId();
@@ -76,8 +63,7 @@ export function ConsentDialog({
   const [targetTouched, setTargetTouched] = useState(false);
 
   const parsedTarget = dialTargetSchema.safeParse(target);
-  const targetError =
-    action === 'transfer' && targetTouched && !parsedTarget.success ? t('dial.invalid') : undefined;
+  const targetError = action === 'transfer' && targetTouched && !parsedTarget.success ? t('dial.invalid') : undefined;
 
   // Set once the dialog has said how it ended, so a late answer cannot end it twice.
   const closedRef = useRef(false);
@@ -117,9 +103,7 @@ export function ConsentDialog({
       case 'escalate':
         return api.escalate(call.id, consentId).catch(asInternal);
       case 'transfer':
-        return api
-          .transfer({ callId: call.id, consentId, target: parsedTarget.data ?? '', mode })
-          .catch(asInternal);
+        return api.transfer({ callId: call.id, consentId, target: parsedTarget.data ?? '', mode }).catch(asInternal);
     }
   };
 
@@ -170,11 +154,7 @@ export function ConsentDialog({
         data-call-id={call.id}
       >
         <h2 id={titleId} className="dialog-title">
-          <Trans
-            i18nKey={`consent.title.${action}`}
-            values={{ caller }}
-            components={{ name: <bdi dir="auto" /> }}
-          />
+          <Trans i18nKey={`consent.title.${action}`} values={{ caller }} components={{ name: <bdi dir="auto" /> }} />
         </h2>
         <p id={askId} className="consent-ask" dir="auto">
           {ask}
@@ -229,12 +209,7 @@ export function ConsentDialog({
         <p className="consent-rule">{t('consent.rule')}</p>
         {failure && <CommandErrorAlert code={failure.code} lead={failure.lead} />}
         <div className="dialog-actions">
-          <button
-            type="button"
-            className="button button-primary"
-            aria-disabled={busy || undefined}
-            onClick={agreed}
-          >
+          <button type="button" className="button button-primary" aria-disabled={busy || undefined} onClick={agreed}>
             {t('consent.agreed')}
           </button>
           <button

@@ -2,11 +2,7 @@ import { useEffect, useId, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CalmlineApi } from '../../../shared/api';
 import type { CommandErrorCode } from '../../../shared/result';
-import {
-  checklistProgress,
-  type ChecklistDefinition,
-  type ChecklistRun,
-} from '../../../shared/workspace/checklists';
+import { checklistProgress, type ChecklistDefinition, type ChecklistRun } from '../../../shared/workspace/checklists';
 import { localize } from '../../../shared/workspace/localized-text';
 import { CommandErrorAlert } from './CommandErrorAlert';
 import { CommitmentForm } from './CommitmentForm';
@@ -116,12 +112,7 @@ export function HeatChecklist({ run, api }: HeatChecklistProps) {
           const checked = pending[step.id] ?? (state !== undefined && state.checkedAt !== null);
           const inputId = `${headingId}-${step.id}`;
           return (
-            <li
-              key={step.id}
-              className="checklist-step"
-              data-step-id={step.id}
-              data-checked={checked || undefined}
-            >
+            <li key={step.id} className="checklist-step" data-step-id={step.id} data-checked={checked || undefined}>
               <div className="checklist-row">
                 <input
                   id={inputId}

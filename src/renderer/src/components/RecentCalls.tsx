@@ -43,9 +43,7 @@ export function RecentCalls({ calls }: RecentCallsProps) {
                     {display.secondary}
                   </span>
                 )}
-                <span className="recent-reason">
-                  {t(`recent.endReason.${call.endReason ?? 'unknown'}`)}
-                </span>
+                <span className="recent-reason">{t(`recent.endReason.${call.endReason ?? 'unknown'}`)}</span>
                 {validTime && (
                   <time className="recent-time" dateTime={endedAt.toISOString()}>
                     {t('recent.endedAt', { time: time.format(endedAt) })}

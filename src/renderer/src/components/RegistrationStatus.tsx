@@ -57,9 +57,7 @@ function RegistrationText({ registration }: RegistrationStatusProps) {
     case 'failed': {
       const reason = sanitizeDisplayText(registration.reason, MAX_REASON_LENGTH);
       if (reason === '') return t('registration.failedNoReason');
-      return (
-        <Trans i18nKey="registration.failed" values={{ reason }} components={{ reason: isolate }} />
-      );
+      return <Trans i18nKey="registration.failed" values={{ reason }} components={{ reason: isolate }} />;
     }
   }
 }

@@ -49,14 +49,22 @@ export function StorageNotices({ api }: StorageNoticesProps) {
   return (
     <div className="storage-notices">
       {shown.map((notice) => (
-        <section key={keyOf(notice)} className="alert storage-notice" aria-label={t('storage.heading')} data-testid="storage-notice">
+        <section
+          key={keyOf(notice)}
+          className="alert storage-notice"
+          aria-label={t('storage.heading')}
+          data-testid="storage-notice"
+        >
           <h2 className="card-subheading">{t('storage.heading')}</h2>
           <p>
             {notice.code === 'file-kept-aside' ? (
               <Trans
                 i18nKey="storage.keptAside"
                 values={{ file: notice.file, keptAs: notice.keptAs ?? notice.file, recovered: notice.recovered }}
-                components={{ file: <bdi dir="ltr" className="file-name" />, file2: <bdi dir="ltr" className="file-name" /> }}
+                components={{
+                  file: <bdi dir="ltr" className="file-name" />,
+                  file2: <bdi dir="ltr" className="file-name" />,
+                }}
               />
             ) : (
               <Trans

@@ -12,9 +12,7 @@ export interface TransferStatusProps {
 
 /** Who the transfer goes to, as the agent reads it. */
 function targetText(transfer: TransferView, t: TFunction): string {
-  return transfer.escalation
-    ? t('transfer.supervisor', { target: transfer.target })
-    : transfer.target;
+  return transfer.escalation ? t('transfer.supervisor', { target: transfer.target }) : transfer.target;
 }
 
 /** The progress sentence of a transfer, with the SIP status when there is one. */
@@ -30,9 +28,7 @@ export function transferProgressText(
       : t('transfer.progress.consulting', { target });
   }
   const text = t(`transfer.progress.${transfer.status}`, { target });
-  return transfer.statusCode === null
-    ? text
-    : t('transfer.withCode', { text, code: transfer.statusCode });
+  return transfer.statusCode === null ? text : t('transfer.withCode', { text, code: transfer.statusCode });
 }
 
 /** What to tell the agent after a failed transfer: why, and that the caller waits on hold. */
@@ -66,8 +62,7 @@ export function TransferStatus({ call, consult }: TransferStatusProps) {
       </p>
     );
   }
-  const inProgress =
-    call.state === 'transferring' || (call.state === 'held' && transfer.status === 'consulting');
+  const inProgress = call.state === 'transferring' || (call.state === 'held' && transfer.status === 'consulting');
   if (!inProgress) return null;
   return (
     <p className="transfer-progress" data-testid="transfer-progress" data-status={transfer.status}>

@@ -41,9 +41,7 @@ export function WrapUpPanel({ wrapUp, prompt, caller, api }: WrapUpPanelProps) {
   const command = useCommand();
   const remaining = wrapUp.deadline - now;
   const thankYou =
-    prompt?.kind === 'thank-you' && prompt.callId === wrapUp.callId
-      ? localize(prompt.text, language)
-      : null;
+    prompt?.kind === 'thank-you' && prompt.callId === wrapUp.callId ? localize(prompt.text, language) : null;
 
   const finish = () => {
     if (outcome === null) {

@@ -9,10 +9,7 @@ import type { CallPolicy } from '../../../shared/contract';
  * `reloadKey` asks for a fresh copy, e.g. whenever another call comes in, since
  * the policy has no change event.
  */
-export function useCallPolicy(
-  api: Pick<CalmlineApi, 'getCallPolicy'>,
-  reloadKey: string,
-): CallPolicy | null {
+export function useCallPolicy(api: Pick<CalmlineApi, 'getCallPolicy'>, reloadKey: string): CallPolicy | null {
   const [policy, setPolicy] = useState<CallPolicy | null>(null);
   useEffect(() => {
     let current = true;

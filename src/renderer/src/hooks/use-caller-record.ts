@@ -64,14 +64,16 @@ export function useCallerRecord(api: CallerLookupApi, number: string, callId?: s
         .lookupCaller(number)
         .catch(() => failed)
         .then((result) => {
-          if (current) setRecord({ number, value: result.ok ? result.value : null, error: result.ok ? null : result.error.code });
+          if (current)
+            setRecord({ number, value: result.ok ? result.value : null, error: result.ok ? null : result.error.code });
         });
     }
     void api
       .callsForCaller(number, 5)
       .catch(() => failed)
       .then((result) => {
-        if (current) setCalls({ number, value: result.ok ? result.value : [], error: result.ok ? null : result.error.code });
+        if (current)
+          setCalls({ number, value: result.ok ? result.value : [], error: result.ok ? null : result.error.code });
       });
     return () => {
       current = false;

@@ -12,8 +12,5 @@ function isKnownCode(code: string): code is CommandErrorCode {
  */
 export function useErrorText(): (code: string) => string {
   const { t } = useTranslation();
-  return useCallback(
-    (code: string) => (isKnownCode(code) ? t(`errors.${code}`) : t('errors.generic')),
-    [t],
-  );
+  return useCallback((code: string) => (isKnownCode(code) ? t(`errors.${code}`) : t('errors.generic')), [t]);
 }

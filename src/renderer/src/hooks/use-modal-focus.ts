@@ -37,10 +37,7 @@ export interface ModalFocusOptions {
  * is brought back, Escape calls `onEscape`, and on close focus returns to
  * `restoreFocus()` (or to what had it before).
  */
-export function useModalFocus(
-  dialogRef: RefObject<HTMLElement | null>,
-  options: ModalFocusOptions,
-): void {
+export function useModalFocus(dialogRef: RefObject<HTMLElement | null>, options: ModalFocusOptions): void {
   const initialFocus = useEffectEvent(() => options.initialFocus());
   const restoreFocus = useEffectEvent(() => options.restoreFocus());
   const onEscape = useEffectEvent(() => options.onEscape());
@@ -48,8 +45,7 @@ export function useModalFocus(
   useEffect(() => {
     const dialog = dialogRef.current;
     if (!dialog) return;
-    const previouslyFocused =
-      document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    const previouslyFocused = document.activeElement instanceof HTMLElement ? document.activeElement : null;
 
     // The rest of the page becomes inert: not focusable, not clickable, hidden
     // from assistive technology (aria-modal alone is not honoured everywhere).

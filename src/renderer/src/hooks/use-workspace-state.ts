@@ -1,9 +1,5 @@
 import { useMemo, useSyncExternalStore } from 'react';
-import {
-  createWorkspaceStore,
-  type WorkspaceSnapshot,
-  type WorkspaceStateSource,
-} from '../state/workspace-store';
+import { createWorkspaceStore, type WorkspaceSnapshot, type WorkspaceStateSource } from '../state/workspace-store';
 
 /**
  * The workspace view main pushes, read through one store per API object.

@@ -10,8 +10,7 @@ export const de: PartialMessages = {
   bridge: {
     title: 'Calmline erreicht das Telefon nicht',
     body: 'Die Verbindung zum Telefondienst (Host-Bridge) fehlt, daher können Anrufe weder angezeigt noch angenommen werden.',
-    action:
-      'Starten Sie Calmline neu. Wenn das wieder passiert, wenden Sie sich an den IT-Support.',
+    action: 'Starten Sie Calmline neu. Wenn das wieder passiert, wenden Sie sich an den IT-Support.',
   },
   registration: {
     loading: 'Verbindung zum Telefondienst wird hergestellt…',
@@ -111,8 +110,7 @@ export const de: PartialMessages = {
     ask: {
       hold: 'Fragen Sie: „Darf ich Sie kurz in die Warteschleife legen?“',
       transfer: 'Fragen Sie: „Darf ich Sie mit {{target}} verbinden?“',
-      transferColleague:
-        'Fragen Sie: „Darf ich Sie mit einer Kollegin oder einem Kollegen verbinden?“',
+      transferColleague: 'Fragen Sie: „Darf ich Sie mit einer Kollegin oder einem Kollegen verbinden?“',
       escalate: 'Fragen Sie: „Darf ich Sie mit meiner Teamleitung verbinden?“',
     },
     nudge: 'Können Sie das Anliegen ohne Halten oder Weiterverbinden lösen?',
@@ -293,13 +291,15 @@ export const de: PartialMessages = {
   breaks: {
     offerHeading: 'Eine kurze Pause?',
     offer: {
-      'flagged-call': 'Das war ein schwieriges Gespräch. Atmen Sie durch, strecken Sie sich, trinken Sie etwas, bevor der nächste Anruf kommt.',
+      'flagged-call':
+        'Das war ein schwieriges Gespräch. Atmen Sie durch, strecken Sie sich, trinken Sie etwas, bevor der nächste Anruf kommt.',
       'long-call': 'Das war ein langes Gespräch. Ein paar Minuten Abstand helfen vor dem nächsten Anruf.',
     },
     takeOffer: '{{minutes}} Minuten Pause machen',
     notNow: 'Jetzt nicht',
     heading: 'In der Pause',
-    unavailable: 'Ihr Telefon ist nicht erreichbar: Neue Anrufer hören „besetzt“ und werden Ihnen erst angeboten, wenn Sie die Pause beenden.',
+    unavailable:
+      'Ihr Telefon ist nicht erreichbar: Neue Anrufer hören „besetzt“ und werden Ihnen erst angeboten, wenn Sie die Pause beenden.',
     timeLeft: 'Noch {{time}}',
     overrun: 'Lassen Sie sich Zeit; beenden Sie die Pause, wenn Sie so weit sind.',
     breathingHeading: 'Atmen Sie mit dem Kreis',
@@ -349,7 +349,8 @@ export const de: PartialMessages = {
     saidHint: 'Schreiben Sie den genauen Wortlaut auf, auch wenn er beleidigend ist. Nicht zusammenfassen.',
     saidMissing: 'Schreiben Sie auf, was gesagt wurde.',
     when: 'Wann wurde es gesagt',
-    whenHint: 'Vorausgefüllt mit der Zeit, zu der Sie dieses Formular geöffnet haben; ändern Sie sie, wenn die Drohung früher fiel.',
+    whenHint:
+      'Vorausgefüllt mit der Zeit, zu der Sie dieses Formular geöffnet haben; ändern Sie sie, wenn die Drohung früher fiel.',
     whenInvalid: 'Geben Sie ein Datum und eine Uhrzeit ein, die nicht in der Zukunft liegen.',
     save: 'Vorfall speichern',
     recorded: 'Vorfall erfasst. Der Anrufer ist markiert.',
@@ -387,7 +388,8 @@ export const de: PartialMessages = {
       'microphone-lost': 'Das Mikrofon funktioniert nicht mehr: Der Anrufer hört Sie nicht.',
       'engine-failed': 'Der Ton des Anrufs ist ausgefallen.',
     },
-    advice: 'Versuchen Sie „Ton neu verbinden“. Hilft das nicht, entschuldigen Sie sich, legen Sie auf und rufen Sie zurück.',
+    advice:
+      'Versuchen Sie „Ton neu verbinden“. Hilft das nicht, entschuldigen Sie sich, legen Sie auf und rufen Sie zurück.',
     reconnect: 'Ton neu verbinden',
     reconnectLabel: 'Ton des Anrufs mit {{caller}} neu verbinden',
     devices: {
@@ -407,16 +409,12 @@ export const de: PartialMessages = {
   errors: {
     generic: 'Das hat nicht geklappt. Bitte versuchen Sie es erneut.',
     'media-error': 'Der Ton des Anrufs ist ausgefallen. Prüfen Sie Mikrofon und Headset und versuchen Sie es erneut.',
-    'unknown-channel':
-      'Der Telefondienst kennt diese Anfrage nicht. Calmline muss eventuell aktualisiert werden.',
+    'unknown-channel': 'Der Telefondienst kennt diese Anfrage nicht. Calmline muss eventuell aktualisiert werden.',
     'forbidden-sender': 'Der Telefondienst hat eine Anfrage aus diesem Fenster abgelehnt.',
-    'invalid-payload':
-      'Der Telefondienst hat die Anfrage abgelehnt, weil einige Angaben ungültig waren.',
+    'invalid-payload': 'Der Telefondienst hat die Anfrage abgelehnt, weil einige Angaben ungültig waren.',
     'call-not-found': 'Diesen Anruf gibt es nicht mehr. Er wurde vielleicht gerade beendet.',
-    'invalid-transition':
-      'Das ist bei diesem Anruf gerade nicht möglich. Er hat sich vielleicht gerade geändert.',
-    'not-configured':
-      'Es ist kein SIP-Konto eingerichtet. Öffnen Sie die Einstellungen, um eines hinzuzufügen.',
+    'invalid-transition': 'Das ist bei diesem Anruf gerade nicht möglich. Er hat sich vielleicht gerade geändert.',
+    'not-configured': 'Es ist kein SIP-Konto eingerichtet. Öffnen Sie die Einstellungen, um eines hinzuzufügen.',
     'sip-error': 'Die Telefonanlage hat einen Fehler gemeldet. Bitte versuchen Sie es erneut.',
     'other-call-active':
       'Ein anderer Anrufer ist in der Leitung. Fragen Sie ihn und legen Sie ihn zuerst in die Warteschleife.',
@@ -438,8 +436,7 @@ export const de: PartialMessages = {
   account: {
     heading: 'SIP-Konto',
     loading: 'Konto wird geladen…',
-    loadFailed:
-      'Das gespeicherte Konto konnte nicht geladen werden. Sie können es erneut eingeben.',
+    loadFailed: 'Das gespeicherte Konto konnte nicht geladen werden. Sie können es erneut eingeben.',
     wsUrl: 'WebSocket-URL',
     wsUrlHint: 'Zum Beispiel wss://pbx.example.com:8089/ws',
     sipUri: 'SIP-URI',

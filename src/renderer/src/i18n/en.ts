@@ -28,8 +28,7 @@ export const en = {
   },
   phone: {
     loadFailed: 'Could not load the phone state.',
-    invalidUpdate:
-      'The phone service sent an update Calmline could not read. What you see may be out of date.',
+    invalidUpdate: 'The phone service sent an update Calmline could not read. What you see may be out of date.',
   },
   calls: {
     heading: 'Calls',
@@ -85,8 +84,7 @@ export const en = {
     supervisor: 'your supervisor ({{target}})',
     progress: {
       consulting: 'Calling {{target}} to consult…',
-      consultingConnected:
-        'Talking to {{target}}. Complete the transfer when you are ready, or cancel it.',
+      consultingConnected: 'Talking to {{target}}. Complete the transfer when you are ready, or cancel it.',
       trying: 'Transferring to {{target}}: trying',
       ringing: 'Transferring to {{target}}: ringing',
       succeeded: 'Transferred to {{target}}',
@@ -157,8 +155,7 @@ export const en = {
     hint: 'A number or SIP address',
     call: 'Call',
     calling: 'Calling…',
-    invalid:
-      'Enter a number (like 2000 or +49 30 123456) or a SIP address (like sip:2000@pbx.example.com).',
+    invalid: 'Enter a number (like 2000 or +49 30 123456) or a SIP address (like sip:2000@pbx.example.com).',
     failed: 'The call was not placed.',
   },
   recent: {
@@ -302,7 +299,8 @@ export const en = {
     takeOffer: 'Take a {{minutes}}-minute break',
     notNow: 'Not now',
     heading: 'On a break',
-    unavailable: 'Your phone is unavailable: new callers hear “busy” and are not offered to you until you end the break.',
+    unavailable:
+      'Your phone is unavailable: new callers hear “busy” and are not offered to you until you end the break.',
     timeLeft: '{{time}} left',
     overrun: 'Take your time; end the break when you are ready.',
     breathingHeading: 'Breathe with the circle',
@@ -439,8 +437,7 @@ export const en = {
     'unknown-checklist': 'That checklist is not available. Ask IT which checklists are set up.',
     'no-commitment-step': 'This checklist has no step for recording a promise to the caller.',
     'commitment-in-past': 'That time has already passed. Choose one in the future.',
-    'commitment-too-far':
-      'That date is too far ahead. Choose an earlier one, or promise a status update instead.',
+    'commitment-too-far': 'That date is too far ahead. Choose an earlier one, or promise a status update instead.',
     'invalid-commitment': 'The promise was not recorded because some details were not valid.',
     'no-break-offer': 'There is no break offer to decline any more.',
     'no-reminder': 'That reminder is no longer showing.',

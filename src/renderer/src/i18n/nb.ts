@@ -23,8 +23,7 @@ export const nb: PartialMessages = {
   },
   phone: {
     loadFailed: 'Kunne ikke laste telefonstatusen.',
-    invalidUpdate:
-      'Telefontjenesten sendte en oppdatering Calmline ikke kunne lese. Det du ser, kan være utdatert.',
+    invalidUpdate: 'Telefontjenesten sendte en oppdatering Calmline ikke kunne lese. Det du ser, kan være utdatert.',
   },
   calls: {
     heading: 'Samtaler',
@@ -78,8 +77,7 @@ export const nb: PartialMessages = {
     supervisor: 'lederen din ({{target}})',
     progress: {
       consulting: 'Ringer {{target}} for å avklare…',
-      consultingConnected:
-        'Du snakker med {{target}}. Fullfør overføringen når du er klar, eller avbryt den.',
+      consultingConnected: 'Du snakker med {{target}}. Fullfør overføringen når du er klar, eller avbryt den.',
       trying: 'Setter over til {{target}}: prøver',
       ringing: 'Setter over til {{target}}: ringer',
       succeeded: 'Satt over til {{target}}',
@@ -88,8 +86,7 @@ export const nb: PartialMessages = {
     withCode: '{{text}} ({{code}})',
     failed:
       'Overføringen mislyktes: {{reason}}. Innringeren står på vent – gjenoppta samtalen for å snakke med dem igjen.',
-    failedNoReason:
-      'Overføringen mislyktes. Innringeren står på vent – gjenoppta samtalen for å snakke med dem igjen.',
+    failedNoReason: 'Overføringen mislyktes. Innringeren står på vent – gjenoppta samtalen for å snakke med dem igjen.',
     reason: {
       busy: 'opptatt',
       notFound: 'nummeret finnes ikke',
@@ -135,8 +132,7 @@ export const nb: PartialMessages = {
       transfer: 'Overføringen startet ikke.',
       escalate: 'Eskaleringen startet ikke.',
     },
-    closedCallEnded:
-      'Samtalen med {{caller}} ble avsluttet, så spørsmålet ble lukket. Ingenting ble sendt.',
+    closedCallEnded: 'Samtalen med {{caller}} ble avsluttet, så spørsmålet ble lukket. Ingenting ble sendt.',
   },
   announce: {
     connected: 'Koblet til {{caller}}.',
@@ -297,7 +293,8 @@ export const nb: PartialMessages = {
     takeOffer: 'Ta {{minutes}} minutters pause',
     notNow: 'Ikke nå',
     heading: 'På pause',
-    unavailable: 'Telefonen din er utilgjengelig: nye innringere hører «opptatt» og tilbys ikke til deg før du avslutter pausen.',
+    unavailable:
+      'Telefonen din er utilgjengelig: nye innringere hører «opptatt» og tilbys ikke til deg før du avslutter pausen.',
     timeLeft: '{{time}} igjen',
     overrun: 'Ta den tiden du trenger; avslutt pausen når du er klar.',
     breathingHeading: 'Pust i takt med sirkelen',
@@ -412,8 +409,7 @@ export const nb: PartialMessages = {
     'other-call-active': 'En annen innringer er på linjen. Spør dem, og sett dem på vent først.',
     'consent-required': 'Spør innringeren først, og registrer svaret.',
     'consent-declined': 'Innringeren sa nei, så ingenting ble gjort.',
-    'consent-mismatch':
-      'Den tillatelsen gjaldt en annen samtale eller handling. Spør innringeren igjen.',
+    'consent-mismatch': 'Den tillatelsen gjaldt en annen samtale eller handling. Spør innringeren igjen.',
     'consent-used': 'Den tillatelsen er allerede brukt. Spør innringeren igjen.',
     'consent-expired': 'Den tillatelsen er for gammel. Spør innringeren igjen.',
     'no-escalation-target': 'Ingen leder er satt opp for eskalering. Legg til en i Innstillinger.',

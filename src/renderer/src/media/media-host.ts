@@ -22,7 +22,9 @@ export interface MediaHostOptions {
 /** What the media host does for one phone state. */
 export function mediaNeeds(state: PhoneState): { ring: boolean; microphone: boolean } {
   const live = state.calls.filter((call) => call.state !== 'ended');
-  const connected = live.some((call) => call.state === 'active' || call.state === 'held' || call.state === 'transferring');
+  const connected = live.some(
+    (call) => call.state === 'active' || call.state === 'held' || call.state === 'transferring',
+  );
   const ringingIn = live.some((call) => call.state === 'ringing' && call.direction === 'incoming');
   // Ring only when the agent is free: during a call the card shows the waiting caller.
   return { ring: ringingIn && !connected, microphone: live.length > 0 };
@@ -51,7 +53,9 @@ export function startMediaHost(api: CalmlineApi, options: MediaHostOptions = {})
     const parsed = audioDevicesSchema.safeParse(input);
     if (stopped || !parsed.success) return;
     const devices = parsed.data;
-    void engine.useDevices({ microphoneId: devices.microphone.id, speakerId: devices.speaker.id }).catch(() => undefined);
+    void engine
+      .useDevices({ microphoneId: devices.microphone.id, speakerId: devices.speaker.id })
+      .catch(() => undefined);
     ringer.configure({ deviceId: devices.ringer.id, enabled: devices.ringtone });
   };
   let applied: ReturnType<typeof mediaNeeds> | undefined;

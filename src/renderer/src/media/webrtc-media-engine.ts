@@ -175,7 +175,8 @@ export class WebRtcMediaEngine {
   /** Answers one bridge request. Never throws: failures come back as `{ ok: false }`. */
   async handle(input: unknown): Promise<MediaResponse> {
     const parsed = mediaRequestSchema.safeParse(input);
-    if (!parsed.success) return { ok: false, error: { code: 'bad-request', message: 'The media request is malformed.' } };
+    if (!parsed.success)
+      return { ok: false, error: { code: 'bad-request', message: 'The media request is malformed.' } };
     const request = parsed.data;
     try {
       if (request.op === 'create') {
@@ -299,14 +300,21 @@ export class WebRtcMediaEngine {
     pc.addEventListener('connectionstatechange', () => {
       if (pc.connectionState === 'failed' && !session.watch.failed && this.sessions.get(id) === session) {
         session.watch.failed = true;
-        this.emit(session, 'connection-failed', 'The audio connection to the other side failed: the call has no sound.');
+        this.emit(
+          session,
+          'connection-failed',
+          'The audio connection to the other side failed: the call has no sound.',
+        );
       }
     });
     this.sessions.set(id, session);
     this.startWatchdog();
   }
 
-  private async run(session: MediaSession, request: Exclude<MediaRequest, { op: 'create' | 'close' }>): Promise<MediaResponse> {
+  private async run(
+    session: MediaSession,
+    request: Exclude<MediaRequest, { op: 'create' | 'close' }>,
+  ): Promise<MediaResponse> {
     switch (request.op) {
       case 'get-description':
         return { ok: true, sdp: await this.getDescription(session, request.hold, request.iceRestart === true) };
@@ -381,7 +389,10 @@ export class WebRtcMediaEngine {
   private sendDtmf(session: MediaSession, tones: string, durationMs = 100, interToneGapMs = 70): void {
     const dtmf = session.transceiver?.sender.dtmf;
     if (!dtmf || !dtmf.canInsertDTMF) {
-      throw new EngineFailure('dtmf-unavailable', 'This call cannot carry key tones in its audio (no telephone-event).');
+      throw new EngineFailure(
+        'dtmf-unavailable',
+        'This call cannot carry key tones in its audio (no telephone-event).',
+      );
     }
     try {
       dtmf.insertDTMF(tones, durationMs, interToneGapMs);
@@ -439,7 +450,8 @@ export class WebRtcMediaEngine {
   private async attachMicrophone(session: MediaSession, replace = false): Promise<void> {
     const { pc } = session;
     const transceiver =
-      session.transceiver ?? pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped');
+      session.transceiver ??
+      pc.getTransceivers().find((t) => t.receiver.track.kind === 'audio' && t.currentDirection !== 'stopped');
     if (
       !replace &&
       session.localTrack &&
@@ -470,7 +482,8 @@ export class WebRtcMediaEngine {
     const cached = this.microphone;
     if (cached) return cached;
     const getUserMedia =
-      this.options.getUserMedia ?? ((constraints: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(constraints));
+      this.options.getUserMedia ??
+      ((constraints: MediaStreamConstraints) => navigator.mediaDevices.getUserMedia(constraints));
     // `ideal`, not `exact`: a chosen headset that is not plugged in gives the default
     // microphone rather than no call audio at all.
     const audio: MediaTrackConstraints = this.inputDeviceId
@@ -586,7 +599,8 @@ export class WebRtcMediaEngine {
           totalAudioEnergy: num(entry.totalAudioEnergy),
           totalSamplesDuration: num(entry.totalSamplesDuration),
           audioLevel: num(entry.audioLevel),
-          lastPacketReceivedTimestamp: typeof entry.lastPacketReceivedTimestamp === 'number' ? entry.lastPacketReceivedTimestamp : null,
+          lastPacketReceivedTimestamp:
+            typeof entry.lastPacketReceivedTimestamp === 'number' ? entry.lastPacketReceivedTimestamp : null,
           codec: typeof codec?.mimeType === 'string' ? codec.mimeType : null,
         };
       } else if (entry.type === 'outbound-rtp' && entry.kind === 'audio') {

@@ -31,7 +31,9 @@ export function createLanguageStore(source: LanguageSource): LanguageStore {
     load: () => source.getLanguage(),
     accept: (snapshot, raw) => {
       const parsed = languageSettingSchema.safeParse(raw);
-      return parsed.success ? { setting: parsed.data.language, problem: null } : { ...snapshot, problem: 'invalid-update' };
+      return parsed.success
+        ? { setting: parsed.data.language, problem: null }
+        : { ...snapshot, problem: 'invalid-update' };
     },
     loadFailed: (snapshot, code) => ({ ...snapshot, problem: code }),
   });

@@ -17,8 +17,7 @@ import { createMainPushedStore, type MainPushedStore } from './main-pushed-store
 export const RECENTLY_ENDED_LIMIT = 5;
 
 /** Why the store could not use what main sent. */
-export type PhoneProblem =
-  { kind: 'load-failed'; code: CommandErrorCode } | { kind: 'invalid-update' };
+export type PhoneProblem = { kind: 'load-failed'; code: CommandErrorCode } | { kind: 'invalid-update' };
 
 /** What components read. A new object on every change, so React can compare by identity. */
 export interface PhoneSnapshot {

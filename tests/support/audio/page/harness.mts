@@ -9,11 +9,20 @@
  */
 import { Inviter, Registerer, SessionState, UserAgent, Web, type Invitation, type Session } from 'sip.js';
 import type { MediaEvent, MediaResponse } from '../../../../src/shared/media-protocol';
-import { audioWindow, WebRtcMediaEngine, type AudioWindow, type MediaStatsSnapshot } from '../../../../src/renderer/src/media/webrtc-media-engine';
+import {
+  audioWindow,
+  WebRtcMediaEngine,
+  type AudioWindow,
+  type MediaStatsSnapshot,
+} from '../../../../src/renderer/src/media/webrtc-media-engine';
 import { listen, type Heard } from './measure.mjs';
 
 /** Tone tests turn audio processing off: it eats steady sines (docs/webrtc-audio.md#a5). */
-const NO_PROCESSING: MediaTrackConstraints = { echoCancellation: false, noiseSuppression: false, autoGainControl: false };
+const NO_PROCESSING: MediaTrackConstraints = {
+  echoCancellation: false,
+  noiseSuppression: false,
+  autoGainControl: false,
+};
 
 /** What a window of listening found: the ear (analyser) and the wire (stats, by report timestamps). */
 export interface Measurement extends Heard, AudioWindow {}
@@ -84,9 +93,13 @@ function watchFirstAudio(next: Session): void {
     stamps.firstAudioAt ||= wallClock();
     return;
   }
-  track.addEventListener('unmute', () => {
-    if (session === next) stamps.firstAudioAt ||= wallClock();
-  }, { once: true });
+  track.addEventListener(
+    'unmute',
+    () => {
+      if (session === next) stamps.firstAudioAt ||= wallClock();
+    },
+    { once: true },
+  );
 }
 const watchedTracks = new WeakSet<MediaStreamTrack>();
 
@@ -120,7 +133,8 @@ async function callerStats(): Promise<MediaStatsSnapshot> {
         totalAudioEnergy: Number(entry.totalAudioEnergy ?? 0),
         totalSamplesDuration: Number(entry.totalSamplesDuration ?? 0),
         audioLevel: Number(entry.audioLevel ?? 0),
-        lastPacketReceivedTimestamp: typeof entry.lastPacketReceivedTimestamp === 'number' ? entry.lastPacketReceivedTimestamp : null,
+        lastPacketReceivedTimestamp:
+          typeof entry.lastPacketReceivedTimestamp === 'number' ? entry.lastPacketReceivedTimestamp : null,
         codec: null,
       };
     } else if (entry.type === 'outbound-rtp' && entry.kind === 'audio') {
@@ -158,7 +172,9 @@ function adopt(next: Session, label: string): void {
           sessionDescriptionHandlerOptions: { constraints: { audio: NO_PROCESSING, video: false } },
         });
         adopt(inviter, 'transferred:');
-        void inviter.invite().catch((error: unknown) => sessionStates.push(`transferred invite failed: ${String(error)}`));
+        void inviter
+          .invite()
+          .catch((error: unknown) => sessionStates.push(`transferred invite failed: ${String(error)}`));
       });
     },
   };
@@ -185,7 +201,10 @@ const caller = {
       displayName: 'WebRTC Caller',
       transportOptions: { server: wsUrl },
       // No public STUN and a short gathering timeout (docs/webrtc-audio.md#a2).
-      sessionDescriptionHandlerFactoryOptions: { peerConnectionConfiguration: { iceServers: [] }, iceGatheringTimeout: 500 },
+      sessionDescriptionHandlerFactoryOptions: {
+        peerConnectionConfiguration: { iceServers: [] },
+        iceGatheringTimeout: 500,
+      },
       logBuiltinEnabled: false,
       delegate: {
         onInvite: (invitation: Invitation) => {
@@ -207,7 +226,9 @@ const caller = {
       registerer.stateChange.addListener((state) => {
         if (state === 'Registered') resolve();
       });
-      registerer.register({ requestDelegate: { onReject: (r) => reject(new Error(`REGISTER ${r.message.statusCode}`)) } }).catch(reject);
+      registerer
+        .register({ requestDelegate: { onReject: (r) => reject(new Error(`REGISTER ${r.message.statusCode}`)) } })
+        .catch(reject);
     });
   },
   call(target: string): void {
@@ -231,7 +252,8 @@ const caller = {
     else if (current instanceof Inviter && current.state === SessionState.Establishing) await current.cancel();
   },
   stats: (): Promise<MediaStatsSnapshot> => callerStats(),
-  measure: (windowMs: number): Promise<Measurement> => measureWith(callerSdh().remoteMediaStream, callerStats, windowMs),
+  measure: (windowMs: number): Promise<Measurement> =>
+    measureWith(callerSdh().remoteMediaStream, callerStats, windowMs),
   /** Stops sending (no packets) without renegotiating, so the far end's watchdog has something to notice. */
   async pauseSending(): Promise<void> {
     const sender = callerPeerConnection().getSenders()[0];
