@@ -8,7 +8,13 @@ import {
   type CallContext,
   type CallFacts,
 } from '../../../src/core/phone/allowed-actions';
-import type { CallPending, CallState, TransferView } from '../../../src/shared/contract';
+import {
+  callPendingKinds,
+  callStates,
+  type CallPending,
+  type CallState,
+  type TransferView,
+} from '../../../src/shared/contract';
 
 const consulting: TransferView = {
   kind: 'attended',
@@ -127,17 +133,8 @@ describe('allowedActions', () => {
 
 describe('refusalOf', () => {
   it('gives every refused action, in every situation, a hint of what to do instead', () => {
-    const states: CallState[] = ['ringing', 'dialing', 'active', 'held', 'transferring', 'ended'];
-    const pendings: (CallPending | undefined)[] = [
-      undefined,
-      'answer',
-      'decline',
-      'hang-up',
-      'hold',
-      'resume',
-      'transfer',
-      'reconnect-audio',
-    ];
+    const states: readonly CallState[] = callStates;
+    const pendings: readonly (CallPending | undefined)[] = [undefined, ...callPendingKinds];
     for (const state of states) {
       for (const pending of pendings) {
         for (const consult of [undefined, 'dialing', 'active'] as const) {
