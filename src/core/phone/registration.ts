@@ -90,7 +90,7 @@ export function nextRegistrationState(
 /** The user agent as the registration uses it (sip.js's UserAgent fits). */
 export interface RegistrationConnection {
   start(): Promise<void>;
-  /** Not start(): start() after a failed start is a silent no-op (sipjs-notes §1a). */
+  /** Not start(): start() after a failed start is a silent no-op (docs/sipjs-pitfalls.md#s6). */
   reconnect(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -113,7 +113,7 @@ export interface RegistrationOptions {
   clock: Clock;
   logger: CoreLogger;
   connection: RegistrationConnection;
-  /** A new Registerer; one per connection, because the old one may be stuck waiting (sipjs-notes §1a). */
+  /** A new Registerer; one per connection, because the old one may be stuck waiting (docs/sipjs-pitfalls.md#s5). */
   createRegisterer: () => RegistererLike;
   /** Delays between reconnect attempts, in milliseconds; the last one repeats. */
   backoffMs?: readonly number[];
@@ -245,7 +245,7 @@ export class RegistrationManager {
 
   private register(): void {
     // A fresh Registerer per connection: the old one may be stuck "waiting" on a
-    // REGISTER sent over the dead socket (sipjs-notes §1a).
+    // REGISTER sent over the dead socket (docs/sipjs-pitfalls.md#s5).
     const previous = this.registerer;
     this.registerer = undefined;
     if (previous) void previous.dispose().catch(() => undefined);
