@@ -279,7 +279,7 @@ export class RegistrationManager {
         })
         .catch((error: unknown) => refused(`Registration failed: ${describe(error)}`));
     } catch (error) {
-      // register() throws synchronously once the registerer is terminated (sipjs-notes §1a).
+      // register() throws synchronously once the registerer is terminated (docs/sipjs-pitfalls.md#s4).
       refused(`Registration failed: ${describe(error)}`);
     }
   }
