@@ -7,21 +7,22 @@
  *
  * Nothing here lists commands: the functions, their parameters and their answers
  * all come from the contract's `commands` and `events` tables, so a command added
- * there (with its handler in the core) is on the API with no edit here.
+ * there (with its handler in the core) is on the API with no edit here. At run time
+ * it reads only the schema-free routes generated from those tables (api-routes.ts),
+ * so the preload and the web bridge load neither zod nor the schemas.
  */
-import {
-  commandChannels,
+import { commandRoutes, eventRoutes } from './api-routes';
+import type {
+  ArgMapping,
+  CommandArgs,
+  CommandChannel,
+  CommandMethod,
+  CommandResponse,
   commands,
-  eventChannels,
+  EventChannel,
+  EventMethod,
+  EventPayload,
   events,
-  type ArgMapping,
-  type CommandArgs,
-  type CommandChannel,
-  type CommandMethod,
-  type CommandResponse,
-  type EventChannel,
-  type EventMethod,
-  type EventPayload,
 } from './contract';
 import type { Result } from './result';
 
@@ -53,8 +54,8 @@ export interface CalmlineApi extends CommandFunctions, EventFunctions {}
 
 /** Every function name of the API, commands first, in the tables' order. */
 export const apiFunctionNames: readonly (CommandMethod | EventMethod)[] = [
-  ...commandChannels.map((channel) => commands[channel].method),
-  ...eventChannels.map((channel) => events[channel].method),
+  ...Object.values(commandRoutes).map((route) => route.method),
+  ...Object.values(eventRoutes),
 ];
 
 /** Builds a command's request from a method's arguments, as its entry's `args` say. */
@@ -72,12 +73,14 @@ function requestFromArgs(mapping: ArgMapping | undefined, values: readonly unkno
 /** Builds the renderer API over a host transport. Main validates; this only forwards. */
 export function createCalmlineApi(transport: HostTransport): CalmlineApi {
   const api: Record<string, unknown> = {};
-  for (const channel of commandChannels) {
-    const entry: { method: string; args?: ArgMapping } = commands[channel];
-    api[entry.method] = (...values: unknown[]) => transport.invoke(channel, requestFromArgs(entry.args, values));
+  for (const [channel, route] of Object.entries(commandRoutes) as [
+    CommandChannel,
+    { method: string; args?: ArgMapping },
+  ][]) {
+    api[route.method] = (...values: unknown[]) => transport.invoke(channel, requestFromArgs(route.args, values));
   }
-  for (const channel of eventChannels) {
-    api[events[channel].method] = (listener: (payload: unknown) => void) => transport.subscribe(channel, listener);
+  for (const [channel, method] of Object.entries(eventRoutes) as [EventChannel, string][]) {
+    api[method] = (listener: (payload: unknown) => void) => transport.subscribe(channel, listener);
   }
   // The cast is safe because every table entry became its function above, and main
   // answers with the contract's response schema.
