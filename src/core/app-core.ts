@@ -38,6 +38,9 @@ import { loadWorkspacePolicy, type WorkspacePolicy } from '../shared/workspace/w
 import { createBridgedMediaFactory } from './media/bridged-media';
 import { RendererMediaChannel } from './media/renderer-media-channel';
 import type { MediaPolicy } from '../shared/media-protocol';
+import type { GlobalShortcutAction } from '../shared/desk';
+import { Desk, shortcutCommand } from './desk/desk';
+import { createDeskHandlers } from './handlers/desk-handlers';
 
 /** What a host gives the core. */
 export interface AppCoreOptions {
@@ -87,6 +90,8 @@ export class AppCore {
   readonly media: RendererMediaChannel;
   private readonly mediaPolicy: MediaPolicy;
   private readonly rules: CrossFeatureRules;
+  /** The agent's desk: settings, click-to-dial links, what the host set up (docs/desk.md). */
+  readonly desk: Desk;
 
   constructor(private readonly options: AppCoreOptions) {
     this.settings = new AccountSettings(options.store, options.secrets, options.logger);
@@ -116,6 +121,12 @@ export class AppCore {
       agentName: () => this.agentName(),
       emit: (...args) => this.emit(...args),
       logger: options.logger,
+    });
+    this.desk = new Desk({
+      store: options.store,
+      logger: options.logger,
+      emit: (...args) => this.emit(...args),
+      region: () => this.policy.get().defaultRegion,
     });
     this.router = createCommandRouter(this.handlers(), options.logger);
     this.workspace.onChange(() => {
@@ -162,6 +173,7 @@ export class AppCore {
         emit: (...args) => this.emit(...args),
       }),
       ...createMediaHandlers({ media: this.media, currentPhone: () => this.phone }),
+      ...createDeskHandlers(this.desk),
     };
   }
 
@@ -204,6 +216,17 @@ export class AppCore {
   onEvent(listener: EventListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * A global shortcut: the same command the window's button sends, on the call the
+   * shortcut stands for (nothing when there is none).
+   */
+  async runShortcut(action: GlobalShortcutAction): Promise<void> {
+    const command = shortcutCommand(action, this.phoneState().calls);
+    if (!command) return;
+    const result = await this.router(command.channel, { callId: command.callId });
+    if (!result.ok) this.options.logger.warn(`Shortcut ${action} refused: ${result.error.code}`);
   }
 
   /** The phone state now (also what `phone:get-state` answers). */

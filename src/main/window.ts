@@ -8,6 +8,8 @@ import { pathToFileURL } from 'node:url';
 import { BrowserWindow, session, shell } from 'electron';
 import { RENDERER_CSP } from '../shared/csp';
 import { allowPermission } from './permission-policy';
+import { allowHidCheck } from './hid-policy';
+import { installHidPolicy } from './hid-session';
 
 const INDEX_HTML = join(import.meta.dirname, '../renderer/index.html');
 
@@ -28,8 +30,11 @@ export function hardenSession(): void {
   });
   ses.setPermissionCheckHandler((_webContents, permission, requestingOrigin, details) => {
     const mediaTypes = details.mediaType ? [details.mediaType] : [];
-    return allowPermission(permission, details.requestingUrl ?? requestingOrigin, appUrl(), mediaTypes);
+    const url = details.requestingUrl ?? requestingOrigin;
+    return allowPermission(permission, url, appUrl(), mediaTypes) || allowHidCheck(permission, url, appUrl());
   });
+  // Headset call control: telephony HID devices for our own page only (docs/desk.md#headset).
+  installHidPolicy(ses, appUrl);
   ses.webRequest.onHeadersReceived((details, callback) => {
     callback({
       responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [RENDERER_CSP] },

@@ -59,6 +59,9 @@ export const commandRoutes = {
   'reminder:snooze': { method: 'snoozeReminder', args: ['kind'] },
   'settings:get-call-policy': { method: 'getCallPolicy' },
   'settings:save-call-policy': { method: 'saveCallPolicy', args: 'request' },
+  'settings:get-desk': { method: 'getDeskSettings' },
+  'settings:save-desk': { method: 'saveDeskSettings', args: 'request' },
+  'desk:get-status': { method: 'getDeskStatus' },
 } as const satisfies {
   [C in CommandChannel]: Pick<(typeof commands)[C], 'method'> & {
     args?: (typeof commands)[C] extends { readonly args: infer A } ? A : never;
@@ -75,4 +78,7 @@ export const eventRoutes = {
   'settings:audio-devices': 'onAudioDevices',
   'settings:language': 'onLanguage',
   'callers:prefetched': 'onCallerPrefetched',
+  'settings:desk': 'onDeskSettings',
+  'desk:status': 'onDeskStatus',
+  'desk:dial-link': 'onDialLink',
 } as const satisfies { [E in EventChannel]: (typeof events)[E]['method'] };

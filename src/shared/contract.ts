@@ -25,6 +25,7 @@ import {
   threatKinds,
 } from './caller-record';
 import { mediaEventSchema, mediaRequestSchema, mediaResponseSchema } from './media-protocol';
+import { deskSettingsSchema, deskStatusSchema, dialLinkSchema } from './desk';
 
 /** Longest caller name the core hands to the renderer, in user-perceived characters. */
 export const MAX_DISPLAY_NAME_LENGTH = 64;
@@ -674,6 +675,16 @@ export const commands = defineCommands({
     args: 'request',
     response: callPolicySchema,
   },
+  /** The desk: headset, tray, start with the session, global shortcuts (docs/desk.md). */
+  'settings:get-desk': { method: 'getDeskSettings', request: z.undefined(), response: deskSettingsSchema },
+  'settings:save-desk': {
+    method: 'saveDeskSettings',
+    request: deskSettingsSchema,
+    args: 'request',
+    response: deskSettingsSchema,
+  },
+  /** What the host could set up of the desk: whether it has a tray, which global shortcuts work. */
+  'desk:get-status': { method: 'getDeskStatus', request: z.undefined(), response: deskStatusSchema },
 });
 
 /** One row of the event table: the payload main sends and the renderer's `on…` function for it. */
@@ -714,6 +725,12 @@ export const events = {
     method: 'onCallerPrefetched',
     payload: z.object({ callId, number: callerNumber, record: callerRecordSchema.nullable() }),
   },
+  /** The desk settings changed. */
+  'settings:desk': { method: 'onDeskSettings', payload: deskSettingsSchema },
+  /** What the host set up of the desk changed (a shortcut registered or refused). */
+  'desk:status': { method: 'onDeskStatus', payload: deskStatusSchema },
+  /** A click-to-dial link arrived: the window asks the agent to confirm it, or says why it was refused. */
+  'desk:dial-link': { method: 'onDialLink', payload: dialLinkSchema },
 } as const satisfies Record<string, EventEntry>;
 
 export type CommandChannel = keyof typeof commands;

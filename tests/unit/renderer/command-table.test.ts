@@ -4,6 +4,7 @@
  * mapping all follow the table, for every entry, so a new command that is missing
  * anywhere (a sample here included) fails.
  */
+import { DEFAULT_DESK_SETTINGS } from '../../../src/shared/desk';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { apiFunctionNames, createCalmlineApi, type CalmlineApi, type HostTransport } from '../../../src/shared/api';
 import type { CallRecord } from '../../../src/shared/call-record';
@@ -115,6 +116,9 @@ const samples: { [C in CommandChannel]: CommandArgs<C> } = {
   'settings:save-call-policy': [
     { defaultRegion: 'DE', escalationTarget: '', escalationMode: 'blind', consentTtlSeconds: 120 },
   ],
+  'settings:get-desk': [],
+  'settings:save-desk': [DEFAULT_DESK_SETTINGS],
+  'desk:get-status': [],
 };
 
 /** A complete API over a transport that answers everything ok. */

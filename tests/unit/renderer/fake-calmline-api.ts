@@ -6,6 +6,7 @@
  * channel (or a default below, else `ok(undefined)`), and lets the test push events.
  * A new command in the contract needs nothing here unless a test wants a better answer.
  */
+import { DEFAULT_DESK_SETTINGS, type DeskSettings } from '../../../src/shared/desk';
 import { allowedActions } from '../../../src/core/phone/allowed-actions';
 import { createCalmlineApi, type CalmlineApi, type HostTransport } from '../../../src/shared/api';
 import type { CallRecord } from '../../../src/shared/call-record';
@@ -66,6 +67,8 @@ const readChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'settings:get-language',
   'settings:get-audio-devices',
   'settings:get-retention',
+  'settings:get-desk',
+  'desk:get-status',
   'notes:get',
   'history:search',
   'history:calls-for-caller',
@@ -139,6 +142,8 @@ export interface FakeCalmlineApiOptions {
   languageSetting?: LanguageSetting;
   /** The audio devices main answers with (system defaults by default). */
   audioDevices?: AudioDevices;
+  /** The desk settings main answers with (the defaults by default). */
+  desk?: Partial<DeskSettings>;
   /** Answers for channels, in place of the defaults. */
   handlers?: FakeHandlers;
 }
@@ -227,6 +232,7 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     ringer: { id: '', label: '' },
     ringtone: true,
   };
+  let desk: DeskSettings = { ...DEFAULT_DESK_SETTINGS, ...options.desk };
   let policy: CallPolicy = {
     defaultRegion: 'DE',
     escalationTarget: '',
@@ -274,6 +280,13 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
       emit('settings:language', next);
       return next;
     },
+    'settings:get-desk': () => desk,
+    'settings:save-desk': (next) => {
+      desk = next;
+      emit('settings:desk', next);
+      return next;
+    },
+    'desk:get-status': () => ({ native: false, shortcuts: [] }),
     'settings:get-audio-devices': () => audioDevices,
     'settings:save-audio-devices': (next) => {
       audioDevices = next;
