@@ -8,6 +8,7 @@ import { shortcutTargets, type CallAction, type CallShortcut } from '../call-con
 import { callerDisplay } from '../caller-display';
 import { useCallPolicy } from '../hooks/use-call-policy';
 import { useCallShortcuts } from '../hooks/use-call-shortcuts';
+import { useCallActionRequests } from '../hooks/use-call-action-requests';
 import { CallPanel, type CallPanelApi } from './CallPanel';
 import { ConsentDialog, type ConsentDialogApi, type ConsentOutcome } from './ConsentDialog';
 import { DialForm } from './DialForm';
@@ -162,6 +163,13 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
     if (!button || button.disabled) return;
     // Focus first, so the consent dialog gives focus back to this button.
     button.focus();
+    button.click();
+  });
+  // The headset's buttons press the same buttons (docs/desk.md#headset).
+  useCallActionRequests((request) => {
+    const button = buttons.get(`${request.callId}:${request.action}`);
+    if (!button || button.disabled) return;
+    if (request.action === 'hold') button.focus();
     button.click();
   });
 

@@ -11,6 +11,8 @@ import type { PhoneProblem } from '../state/phone-store';
 import { AccountSettingsForm } from './AccountSettingsForm';
 import { AudioDeviceSettings } from './AudioDeviceSettings';
 import { BreakOffer } from './BreakOffer';
+import { DeskSettings } from './DeskSettings';
+import { HeadsetSettings } from './HeadsetSettings';
 import { BreakPanel } from './BreakPanel';
 import { CallerCard } from './CallerCard';
 import { CallList } from './CallList';
@@ -190,6 +192,8 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
             />
             <LanguageSettings api={api} />
             <AudioDeviceSettings api={api} />
+            <HeadsetSettings api={api} />
+            <DeskSettings api={api} />
           </div>
         )}
       </main>
