@@ -19,6 +19,7 @@ import type { CoreLogger } from '../../core/logger';
 import type { EventChannel } from '../../shared/contract';
 import { RENDERER_CSP } from '../../shared/csp';
 import { BRIDGE_PATH, BRIDGE_SCRIPT_PATH, type BridgeServerMessage } from '../protocol';
+import { handleOpenLink, OPEN_LINK_PATH, type LinkReceiver } from './open-link-endpoint';
 
 /** What the web host needs from the core. */
 export interface HostedCore {
@@ -26,6 +27,8 @@ export interface HostedCore {
   onEvent(listener: (channel: EventChannel, payload: unknown) => void): () => void;
   /** The media bridge's hop: detached when the page whose engine it uses goes away. */
   media: { detach(reason: string): void };
+  /** Click-to-dial links handed over with `POST /__calmline/open-link` (docs/desk.md#click-to-dial). */
+  desk?: LinkReceiver;
 }
 
 /** Where to find the built files and how to listen. */
@@ -85,6 +88,10 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   async function serveFile(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (request.headers.host !== hostHeader) {
       response.writeHead(421).end('Misdirected request');
+      return;
+    }
+    if (request.url?.split('?')[0] === OPEN_LINK_PATH) {
+      await handleOpenLink(request, response, { token: tokenBytes, origin, receiver: options.core.desk });
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
