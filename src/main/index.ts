@@ -3,7 +3,7 @@
  * lives in src/core (no Electron import there), so it runs and is tested in Node.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, dialog, globalShortcut, Menu, nativeImage, Tray, type NativeImage } from 'electron';
 import Store from 'electron-store';
 import { openCore } from '../core/open-core';
 import { systemClock } from '../core/clock';
@@ -16,6 +16,8 @@ import { detachMediaWithPage, registerIpc } from './ipc';
 import { createSafeStorageKeySealer } from './data-key-sealer';
 import { createSafeStorageSecretStore } from './secret-store';
 import { createMainWindow, hardenSession } from './window';
+import { installDeskGlue, type DeskGlue } from './desk-glue';
+import { installLinkHandoff } from './link-handoff';
 
 const logger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
 installProcessGuards(logger);
@@ -27,9 +29,22 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   let mainWindow: BrowserWindow | undefined;
-  app.on('second-instance', () => {
+  let desk: DeskGlue | undefined;
+  // Click-to-dial (docs/desk.md#click-to-dial): registered and listening before ready,
+  // so the link a first start was opened with (or macOS's open-url) is not lost.
+  const links = installLinkHandoff({
+    app,
+    platform: process.platform,
+    argv: process.argv,
+    defaultApp: Boolean(process.defaultApp),
+    execPath: process.execPath,
+    warn: (message) => logger.warn(message),
+  });
+  app.on('second-instance', (_event, argv) => {
     if (mainWindow?.isMinimized()) mainWindow.restore();
+    mainWindow?.show();
     mainWindow?.focus();
+    links.fromArgs(argv);
   });
 
   void app.whenReady().then(async () => {
@@ -62,26 +77,61 @@ if (!app.requestSingleInstanceLock()) {
     });
     registerIpc(core, () => mainWindow);
     notifyIncomingCalls(core, () => mainWindow);
-    mainWindow = createMainWindow();
+    desk = installDeskGlue({
+      core,
+      app,
+      createTray: (image) => new Tray(image as NativeImage),
+      image: (png) => nativeImage.createFromBuffer(png),
+      buildMenu: (template) => Menu.buildFromTemplate(template),
+      globalShortcut,
+      confirm: (question) =>
+        dialog.showMessageBoxSync({
+          type: 'question',
+          title: question.title,
+          message: question.title,
+          detail: question.message,
+          buttons: [question.yes, question.no],
+          defaultId: 1,
+          cancelId: 1,
+        }) === 0,
+      getWindow: () => mainWindow,
+      quit: () => app.quit(),
+      warn: (message) => logger.warn(message),
+    });
+    mainWindow = createMainWindow({ show: !desk.startHidden(process.argv) });
+    desk.attachWindow(mainWindow);
     detachMediaWithPage(core, mainWindow);
     mainWindow.on('closed', () => {
       mainWindow = undefined;
     });
     await core.start();
+    links.ready((link) => {
+      core.desk.openLink(link);
+      desk?.showWindow();
+    });
 
     let stopping = false;
     app.on('before-quit', (event) => {
       if (stopping) return;
+      // Quitting during a call asks first (docs/desk.md#tray).
+      if (desk && !desk.confirmQuit()) {
+        event.preventDefault();
+        return;
+      }
       // Un-REGISTER and end calls cleanly before the process goes.
       event.preventDefault();
       stopping = true;
-      void core.stop().finally(() => app.quit());
+      void core.stop().finally(() => {
+        desk?.dispose();
+        app.quit();
+      });
     });
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) {
         mainWindow = createMainWindow();
+        desk?.attachWindow(mainWindow);
         detachMediaWithPage(core, mainWindow);
-      }
+      } else desk?.showWindow();
     });
   });
 

@@ -42,8 +42,8 @@ export function hardenSession(): void {
   });
 }
 
-/** Creates the main window and loads the renderer. */
-export function createMainWindow(): BrowserWindow {
+/** Creates the main window and loads the renderer; `show: false` starts it in the tray (docs/desk.md#shortcuts). */
+export function createMainWindow(options: { show?: boolean } = {}): BrowserWindow {
   const window = new BrowserWindow({
     width: 1100,
     height: 760,
@@ -64,7 +64,9 @@ export function createMainWindow(): BrowserWindow {
       autoplayPolicy: 'no-user-gesture-required',
     },
   });
-  window.once('ready-to-show', () => window.show());
+  window.once('ready-to-show', () => {
+    if (options.show !== false) window.show();
+  });
 
   const contents = window.webContents;
   contents.on('will-navigate', (event) => event.preventDefault());
