@@ -1,125 +1,15 @@
 /**
- * Two headset report layouts as WebHID describes them (`HIDDevice.collections`), and
- * a fake device that records what is sent to it and replays input reports.
- *
- * These layouts were written here after the shapes of the vendors' public telephony
- * descriptors (usage ids from the HID Usage Tables; report ids and bit order differ
- * between vendors); they were not captured from hardware on this machine, which has
- * no USB headset and no virtual HID devices. See README "Headsets".
+ * The headset layouts of tests/support/headset-layouts.ts typed as WebHID collections,
+ * and a fake device that records what is sent to it and replays input reports.
  */
-import type { HidCollectionInfo, HidReportItem } from '../../../src/renderer/src/headset/hid-telephony';
+import type { HidCollectionInfo } from '../../../src/renderer/src/headset/hid-telephony';
 import type { HidInputReportEventLike, TelephonyHidDevice } from '../../../src/renderer/src/headset/headset-controller';
+import { JABRA_STYLE as JABRA, POLY_STYLE as POLY } from '../../support/headset-layouts';
 
-const bit = (extendedUsage: number, isAbsolute = true): HidReportItem => ({
-  usages: [extendedUsage],
-  reportSize: 1,
-  reportCount: 1,
-  logicalMinimum: 0,
-  logicalMaximum: 1,
-  isAbsolute,
-  isArray: false,
-});
-const pad = (bits: number): HidReportItem => ({ isConstant: true, reportSize: 1, reportCount: bits, usages: [] });
-
-/**
- * Jabra-style: report ids; input report 2 carries Hook Switch (absolute), Line Busy
- * Tone, a pad, Phone Mute and Flash (relative, momentary), Redial, a pad, then a
- * keypad array byte; output report 2 carries Off-Hook, Mute, Ring and Hold LEDs, a
- * pad, then the telephony Ringer in the second byte. A vendor collection (report 5)
- * sits beside it and is ignored.
- */
-export const JABRA_STYLE: readonly HidCollectionInfo[] = [
-  {
-    usagePage: 0x0b,
-    usage: 0x05,
-    type: 1,
-    children: [],
-    inputReports: [
-      {
-        reportId: 2,
-        items: [
-          bit(0x0b0020),
-          bit(0x0b0097),
-          pad(1),
-          bit(0x0b002f, false),
-          bit(0x0b0021, false),
-          bit(0x0b0024, false),
-          pad(2),
-          {
-            isArray: true,
-            isRange: true,
-            usageMinimum: 0x0b00b0,
-            usageMaximum: 0x0b00bb,
-            reportSize: 8,
-            reportCount: 1,
-            logicalMinimum: 1,
-            logicalMaximum: 12,
-          },
-        ],
-      },
-    ],
-    outputReports: [
-      {
-        reportId: 2,
-        items: [bit(0x080017), bit(0x080009), bit(0x080018), bit(0x080020), pad(4), bit(0x0b009e), pad(7)],
-      },
-    ],
-  },
-  {
-    usagePage: 0xff30,
-    usage: 0x01,
-    type: 1,
-    children: [],
-    inputReports: [{ reportId: 5, items: [{ usages: [0xff300020], reportSize: 8, reportCount: 2 }] }],
-    outputReports: [{ reportId: 5, items: [{ usages: [0xff300020], reportSize: 8, reportCount: 2 }] }],
-  },
-];
-
-/**
- * Poly/EPOS/Yealink-style: no report ids; input starts with a vendor byte, then
- * Phone Mute and Hook Switch (both absolute), then an array byte naming Drop or
- * Line Busy Tone while held down; the LEDs sit in an output report described in a
- * child (logical) collection: Mute, a pad, Off-Hook, Ring, Hold. No ringer.
- */
-export const POLY_STYLE: readonly HidCollectionInfo[] = [
-  {
-    usagePage: 0x0b,
-    usage: 0x01,
-    type: 1,
-    inputReports: [
-      {
-        reportId: 0,
-        items: [
-          { usages: [0xffa00001], reportSize: 8, reportCount: 1, isAbsolute: true },
-          bit(0x0b002f),
-          bit(0x0b0020),
-          pad(6),
-          {
-            isArray: true,
-            usages: [0x0b0026, 0x0b0097],
-            reportSize: 8,
-            reportCount: 1,
-            logicalMinimum: 1,
-            logicalMaximum: 2,
-          },
-        ],
-      },
-    ],
-    outputReports: [],
-    children: [
-      {
-        usagePage: 0x08,
-        usage: 0x00,
-        type: 2,
-        children: [],
-        inputReports: [],
-        outputReports: [
-          { reportId: 0, items: [bit(0x080009), pad(1), bit(0x080017), bit(0x080018), bit(0x080020), pad(3)] },
-        ],
-      },
-    ],
-  },
-];
+/** Jabra-style: report ids, one bit per button, keypad array, LEDs and ringer in report 2. */
+export const JABRA_STYLE: readonly HidCollectionInfo[] = JABRA;
+/** Poly/EPOS/Yealink-style: no report ids, an array item, LEDs in a child collection. */
+export const POLY_STYLE: readonly HidCollectionInfo[] = POLY;
 
 /** A fake `HIDDevice`: records every output report, replays inputs, and can be unplugged. */
 export class FakeHidDevice implements TelephonyHidDevice {
