@@ -12,6 +12,7 @@
  *   authenticated endpoint; the window asks "Call …?", and only after Call does a
  *   registered SIPp phone receive the INVITE.
  */
+import AxeBuilder from '@axe-core/playwright';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OPEN_LINK_PATH } from '../../src/webhost/server/open-link-endpoint';
@@ -29,6 +30,15 @@ const lastReport = () =>
   page.evaluate(() => (globalThis as unknown as PageGlobal).__headset.sent.at(-1)?.bytes ?? null);
 const press = (bytes: number[]) =>
   page.evaluate((b) => (globalThis as unknown as PageGlobal).__headset.press(2, b), bytes);
+
+/** axe on the page as it is: no serious or critical violations. */
+async function expectAccessible(screen: string): Promise<void> {
+  const results = await new AxeBuilder({ page }).analyze();
+  const violations = results.violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`);
+  expect(violations, `axe on ${screen}`).toEqual([]);
+}
 
 beforeAll(async () => {
   bed = await startUiBed({ agent: { user: '1001' } });
@@ -52,6 +62,7 @@ describe('the desk in Chromium with a real call', () => {
     await section.getByText('Headset saved.').waitFor();
     await expect.poll(() => page.getByTestId('headset-status').getAttribute('data-status')).toBe('ready');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/40-headset-settings.png` });
+    await expectAccessible('headset and desk settings');
     await expect.poll(lastReport).toEqual([0, 0]); // all LEDs off: no call
     await page.getByRole('button', { name: 'Settings', exact: true }).click();
 
@@ -109,6 +120,7 @@ describe('the desk in Chromium with a real call', () => {
       await refused.waitFor();
       expect(await refused.getByRole('alert').textContent()).toBe('Only tel:, callto: and sip: links can be dialled.');
       await page.screenshot({ path: `${SCREENSHOT_DIR}/43-dial-link-refused.png` });
+      await expectAccessible('refused link');
       await refused.getByRole('button', { name: 'Dismiss' }).click();
 
       const answer = await hand('tel:030 123456');
@@ -117,6 +129,7 @@ describe('the desk in Chromium with a real call', () => {
       await dialog.waitFor();
       expect(await dialog.textContent()).toContain('Call +49 30 123456?');
       await page.screenshot({ path: `${SCREENSHOT_DIR}/42-dial-link-confirm.png` });
+      await expectAccessible('click-to-dial confirmation');
       expect(bed.agent.core.phoneState().calls.filter((call) => call.state !== 'ended')).toEqual([]);
 
       await dialog.getByRole('button', { name: 'Call +49 30 123456' }).click();
