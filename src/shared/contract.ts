@@ -685,6 +685,11 @@ export const commands = defineCommands({
   },
   /** What the host could set up of the desk: whether it has a tray, which global shortcuts work. */
   'desk:get-status': { method: 'getDeskStatus', request: z.undefined(), response: deskStatusSchema },
+  /**
+   * The click-to-dial link that arrived before any window listened (the one a first
+   * start was opened with), once: it is cleared by taking it. Null when there is none.
+   */
+  'desk:take-dial-link': { method: 'takeDialLink', request: z.undefined(), response: dialLinkSchema.nullable() },
 });
 
 /** One row of the event table: the payload main sends and the renderer's `on…` function for it. */

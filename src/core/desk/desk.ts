@@ -56,6 +56,7 @@ export class Desk {
   private readonly setting: StoredSetting<DeskSettings>;
   private current: DeskStatus = { native: false, shortcuts: [] };
   private serial = 0;
+  private pending: DialLink | null = null;
 
   constructor(private readonly options: DeskOptions) {
     this.setting = new StoredSetting(options.store, 'desk', deskSettingsSchema, DEFAULT_DESK_SETTINGS, options.logger);
@@ -94,7 +95,19 @@ export class Desk {
       ? { id, outcome: 'confirm', target: parsed.target, display: parsed.display }
       : { id, outcome: 'refused', reason: parsed.reason, excerpt: parsed.excerpt };
     if (!parsed.ok) this.options.logger.warn(`Refused a click-to-dial link (${parsed.reason}).`);
+    this.pending = link;
     this.options.emit('desk:dial-link', link);
+    return link;
+  }
+
+  /**
+   * The latest link, once: a window that starts after the link arrived (the app was
+   * launched by the link) shows it; the window that showed the event takes it so a
+   * reload does not ask again.
+   */
+  takeLink(): DialLink | null {
+    const link = this.pending;
+    this.pending = null;
     return link;
   }
 }

@@ -114,5 +114,8 @@ describe('the desk hands a link to the window', () => {
       { id: 'link-1', outcome: 'confirm', target: '+4930123456', display: '+49 30 123456' },
       { id: 'link-2', outcome: 'refused', reason: 'unsupported-scheme', excerpt: 'javascript:alert(1)' },
     ]);
+    // The latest link waits, once, for a window that starts after it arrived.
+    expect(desk.takeLink()).toEqual(sent[1]);
+    expect(desk.takeLink()).toBeNull();
   });
 });

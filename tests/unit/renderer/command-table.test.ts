@@ -119,6 +119,7 @@ const samples: { [C in CommandChannel]: CommandArgs<C> } = {
   'settings:get-desk': [],
   'settings:save-desk': [DEFAULT_DESK_SETTINGS],
   'desk:get-status': [],
+  'desk:take-dial-link': [],
 };
 
 /** A complete API over a transport that answers everything ok. */

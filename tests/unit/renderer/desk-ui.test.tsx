@@ -200,6 +200,27 @@ describe('click-to-dial confirmation', () => {
     expect(api.sent).toEqual([{ command: 'dial', args: ['+4930123456'] }]);
   });
 
+  it('shows a link that arrived before the window listened, and takes what it showed', async () => {
+    const api = createFakeCalmlineApi({
+      handlers: {
+        'desk:take-dial-link': () => ({
+          id: 'l0',
+          outcome: 'confirm',
+          target: '+4930123456',
+          display: '+49 30 123456',
+        }),
+      },
+    });
+    renderWithI18n(<ClickToDialConfirm api={api} />);
+    const dialog = await screen.findByRole('dialog', { name: 'Call from a link' });
+    expect(dialog.textContent).toContain('Call +49 30 123456?');
+    act(() => api.emit('desk:dial-link', { id: 'l1', outcome: 'confirm', target: '2000', display: '2000' }));
+    await waitFor(() => expect(screen.getByRole('dialog').textContent).toContain('Call 2000?'));
+    await settle();
+    expect(api.invoked.filter((entry) => entry.channel === 'desk:take-dial-link')).toHaveLength(2);
+    expect(api.sent).toEqual([]);
+  });
+
   it('Cancel and Escape dial nothing', async () => {
     const api = createFakeCalmlineApi();
     renderWithI18n(<ClickToDialConfirm api={api} />);

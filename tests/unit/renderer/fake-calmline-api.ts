@@ -69,6 +69,7 @@ const readChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'settings:get-retention',
   'settings:get-desk',
   'desk:get-status',
+  'desk:take-dial-link',
   'notes:get',
   'history:search',
   'history:calls-for-caller',
@@ -287,6 +288,7 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
       return next;
     },
     'desk:get-status': () => ({ native: false, shortcuts: [] }),
+    'desk:take-dial-link': () => null,
     'settings:get-audio-devices': () => audioDevices,
     'settings:save-audio-devices': (next) => {
       audioDevices = next;

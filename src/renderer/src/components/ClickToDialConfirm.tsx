@@ -9,7 +9,7 @@ import { CommandErrorAlert } from './CommandErrorAlert';
 
 /** Props of {@link ClickToDialConfirm}. */
 export interface ClickToDialConfirmProps {
-  api: Pick<CalmlineApi, 'onDialLink' | 'dial'>;
+  api: Pick<CalmlineApi, 'onDialLink' | 'takeDialLink' | 'dial'>;
 }
 
 /**
@@ -20,14 +20,26 @@ export interface ClickToDialConfirmProps {
  */
 export function ClickToDialConfirm({ api }: ClickToDialConfirmProps) {
   const [link, setLink] = useState<DialLink | null>(null);
-  useEffect(
-    () =>
-      api.onDialLink((value) => {
-        const parsed = dialLinkSchema.safeParse(value);
-        if (parsed.success) setLink(parsed.data);
-      }),
-    [api],
-  );
+  useEffect(() => {
+    let live = true;
+    const show = (value: unknown) => {
+      const parsed = dialLinkSchema.safeParse(value);
+      if (live && parsed.success) setLink(parsed.data);
+    };
+    const off = api.onDialLink((value) => {
+      show(value);
+      // Shown here: take it, so a reload does not ask again.
+      void api.takeDialLink();
+    });
+    // A link that arrived before this window listened (it launched the app).
+    void api.takeDialLink().then((result) => {
+      if (result.ok && result.value) show(result.value);
+    });
+    return () => {
+      live = false;
+      off();
+    };
+  }, [api]);
   if (!link) return null;
   return <LinkDialog key={link.id} link={link} api={api} onClose={() => setLink(null)} />;
 }
