@@ -3,6 +3,7 @@ import { AppCore, type CoreEventArgs } from '../../../src/core/app-core';
 import { createCallHandlers } from '../../../src/core/handlers/call-handlers';
 import { createCallerHandlers, type CallerHandlerDeps } from '../../../src/core/handlers/caller-handlers';
 import { createMediaHandlers } from '../../../src/core/handlers/media-handlers';
+import { createDeskHandlers } from '../../../src/core/handlers/desk-handlers';
 import { createSettingsHandlers } from '../../../src/core/handlers/settings-handlers';
 import { createWorkspaceHandlers } from '../../../src/core/handlers/workspace-handlers';
 import { silentLogger } from '../../../src/core/logger';
@@ -21,6 +22,7 @@ describe('handlers by feature', () => {
       createWorkspaceHandlers({} as never),
       createSettingsHandlers({} as never),
       createMediaHandlers({} as never),
+      createDeskHandlers({} as never),
     ].map((handlers) => Object.keys(handlers));
     const all = features.flat();
     expect(new Set(all).size).toBe(all.length);
