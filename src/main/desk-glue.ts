@@ -61,10 +61,9 @@ export interface DeskCore {
 /** What the glue is given. */
 export interface DeskGlueOptions {
   core: DeskCore;
-  app: {
-    setLoginItemSettings(settings: { openAtLogin: boolean; args?: string[] }): void;
-    getLocale(): string;
-  };
+  app: { getLocale(): string };
+  /** Sets the OS login item (src/main/login-item.ts). */
+  setLoginItem(item: { openAtLogin: boolean; args: string[] }): void;
   createTray(image: unknown): DeskTray;
   /** `nativeImage.createFromBuffer`. */
   image(png: Buffer): unknown;
@@ -151,7 +150,7 @@ export function installDeskGlue(options: DeskGlueOptions): DeskGlue {
     registered = applied.registered;
     core.desk.reportStatus({ native: true, shortcuts: applied.status });
     try {
-      options.app.setLoginItemSettings({
+      options.setLoginItem({
         openAtLogin: settings.startAtLogin,
         args: settings.startMinimised ? [START_MINIMISED_FLAG] : [],
       });
@@ -192,6 +191,23 @@ export function installDeskGlue(options: DeskGlueOptions): DeskGlue {
   applySettings();
   refreshTray();
 
+  const confirmQuit = (): boolean => {
+    if (quitting) return true;
+    const calls = core.phoneState().calls;
+    if (quitEndsCalls(calls)) {
+      const texts = TRAY_TEXTS[trayLanguage(language, options.app.getLocale())];
+      const go = options.confirm({
+        title: texts.quitTitle,
+        message: texts.quitMessage,
+        yes: texts.quitAnyway,
+        no: texts.cancel,
+      });
+      if (!go) return false;
+    }
+    quitting = true;
+    return true;
+  };
+
   return {
     attachWindow(window) {
       window.on('close', (event) => {
@@ -199,28 +215,13 @@ export function installDeskGlue(options: DeskGlueOptions): DeskGlue {
         if (settings.closeToTray) {
           event.preventDefault();
           window.hide();
-        } else if (!this.confirmQuit()) {
+        } else if (!confirmQuit()) {
           // Closing the last window quits: during a call that needs the agent's yes too.
           event.preventDefault();
         }
       });
     },
-    confirmQuit() {
-      if (quitting) return true;
-      const calls = core.phoneState().calls;
-      if (quitEndsCalls(calls)) {
-        const texts = TRAY_TEXTS[trayLanguage(language, options.app.getLocale())];
-        const go = options.confirm({
-          title: texts.quitTitle,
-          message: texts.quitMessage,
-          yes: texts.quitAnyway,
-          no: texts.cancel,
-        });
-        if (!go) return false;
-      }
-      quitting = true;
-      return true;
-    },
+    confirmQuit,
     startHidden(argv) {
       return settings.startMinimised || argv.includes(START_MINIMISED_FLAG);
     },

@@ -2,6 +2,7 @@
  * Electron main entry: thin glue around the core. Everything that decides anything
  * lives in src/core (no Electron import there), so it runs and is tested in Node.
  */
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, globalShortcut, Menu, nativeImage, Tray, type NativeImage } from 'electron';
 import Store from 'electron-store';
@@ -18,6 +19,7 @@ import { createSafeStorageSecretStore } from './secret-store';
 import { createMainWindow, hardenSession } from './window';
 import { installDeskGlue, type DeskGlue } from './desk-glue';
 import { installLinkHandoff } from './link-handoff';
+import { applyLoginItem, autostartPath } from './login-item';
 
 const logger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
 installProcessGuards(logger);
@@ -80,6 +82,13 @@ if (!app.requestSingleInstanceLock()) {
     desk = installDeskGlue({
       core,
       app,
+      setLoginItem: (item) =>
+        applyLoginItem(item, process.platform, {
+          setLoginItemSettings: (settings) => app.setLoginItemSettings(settings),
+          fs: { mkdirSync, writeFileSync, rmSync },
+          path: autostartPath(process.env, app.getPath('home')),
+          execPath: process.execPath,
+        }),
       createTray: (image) => new Tray(image as NativeImage),
       image: (png) => nativeImage.createFromBuffer(png),
       buildMenu: (template) => Menu.buildFromTemplate(template),

@@ -12,6 +12,7 @@ import type { CoreEventArgs } from '../../../src/core/core-events';
 import { installDeskGlue, START_MINIMISED_FLAG, type DeskCore, type DeskMenuItem } from '../../../src/main/desk-glue';
 import { applyShortcuts, type ShortcutRegistry } from '../../../src/main/global-shortcuts';
 import { installLinkHandoff } from '../../../src/main/link-handoff';
+import { applyLoginItem, autostartEntry, autostartPath } from '../../../src/main/login-item';
 import { trayIconPng } from '../../../src/main/tray-icon';
 import { trayLanguage, trayStateFor, trayView } from '../../../src/main/tray-state';
 import { newCallView, type CallView, type PhoneState } from '../../../src/shared/contract';
@@ -228,7 +229,8 @@ function bed(initial: Partial<DeskSettings> = {}) {
   const registry = fakeRegistry();
   const glue = installDeskGlue({
     core,
-    app: { setLoginItemSettings: (item) => loginItems.push(item), getLocale: () => 'en-US' },
+    app: { getLocale: () => 'en-US' },
+    setLoginItem: (item) => loginItems.push(item),
     createTray: () => tray,
     image: (png) => png.length,
     buildMenu: (template) => template,
@@ -369,6 +371,47 @@ describe('desk glue', () => {
     const idle = bed();
     expect(idle.glue.confirmQuit()).toBe(true);
     expect(idle.questions).toEqual([]);
+  });
+});
+
+describe('start at login', () => {
+  const deps = () => {
+    const calls: string[] = [];
+    return {
+      calls,
+      setLoginItemSettings: (settings: object) => calls.push(`login ${JSON.stringify(settings)}`),
+      fs: {
+        mkdirSync: (path: string) => calls.push(`mkdir ${path}`),
+        writeFileSync: (path: string, data: string) => calls.push(`write ${path}\n${data}`),
+        rmSync: (path: string) => calls.push(`rm ${path}`),
+      },
+      path: autostartPath({ XDG_CONFIG_HOME: undefined }, '/home/agent'),
+      execPath: '/opt/Calmline/calmline',
+    };
+  };
+
+  it('uses the OS login item on Windows and macOS', () => {
+    const win = deps();
+    applyLoginItem({ openAtLogin: true, args: [START_MINIMISED_FLAG] }, 'win32', win);
+    expect(win.calls).toEqual([`login {"openAtLogin":true,"args":["${START_MINIMISED_FLAG}"]}`]);
+  });
+
+  it('writes and removes an XDG autostart entry on Linux', () => {
+    const linux = deps();
+    applyLoginItem({ openAtLogin: true, args: [START_MINIMISED_FLAG] }, 'linux', linux);
+    applyLoginItem({ openAtLogin: false, args: [] }, 'linux', linux);
+    expect(linux.calls).toEqual([
+      'mkdir /home/agent/.config/autostart',
+      `write /home/agent/.config/autostart/calmline.desktop\n${autostartEntry('/opt/Calmline/calmline', [START_MINIMISED_FLAG])}`,
+      'rm /home/agent/.config/autostart/calmline.desktop',
+    ]);
+    expect(autostartEntry('/opt/My Apps/calmline', ['--start-minimised'])).toContain(
+      'Exec="/opt/My Apps/calmline" --start-minimised',
+    );
+    expect(autostartPath({ XDG_CONFIG_HOME: '/cfg' }, '/home/agent')).toBe('/cfg/autostart/calmline.desktop');
+    expect(autostartPath({ XDG_CONFIG_HOME: 'relative' }, '/home/agent')).toBe(
+      '/home/agent/.config/autostart/calmline.desktop',
+    );
   });
 });
 
