@@ -180,6 +180,31 @@ describe('a Jabra-style headset', () => {
   });
 });
 
+describe('a headset whose call button is momentary (Hook Switch declared relative)', () => {
+  it('toggles: a press answers, the release does nothing, the next press hangs up', async () => {
+    const momentary = JABRA_STYLE.map((collection) => ({
+      ...collection,
+      inputReports: collection.inputReports?.map((report) => ({
+        ...report,
+        items: report.items?.map((item) => (item.usages?.[0] === 0x0b0020 ? { ...item, isAbsolute: false } : item)),
+      })),
+    }));
+    const { device, intents, controller, ready } = start(momentary, [ringing()]);
+    await ready;
+    device.press(2, [1, 0]);
+    device.press(2, [0, 0]);
+    expect(intents).toEqual([{ action: 'answer', callId: 'call-1' }]);
+    controller.update([active()]);
+    await controller.flushed();
+    device.press(2, [1, 0]);
+    device.press(2, [0, 0]);
+    expect(intents).toEqual([
+      { action: 'answer', callId: 'call-1' },
+      { action: 'hang-up', callId: 'call-1' },
+    ]);
+  });
+});
+
 describe('a Poly-style headset (no report ids)', () => {
   it('answers, mutes and hangs up, LEDs in its own bit order, no ringer', async () => {
     const { device, intents, controller, ready } = start(POLY_STYLE, [ringing()]);

@@ -136,6 +136,8 @@ export class HeadsetController {
   /** The last value of each input, as the device reported it or as our Off-Hook LED set it. */
   private readonly last = new Map<HeadsetInput, number>();
   private shown: HeadsetIndicators | null = null;
+  /** For a momentary (relative) hook button: whether it is held down now. */
+  private pressedHook = false;
   private status: HeadsetStatus = 'connecting';
   private sending: Promise<void> = Promise.resolve();
   private readonly listener = (event: HidInputReportEventLike) => this.handleInput(event.reportId, event.data);
@@ -205,12 +207,29 @@ export class HeadsetController {
     for (const input of INPUT_ORDER) {
       const value = decoded.values.get(input);
       if (value === undefined) continue;
+      if (input === 'hookSwitch' && decoded.relative.has(input)) {
+        this.handleHookPress(value);
+        continue;
+      }
       const before = this.last.get(input) ?? 0;
       this.last.set(input, value);
       if (value === before) continue;
       const intent = intentFor(input, value, this.calls);
       if (intent) this.options.onIntent(intent);
     }
+  }
+
+  /**
+   * A hook switch the descriptor calls relative is a momentary button (1 while held):
+   * each press toggles between off-hook and on-hook, from the state our LED shows.
+   */
+  private handleHookPress(value: number): void {
+    const held = this.pressedHook;
+    this.pressedHook = value === 1;
+    if (value !== 1 || held) return;
+    const offHook = this.shown?.offHookLed ?? false;
+    const intent = intentFor('hookSwitch', offHook ? 0 : 1, this.calls);
+    if (intent) this.options.onIntent(intent);
   }
 
   private show(): void {
