@@ -102,8 +102,17 @@ export function remoteIdentity(
     if (!user) continue;
     return {
       name: displayNameFromSip(parsed?.displayName) || displayNameFromSip(from.displayName),
-      number: normalizeNumber(user, region),
+      number: normalizeNumber(numberPart(user), region),
     };
   }
-  return { name: displayNameFromSip(from.displayName), number: normalizeNumber(from.user ?? '', region) };
+  return { name: displayNameFromSip(from.displayName), number: normalizeNumber(numberPart(from.user ?? ''), region) };
+}
+
+/**
+ * The number in a user part: a telephone-subscriber's parameters (`;phone-context=…`,
+ * RFC 3966 and RFC 3261 §19.1.6) are not part of it. A `tel:` From arrives here as
+ * the user part of its stand-in SIP URI (sip-compliance.ts).
+ */
+function numberPart(user: string): string {
+  return user.split(';')[0] ?? '';
 }

@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Core } from 'sip.js';
+import { checkRequest, telToSip } from './sip-compliance';
 
 /** Largest SIP message we process; bigger ones are refused or dropped. */
 export const MAX_SIP_MESSAGE_CHARS = 32 * 1024;
@@ -39,8 +40,12 @@ export function inspectInbound(raw: string): InboundVerdict {
   if (raw.length > MAX_SIP_MESSAGE_CHARS) {
     return refuse(raw, method, 513, 'Message Too Large', `message of ${raw.length} characters`);
   }
-  const message = method === 'INVITE' ? clampExpires(raw) : raw;
-  if (!parses(message)) return refuse(message, method, 400, 'Bad Request', 'unparseable message');
+  const checked = checkRequest(telToSip(method === 'INVITE' ? clampExpires(raw) : raw));
+  if (checked.kind === 'refuse') {
+    return refuse(raw, method, checked.code, checked.phrase, checked.reason, checked.headers);
+  }
+  const message = checked.message;
+  if (!parses(message)) return refuse(raw, method, 400, 'Bad Request', 'unparseable message');
   return { kind: 'pass', message };
 }
 
@@ -75,10 +80,17 @@ function parses(message: string): boolean {
   return true;
 }
 
-function refuse(raw: string, method: string | undefined, code: number, phrase: string, reason: string): InboundVerdict {
+function refuse(
+  raw: string,
+  method: string | undefined,
+  code: number,
+  phrase: string,
+  reason: string,
+  headers: readonly string[] = [],
+): InboundVerdict {
   // Responses and ACKs are never answered (RFC 3261 §17).
   if (!method || method === 'ACK') return { kind: 'drop', reason };
-  const response = statelessResponse(raw, code, phrase);
+  const response = statelessResponse(raw, code, phrase, headers);
   return response ? { kind: 'reply', response, reason } : { kind: 'drop', reason };
 }
 
@@ -96,7 +108,7 @@ function headerLines(raw: string): string[] {
  * A response built from the request's raw Via, From, To, Call-ID and CSeq lines
  * (RFC 3261 §8.2.6.2), or undefined when the request lacks one of them.
  */
-function statelessResponse(raw: string, code: number, phrase: string): string | undefined {
+function statelessResponse(raw: string, code: number, phrase: string, headers: readonly string[]): string | undefined {
   const lines = headerLines(raw);
   const pick = (...names: string[]) =>
     lines.filter((line) => names.some((name) => new RegExp(`^${name}\\s*:`, 'i').test(line)));
@@ -116,6 +128,7 @@ function statelessResponse(raw: string, code: number, phrase: string): string | 
     safe(to),
     safe(callId),
     safe(cseq),
+    ...headers.map(safe),
     'Server: Calmline',
     'Content-Length: 0',
     '',

@@ -53,6 +53,7 @@ import { ENDED_BY, END_REASON, nextCallState, type CallEvent } from './call-stat
 import { ConsentGate } from './consent-gate';
 import { inspectInbound } from './inbound-guard';
 import { PhoneError } from './phone-error';
+import { sipToTel } from './sip-compliance';
 import { audioDirection, type SignallingMediaOptions } from './signalling-media';
 import { audioControlsOf, MediaError } from '../media/bridged-media';
 import type { MediaEvent } from '../../shared/media-protocol';
@@ -175,6 +176,7 @@ export class Phone {
       transportConstructor: WsTransport,
       transportOptions: {
         inspect: inspectInbound,
+        rewriteOutbound: sipToTel,
         ...options.transport,
         server: options.account.wsUrl,
       } satisfies WsTransportOptions,

@@ -37,6 +37,8 @@ export interface WsTransportOptions {
   onMessageDropped?: (error: unknown, message: string) => void;
   /** Sees every inbound message first (see inbound-guard.ts); default passes everything on. */
   inspect?: (message: string) => InboundVerdict;
+  /** Undoes on the way out what `inspect` rewrote on the way in (see sip-compliance.ts). */
+  rewriteOutbound?: (message: string) => string;
 }
 
 const DEFAULTS = {
@@ -83,8 +85,8 @@ export class WsTransport implements SipTransport {
   onMessage: ((message: string) => void) | undefined;
 
   readonly protocol: string;
-  private readonly options: Required<Omit<WsTransportOptions, 'onMessageDropped' | 'inspect'>> &
-    Pick<WsTransportOptions, 'onMessageDropped' | 'inspect'>;
+  private readonly options: Required<Omit<WsTransportOptions, 'onMessageDropped' | 'inspect' | 'rewriteOutbound'>> &
+    Pick<WsTransportOptions, 'onMessageDropped' | 'inspect' | 'rewriteOutbound'>;
   private readonly emitter = new StateEmitter();
   private _state = TransportState.Disconnected;
   private socket: WebSocket | undefined;
@@ -215,8 +217,9 @@ export class WsTransport implements SipTransport {
     if (this._state !== TransportState.Connected || !socket) {
       return Promise.reject(new Error('Not connected.'));
     }
+    const text = this.options.rewriteOutbound?.(message) ?? message;
     return new Promise((resolve, reject) => {
-      socket.send(message, (error) => (error ? reject(error) : resolve()));
+      socket.send(text, (error) => (error ? reject(error) : resolve()));
     });
   }
 
