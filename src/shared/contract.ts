@@ -9,7 +9,7 @@
  * adding a command is one entry in `commands` plus one handler in the core.
  */
 import { z } from 'zod';
-import { callRecordSchema, MAX_NOTE_LENGTH } from './call-record';
+import { callEndReasons, callRecordSchema, MAX_NOTE_LENGTH } from './call-record';
 import { storageErrorCodes } from './result';
 import { checklistDefinitionSchema, checklistRunSchema, commitmentInputSchema } from './workspace/checklists';
 import { workspaceViewSchema } from './workspace/workspace-view';
@@ -46,15 +46,7 @@ export const callStates = ['ringing', 'dialing', 'active', 'held', 'transferring
 /** The states a call moves through; see `src/core/phone/call-state.ts`. */
 export type CallState = (typeof callStates)[number];
 
-export const callEndReasons = [
-  'local-hangup',
-  'remote-hangup',
-  'declined',
-  'caller-cancelled',
-  'transferred',
-  'rejected',
-  'failed',
-] as const;
+export { callEndReasons };
 export type CallEndReason = (typeof callEndReasons)[number];
 
 /** Actions that need the caller's recorded permission first (rule P4 of docs/practice.md). */

@@ -28,6 +28,16 @@ afterAll(async () => {
   await kamailio?.stop();
 });
 
+/** The call's history record once its end has been filed (the recorder writes it just after the end). */
+async function recordOf(callId: string, number: string): Promise<Record<string, unknown> | undefined> {
+  for (;;) {
+    const records = await agent.must<Array<Record<string, unknown>>>('history:calls-for-caller', { number });
+    const record = records.find((r) => r.callId === callId);
+    if (record?.endedAt !== undefined) return record;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 const flow = (messages: string) =>
   parseSippTrace(messages).map((m) => `${m.direction === 'sent' ? '->' : '<-'} ${m.firstLine.split(' SIP/')[0]}`);
 
@@ -56,6 +66,7 @@ describe('valid SIP that sip.js mishandles by itself', () => {
     );
     expect(prefetched?.[1]).toMatchObject({ number: '+4930123456', record: { flags: [{ kind: 'abusive-language' }] } });
     expect(ended.endReason).toBe('remote-hangup');
+    expect(await recordOf(ringing.id, '+4930123456')).toMatchObject({ endReason: 'remote-hangup' });
     const ok = parseSippTrace(result.messages).find(
       (m) => m.direction === 'received' && m.firstLine.startsWith('SIP/2.0 200'),
     );
@@ -73,6 +84,27 @@ describe('valid SIP that sip.js mishandles by itself', () => {
     const { result, ended } = await answeredCall('caller-late-offer.xml', '+4940555002');
     expect(ended.endReason).toBe('remote-hangup');
     expect(flow(result.messages)).not.toContain('<- BYE');
+  });
+
+  it('ends a late offer whose answer is unusable with BYE 488, recorded as a media failure, not a hang-up', async () => {
+    const sipp = runSipp({
+      scenario: 'caller-late-offer-bad-answer.xml',
+      kamailio,
+      service: '1001',
+      caller: '+4940555005',
+      displayName: 'Video Only',
+    });
+    const ringing = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4940555005');
+    await agent.must('call:answer', { callId: ringing.id });
+    const ended = await agent.waitForCall((c) => c.id === ringing.id && c.state === 'ended');
+    expect(ended).toMatchObject({ endReason: 'media-failed', endedBy: 'system' });
+    const result = await sipp.done;
+    expect(result.passed, formatSippResult(result)).toBe(true);
+    const bye = parseSippTrace(result.messages).find(
+      (m) => m.direction === 'received' && m.firstLine.startsWith('BYE'),
+    );
+    expect(bye?.text).toMatch(/^Reason: SIP ?;cause=488/m);
+    expect(await recordOf(ringing.id, '+4940555005')).toMatchObject({ endReason: 'media-failed', endDetail: '488' });
   });
 
   it('refuses an INVITE that requires an unknown extension with 420 and Unsupported, before it rings', async () => {

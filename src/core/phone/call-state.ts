@@ -32,13 +32,30 @@ export type CallEvent =
   | 'remote-rejected'
   | 'remote-hangup'
   | 'caller-cancelled'
-  | 'failed';
+  | 'failed'
+  | NetworkEnding;
 
-const ENDINGS = { 'hang-up': 'ended', 'remote-hangup': 'ended', failed: 'ended' } as const;
+/** Ends with a network cause, each recorded as such (docs/sipjs-pitfalls.md#s28). */
+export type NetworkEnding = 'media-failed' | 'connection-lost' | 'session-expired' | 'protocol-error';
+
+const NETWORK_ENDINGS = {
+  'media-failed': 'ended',
+  'connection-lost': 'ended',
+  'session-expired': 'ended',
+  'protocol-error': 'ended',
+} as const;
+
+const ENDINGS = { 'hang-up': 'ended', 'remote-hangup': 'ended', failed: 'ended', ...NETWORK_ENDINGS } as const;
 
 const TRANSITIONS: Record<CallState, Partial<Record<CallEvent, CallState>>> = {
-  ringing: { answer: 'active', decline: 'ended', 'caller-cancelled': 'ended', failed: 'ended' },
-  dialing: { 'remote-answered': 'active', 'hang-up': 'ended', 'remote-rejected': 'ended', failed: 'ended' },
+  ringing: { answer: 'active', decline: 'ended', 'caller-cancelled': 'ended', failed: 'ended', ...NETWORK_ENDINGS },
+  dialing: {
+    'remote-answered': 'active',
+    'hang-up': 'ended',
+    'remote-rejected': 'ended',
+    failed: 'ended',
+    ...NETWORK_ENDINGS,
+  },
   active: { hold: 'held', ...ENDINGS },
   held: { resume: 'active', transfer: 'transferring', ...ENDINGS },
   transferring: { 'transfer-succeeded': 'ended', 'transfer-failed': 'held', ...ENDINGS },
@@ -54,6 +71,10 @@ export const END_REASON: Partial<Record<CallEvent, CallEndReason>> = {
   'remote-rejected': 'rejected',
   'transfer-succeeded': 'transferred',
   failed: 'failed',
+  'media-failed': 'media-failed',
+  'connection-lost': 'connection-lost',
+  'session-expired': 'session-expired',
+  'protocol-error': 'protocol-error',
 };
 
 /** Who ended the call, for each event that ends one. */
@@ -65,6 +86,10 @@ export const ENDED_BY: Partial<Record<CallEvent, 'agent' | 'remote' | 'system'>>
   'remote-hangup': 'remote',
   'remote-rejected': 'remote',
   failed: 'system',
+  'media-failed': 'system',
+  'connection-lost': 'system',
+  'session-expired': 'system',
+  'protocol-error': 'system',
 };
 
 const HINTS: Partial<Record<`${CallState}:${CallEvent}`, string>> = {

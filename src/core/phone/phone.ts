@@ -49,7 +49,7 @@ import type { Clock } from '../clock';
 import type { CoreLogger } from '../logger';
 import { OTHER_CALL_ACTIVE, allowedActions, refusalOf, type CallAction, type CallContext } from './allowed-actions';
 import { normalizeNumber, remoteIdentity, sanitizeDisplayName } from './caller-identity';
-import { ENDED_BY, END_REASON, nextCallState, type CallEvent } from './call-state';
+import { ENDED_BY, END_REASON, nextCallState, type CallEvent, type NetworkEnding } from './call-state';
 import { ConsentGate } from './consent-gate';
 import { inspectInbound } from './inbound-guard';
 import { PhoneError } from './phone-error';
@@ -144,6 +144,10 @@ interface TrackedCall {
    */
   acked: Promise<void>;
   ackArrived: () => void;
+  /** The far end's BYE arrived, with its Reason header if any (docs/sipjs-pitfalls.md#s28). */
+  remoteBye?: { reason: string } | undefined;
+  /** Set when we end the call for a network cause, before the session goes. */
+  endCause?: { event: NetworkEnding; detail: string } | undefined;
 }
 
 type Listener = (state: PhoneState) => void;
@@ -622,7 +626,7 @@ export class Phone {
                 }
                 if (code === 408 || code === 481) {
                   // The dialog is gone (RFC 3261 §12.2.1.2): end it rather than leave a zombie.
-                  void session.bye().catch(() => undefined);
+                  this.endForCause(call, 'connection-lost', String(code));
                 }
                 fail(new PhoneError('sip-error', `The other side refused to ${hold ? 'hold' : 'resume'} (${code}).`));
               },
@@ -740,6 +744,13 @@ export class Phone {
     const session = call.session;
     session.delegate = {
       onAck: () => call.ackArrived(),
+      // With this delegate sip.js leaves the 200 to us; the flag tells a remote BYE
+      // apart from sip.js ending the call itself (an offer/answer failure).
+      onBye: (bye) =>
+        this.guard('onBye', () => {
+          call.remoteBye = { reason: sanitizeDisplayName(bye.request.getHeader('reason') ?? '').slice(0, 120) };
+          void bye.accept().catch(() => undefined);
+        }),
       // An unhandled in-dialog REFER would be accepted and followed by sip.js: the
       // caller could make the agent dial anything. The agent is never a transferee.
       onRefer: (referral) =>
@@ -770,9 +781,9 @@ export class Phone {
     if (state === SessionState.Established) {
       this.apply(call, call.view.direction === 'incoming' ? 'answer' : 'remote-answered');
     } else if (state === SessionState.Terminated) {
-      const event = this.terminationEvent(call);
+      const { event, detail } = this.termination(call);
       if (event !== 'remote-rejected') {
-        this.apply(call, event, event === 'failed' && call.view.state === 'ringing' ? 'answer-failed' : undefined);
+        this.apply(call, event, detail);
         return;
       }
       // sip.js terminates the Inviter before it calls our onReject with the status:
@@ -786,16 +797,40 @@ export class Phone {
     }
   }
 
-  private terminationEvent(call: TrackedCall): CallEvent {
+  /** Why a session ended, and what to record about it (docs/sipjs-pitfalls.md#s28). */
+  private termination(call: TrackedCall): { event: CallEvent; detail?: string | undefined } {
     const { state } = call.view;
     const pending = call.pending?.kind;
     // A ringing call the agent ends (decline, or the app stopping) was declined.
-    if ((pending === 'decline' || pending === 'hang-up') && state === 'ringing') return 'decline';
-    if (pending === 'hang-up') return 'hang-up';
-    if (state === 'ringing' && pending === 'answer') return 'failed';
-    if (state === 'ringing') return 'caller-cancelled';
-    if (state === 'dialing') return 'remote-rejected';
-    return 'remote-hangup';
+    if ((pending === 'decline' || pending === 'hang-up') && state === 'ringing') return { event: 'decline' };
+    if (pending === 'hang-up') return { event: 'hang-up' };
+    if (call.endCause) return { event: call.endCause.event, detail: call.endCause.detail };
+    if (state === 'ringing' && pending === 'answer') return { event: 'failed', detail: 'answer-failed' };
+    if (state === 'ringing') return { event: 'caller-cancelled' };
+    if (state === 'dialing') return { event: 'remote-rejected' };
+    if (call.remoteBye) return { event: 'remote-hangup', detail: call.remoteBye.reason || undefined };
+    // Established, and nobody asked for the end: sip.js hung up itself, which it does
+    // when an offer or answer fails (BYE with Reason 488).
+    return { event: 'media-failed', detail: '488' };
+  }
+
+  /**
+   * Ends a call for a network cause: BYE when established, CANCEL or a final answer
+   * before, and locally when nothing can be sent. The cause goes to the call's record.
+   */
+  private endForCause(call: TrackedCall, event: NetworkEnding, detail: string): void {
+    if (!this.calls.has(call.view.id) || call.endCause) return;
+    call.endCause = { event, detail };
+    this.options.logger.warn(`Ending call ${call.view.id}: ${event} (${detail})`);
+    const session = call.session;
+    const dispose = () => {
+      if (session.state !== SessionState.Terminated) void session.dispose().catch(() => undefined);
+      // A session that cannot end itself still leaves the agent's screen.
+      if (this.calls.has(call.view.id)) this.apply(call, event, detail);
+    };
+    this.endSession(call)
+      .catch(() => undefined)
+      .then(() => this.guard('end for cause', dispose));
   }
 
   /**
