@@ -108,7 +108,12 @@ function headerLines(raw: string): string[] {
  * A response built from the request's raw Via, From, To, Call-ID and CSeq lines
  * (RFC 3261 §8.2.6.2), or undefined when the request lacks one of them.
  */
-function statelessResponse(raw: string, code: number, phrase: string, headers: readonly string[]): string | undefined {
+export function statelessResponse(
+  raw: string,
+  code: number,
+  phrase: string,
+  headers: readonly string[],
+): string | undefined {
   const lines = headerLines(raw);
   const pick = (...names: string[]) =>
     lines.filter((line) => names.some((name) => new RegExp(`^${name}\\s*:`, 'i').test(line)));

@@ -51,9 +51,17 @@ import { OTHER_CALL_ACTIVE, allowedActions, refusalOf, type CallAction, type Cal
 import { normalizeNumber, remoteIdentity, sanitizeDisplayName } from './caller-identity';
 import { ENDED_BY, END_REASON, nextCallState, type CallEvent, type NetworkEnding } from './call-state';
 import { ConsentGate } from './consent-gate';
-import { inspectInbound } from './inbound-guard';
+import { inspectInbound, type InboundVerdict } from './inbound-guard';
 import { PhoneError } from './phone-error';
-import { sipToTel } from './sip-compliance';
+import { rawHeaderValues, sipToTel } from './sip-compliance';
+import {
+  DEFAULT_SESSION_TIMER,
+  decorateOutbound,
+  negotiateIncoming,
+  SessionTimer,
+  type SessionTimerSettings,
+} from './session-timer';
+import { answerSessionRefresh } from './session-refresh';
 import { audioDirection, type SignallingMediaOptions } from './signalling-media';
 import { audioControlsOf, MediaError } from '../media/bridged-media';
 import type { MediaEvent } from '../../shared/media-protocol';
@@ -101,6 +109,8 @@ export interface PhoneOptions {
   /** Milliseconds before the consult leg of a completed attended transfer is hung up by us. */
   consultHangupGraceMs?: number;
   transport?: Partial<Omit<WsTransportOptions, 'server'>>;
+  /** Session timers (RFC 4028) of incoming calls; tests make them short. */
+  sessionTimer?: Partial<SessionTimerSettings>;
 }
 
 /** A live call's view as the phone keeps it; `pending` and `allowed` are added when it is reported. */
@@ -148,6 +158,8 @@ interface TrackedCall {
   remoteBye?: { reason: string } | undefined;
   /** Set when we end the call for a network cause, before the session goes. */
   endCause?: { event: NetworkEnding; detail: string } | undefined;
+  /** The call's session timer (RFC 4028), running once answered (docs/sipjs-pitfalls.md#s29). */
+  sessionTimer?: SessionTimer | undefined;
 }
 
 type Listener = (state: PhoneState) => void;
@@ -179,13 +191,14 @@ export class Phone {
       authorizationPassword: options.account.password || undefined,
       transportConstructor: WsTransport,
       transportOptions: {
-        inspect: inspectInbound,
-        rewriteOutbound: sipToTel,
+        inspect: (message) => this.inspect(message),
+        rewriteOutbound: (message) => decorateOutbound(sipToTel(message), (id) => this.timerOf(id)),
         ...options.transport,
         server: options.account.wsUrl,
       } satisfies WsTransportOptions,
       sessionDescriptionHandlerFactory: options.mediaFactory,
       userAgentString: 'Calmline',
+      sipExtensionExtraSupported: ['timer'],
       logBuiltinEnabled: false,
       logLevel: 'warn',
       // sip.js calls the connector for every level whatever logLevel says (docs/sipjs-pitfalls.md#s22).
@@ -613,7 +626,8 @@ export class Phone {
         session
           .invite({
             requestDelegate: {
-              onAccept: () => {
+              onAccept: (response) => {
+                call.sessionTimer?.refreshed(response.message.getHeader('Session-Expires'), true);
                 done();
                 resolve();
               },
@@ -715,6 +729,12 @@ export class Phone {
       void invitation.reject({ statusCode: 486 }).catch(() => undefined);
       return;
     }
+    const timerSettings = { ...DEFAULT_SESSION_TIMER, ...this.options.sessionTimer };
+    const timerOffer = negotiateIncoming(invitation.request.data, timerSettings);
+    if (timerOffer.kind === 'too-small') {
+      void invitation.reject({ statusCode: 422, extraHeaders: [`Min-SE: ${timerOffer.minSe}`] }).catch(() => undefined);
+      return;
+    }
     const identity = remoteIdentity(
       { displayName: invitation.remoteIdentity.displayName, user: invitation.remoteIdentity.uri.user },
       invitation.request.getHeaders('P-Asserted-Identity'),
@@ -735,6 +755,10 @@ export class Phone {
         remoteNumber: identity.number,
       },
     };
+    call.sessionTimer = new SessionTimer(timerOffer.terms, this.options.clock, {
+      refresh: () => this.guard('session refresh', () => this.refreshSession(call)),
+      expire: (detail) => this.guard('session expiry', () => this.sessionExpired(call, detail)),
+    });
     this.watchSession(call);
     this.calls.set(call.view.id, call);
     this.emit();
@@ -760,6 +784,7 @@ export class Phone {
       // A re-INVITE from the other side: did they put us on hold, or take us off it?
       onInvite: (request, _response, statusCode) =>
         this.guard('remote re-INVITE', () => {
+          if (statusCode === 200) call.sessionTimer?.refreshed(request.getHeader('Session-Expires'));
           if (statusCode !== 200 || !request.body) return;
           const direction = audioDirection(request.body);
           const remoteHold = direction === 'sendonly' || direction === 'inactive';
@@ -776,11 +801,69 @@ export class Phone {
     session.stateChange.addListener((state) => this.guard('session state', () => this.handleSessionState(call, state)));
   }
 
+  /** Every inbound message: the inbound guard, then the session refreshes sip.js cannot answer (UPDATE). */
+  private inspect(message: string): InboundVerdict {
+    const verdict = inspectInbound(message);
+    if (verdict.kind !== 'pass' || !message.startsWith('UPDATE ')) return verdict;
+    const callId = rawHeaderValues(verdict.message, 'Call-ID', 'i')[0];
+    const call = callId ? this.callByCallId(callId) : undefined;
+    if (!call?.sessionTimer || call.session.state !== SessionState.Established) return verdict;
+    const answer = answerSessionRefresh(verdict.message, this.userAgent.contact.toString(), call.sessionTimer);
+    if (answer.refreshed) call.sessionTimer.refreshed(rawHeaderValues(verdict.message, 'Session-Expires', 'x')[0]);
+    return { kind: 'reply', response: answer.response, reason: `UPDATE answered ${answer.status} by the phone` };
+  }
+
+  private callByCallId(callId: string): TrackedCall | undefined {
+    return [...this.calls.values()].find(
+      (call) =>
+        call.session.dialog?.callId === callId ||
+        (call.session instanceof Invitation && call.session.request.callId === callId),
+    );
+  }
+
+  private timerOf(callId: string): SessionTimer | undefined {
+    return this.callByCallId(callId)?.sessionTimer;
+  }
+
+  /** We are the refresher: a re-INVITE keeps the session (and finds out whether the dialog is still there). */
+  private refreshSession(call: TrackedCall): void {
+    const timer = call.sessionTimer;
+    if (!timer || !this.calls.has(call.view.id) || call.session.state !== SessionState.Established) return;
+    if (call.pending) {
+      // A hold or transfer re-INVITE is under way and refreshes too; look again shortly.
+      this.options.clock.setTimeout(() => this.guard('session refresh', () => this.refreshSession(call)), 1_000);
+      return;
+    }
+    call.session
+      .invite({
+        requestDelegate: {
+          onAccept: (response) => timer.refreshed(response.message.getHeader('Session-Expires'), true),
+          onReject: (response) =>
+            this.guard('session refresh rejected', () => {
+              const code = response.message.statusCode ?? 0;
+              if (code === 408 || code === 481) this.endForCause(call, 'connection-lost', String(code));
+              else if (code === 491)
+                this.options.clock.setTimeout(() => this.refreshSession(call), 500 + Math.random() * 1500);
+              else timer.refreshFailed(`session refresh refused (${code})`);
+            }),
+        },
+      })
+      .catch((error: unknown) => timer.refreshFailed(`session refresh not sent: ${describe(error)}`));
+  }
+
+  /** No refresh came in time: the dialog is gone on the other side, or the connection is. */
+  private sessionExpired(call: TrackedCall, detail: string): void {
+    const connected = this.userAgent.transport.isConnected();
+    this.endForCause(call, connected ? 'session-expired' : 'connection-lost', detail);
+  }
+
   private handleSessionState(call: TrackedCall, state: SessionState): void {
     if (!this.calls.has(call.view.id)) return;
     if (state === SessionState.Established) {
+      call.sessionTimer?.refreshed();
       this.apply(call, call.view.direction === 'incoming' ? 'answer' : 'remote-answered');
     } else if (state === SessionState.Terminated) {
+      call.sessionTimer?.stop();
       const { event, detail } = this.termination(call);
       if (event !== 'remote-rejected') {
         this.apply(call, event, detail);
