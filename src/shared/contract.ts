@@ -169,6 +169,11 @@ export const callViewSchema = z.object({
   endedBy: z.enum(['agent', 'remote', 'system']).nullable(),
   /** The other side has put us on hold (their a=sendonly or inactive). */
   remoteHold: z.boolean(),
+  /**
+   * The caller withheld their identity (`Privacy: id` or an anonymous From, RFC 3325):
+   * name and number are empty and nobody looks them up (docs/sipjs-pitfalls.md#s30).
+   */
+  withheld: z.boolean().optional(),
   muted: z.boolean(),
   /** For the consult leg of an attended transfer: the call being transferred. */
   consultFor: z.string().nullable(),
@@ -289,6 +294,13 @@ export const callPolicySchema = z.object({
   escalationMode: z.enum(['blind', 'attended']),
   /** How long a recorded "agreed" stays usable (10 s to 10 min). */
   consentTtlSeconds: z.number().int().min(10).max(600),
+  /**
+   * Whether P-Asserted-Identity (RFC 3325) names the caller ahead of From. Absent
+   * means true: the PBX is the phone's only peer and the trust domain. Set false when
+   * the PBX passes the header on from trunks it does not vouch for
+   * (docs/sipjs-pitfalls.md#s30).
+   */
+  trustAssertedIdentity: z.boolean().optional(),
 });
 export type CallPolicy = z.infer<typeof callPolicySchema>;
 

@@ -60,6 +60,30 @@ export function normalizeNumber(raw: unknown, region: string): string {
 export interface RemoteIdentity {
   name: string;
   number: string;
+  /** The caller withheld their identity: name and number are empty. */
+  withheld?: boolean;
+}
+
+/** What decides how far the network is believed about a caller. */
+export interface IdentityPolicy {
+  /** P-Asserted-Identity ahead of From (RFC 3325 trust domain); default true. */
+  trustAssertedIdentity?: boolean | undefined;
+  /** The raw Privacy header values of the INVITE. */
+  privacy?: readonly string[];
+}
+
+/** An anonymous From as RFC 3323 §4.1.1.3 recommends it (or its usual variants). */
+const ANONYMOUS_USER = /^(anonymous|restricted|private)$/i;
+
+/**
+ * Whether the caller withheld their identity: `Privacy: id` (RFC 3325 §7) or
+ * `Privacy: user` (RFC 3323), or an anonymous From such as
+ * `sip:anonymous@anonymous.invalid`.
+ */
+export function identityWithheld(privacy: readonly string[], fromUser: string | undefined, fromHost: string): boolean {
+  const values = privacy.flatMap((value) => value.split(';')).map((v) => v.trim().toLowerCase());
+  if (values.some((v) => v === 'id' || v === 'user')) return true;
+  return ANONYMOUS_USER.test(fromUser ?? '') || /^anonymous\.invalid$/i.test(fromHost);
 }
 
 /**
@@ -92,11 +116,16 @@ function splitHeaderValues(value: string): string[] {
  * values; the first parseable sip:/sips:/tel: identity wins.
  */
 export function remoteIdentity(
-  from: { displayName: string | undefined; user: string | undefined },
+  from: { displayName: string | undefined; user: string | undefined; host?: string },
   paiValues: readonly string[],
   region: string,
+  policy: IdentityPolicy = {},
 ): RemoteIdentity {
-  for (const value of paiValues.flatMap(splitHeaderValues)) {
+  // A withheld identity is not shown, and not looked up in the directory either.
+  if (identityWithheld(policy.privacy ?? [], from.user, from.host ?? ''))
+    return { name: '', number: '', withheld: true };
+  const asserted = policy.trustAssertedIdentity === false ? [] : paiValues;
+  for (const value of asserted.flatMap(splitHeaderValues)) {
     const parsed = Grammar.nameAddrHeaderParse(value.slice(0, 1024));
     const user = parsed?.uri.user ?? /<?tel:([^;>]+)/i.exec(value)?.[1];
     if (!user) continue;

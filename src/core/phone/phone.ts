@@ -88,6 +88,7 @@ export const DEFAULT_CALL_POLICY: CallPolicy = {
   escalationTarget: '',
   escalationMode: 'attended',
   consentTtlSeconds: 120,
+  trustAssertedIdentity: true,
 };
 
 /** What the phone needs from its host; tests pass their own. */
@@ -736,9 +737,17 @@ export class Phone {
       return;
     }
     const identity = remoteIdentity(
-      { displayName: invitation.remoteIdentity.displayName, user: invitation.remoteIdentity.uri.user },
+      {
+        displayName: invitation.remoteIdentity.displayName,
+        user: invitation.remoteIdentity.uri.user,
+        host: invitation.remoteIdentity.uri.host,
+      },
       invitation.request.getHeaders('P-Asserted-Identity'),
       this.policy.defaultRegion,
+      {
+        trustAssertedIdentity: this.policy.trustAssertedIdentity,
+        privacy: invitation.request.getHeaders('Privacy'),
+      },
     );
     let ackArrived = () => {};
     const acked = new Promise<void>((resolve) => {
@@ -753,6 +762,7 @@ export class Phone {
         ...liveView(randomUUID(), 'incoming', this.options.clock.now()),
         remoteName: identity.name,
         remoteNumber: identity.number,
+        ...(identity.withheld ? { withheld: true } : {}),
       },
     };
     call.sessionTimer = new SessionTimer(timerOffer.terms, this.options.clock, {

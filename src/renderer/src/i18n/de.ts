@@ -30,6 +30,7 @@ export const de: PartialMessages = {
     heading: 'Anrufe',
     none: 'Zurzeit keine Anrufe.',
     unknownCaller: 'Unbekannter Anrufer',
+    withheldNumber: 'Rufnummer unterdrückt',
     region: 'Anruf mit {{caller}}',
     incomingAnnouncement: 'Eingehender Anruf von {{caller}}',
     state: {

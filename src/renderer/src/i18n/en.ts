@@ -34,6 +34,7 @@ export const en = {
     heading: 'Calls',
     none: 'No calls right now.',
     unknownCaller: 'Unknown caller',
+    withheldNumber: 'Withheld number',
     region: 'Call with {{caller}}',
     incomingAnnouncement: 'Incoming call from {{caller}}',
     state: {

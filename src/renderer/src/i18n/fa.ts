@@ -33,6 +33,7 @@ export const fa: PartialMessages = {
     heading: 'تماس‌ها',
     none: 'در حال حاضر تماسی نیست.',
     unknownCaller: 'تماس‌گیرندهٔ ناشناس',
+    withheldNumber: 'شمارهٔ پنهان',
     region: 'تماس با {{caller}}',
     incomingAnnouncement: 'تماس ورودی از {{caller}}',
     state: {

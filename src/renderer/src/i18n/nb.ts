@@ -29,6 +29,7 @@ export const nb: PartialMessages = {
     heading: 'Samtaler',
     none: 'Ingen samtaler akkurat nå.',
     unknownCaller: 'Ukjent innringer',
+    withheldNumber: 'Skjult nummer',
     region: 'Samtale med {{caller}}',
     incomingAnnouncement: 'Innkommende anrop fra {{caller}}',
     state: {
