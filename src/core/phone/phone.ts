@@ -101,8 +101,10 @@ export interface PhoneOptions {
   policy?: CallPolicy;
   /** Seconds a registration lasts before sip.js refreshes it. */
   registerExpiresSeconds?: number;
-  /** Delays between reconnect attempts, in milliseconds; the last one repeats. */
+  /** Ceilings of the reconnect delays, in milliseconds (the last repeats); delays are drawn below them. */
   reconnectBackoffMs?: readonly number[];
+  /** Random numbers in [0, 1) for the reconnect jitter; default Math.random. */
+  random?: () => number;
   /** How many ended calls the state keeps for the "recent calls" list. */
   recentCallsKept?: number;
   /** Calls alive at once (ringing, active, held); more INVITEs get 486 Busy Here. */
@@ -225,6 +227,7 @@ export class Phone {
       connection: userAgent,
       createRegisterer: () => new Registerer(userAgent, { expires: options.registerExpiresSeconds ?? 600 }),
       ...(options.reconnectBackoffMs ? { backoffMs: options.reconnectBackoffMs } : {}),
+      ...(options.random ? { random: options.random } : {}),
       onChange: () => this.emit(),
     });
   }
