@@ -427,7 +427,17 @@ export const commands = defineCommands({
   /** Everything the first screen needs: the registration and every call. */
   'phone:get-state': { method: 'getPhoneState', request: z.undefined(), response: phoneStateSchema },
   'call:answer': { method: 'answer', request: callRef, args: ['callId'], response: z.void() },
-  'call:decline': { method: 'decline', request: callRef, args: ['callId'], response: z.void() },
+  /**
+   * Declines a ringing call: `busy` (the default) answers 486 Busy Here, so the PBX
+   * or queue offers the caller to someone else; `decline` answers 603 Decline, which
+   * ends the attempt on every phone it rings (docs/sipjs-pitfalls.md#s32).
+   */
+  'call:decline': {
+    method: 'decline',
+    request: z.object({ callId, response: z.enum(['busy', 'decline']).optional() }),
+    args: ['callId', 'response'],
+    response: z.void(),
+  },
   'call:hang-up': { method: 'hangUp', request: callRef, args: ['callId'], response: z.void() },
   'call:dial': {
     method: 'dial',

@@ -107,6 +107,25 @@ describe('valid SIP that sip.js mishandles by itself', () => {
     expect(await recordOf(ringing.id, '+4940555005')).toMatchObject({ endReason: 'media-failed', endDetail: '488' });
   });
 
+  it('declines with 486 Busy Here by default and with 603 Decline when the agent rejects the call everywhere', async () => {
+    for (const [response, status] of [
+      [undefined, 486],
+      ['decline', 603],
+    ] as const) {
+      const caller = `+494055501${status}`;
+      const sipp = runSipp({ scenario: 'caller-declined.xml', kamailio, service: '1001', caller });
+      const ringing = await agent.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === caller);
+      await agent.must('call:decline', { callId: ringing.id, ...(response ? { response } : {}) });
+      const ended = await agent.waitForCall((c) => c.id === ringing.id && c.state === 'ended');
+      expect(ended).toMatchObject({ endReason: 'declined', endedBy: 'agent' });
+      const result = await sipp.done;
+      expect(result.passed, formatSippResult(result)).toBe(true);
+      const final = parseSippTrace(result.messages).find((m) => /^SIP\/2\.0 [3-6]\d\d/.test(m.firstLine));
+      expect(final?.firstLine).toMatch(new RegExp(`^SIP/2\\.0 ${status} `));
+      expect(await recordOf(ringing.id, caller)).toMatchObject({ endReason: 'declined', endDetail: String(status) });
+    }
+  });
+
   it('refuses an INVITE that requires an unknown extension with 420 and Unsupported, before it rings', async () => {
     const before = agent.states.length;
     const result = await runSipp({

@@ -159,6 +159,8 @@ interface TrackedCall {
   ackArrived: () => void;
   /** The far end's BYE arrived, with its Reason header if any (docs/sipjs-pitfalls.md#s28). */
   remoteBye?: { reason: string } | undefined;
+  /** The status the agent declined with (486 or 603), for the call's record. */
+  declineCode?: 486 | 603 | undefined;
   /** Set when we end the call for a network cause, before the session goes. */
   endCause?: { event: NetworkEnding; detail: string } | undefined;
   /** The call's session timer (RFC 4028), running once answered (docs/sipjs-pitfalls.md#s29). */
@@ -297,14 +299,21 @@ export class Phone {
     }
   }
 
-  /** Declines a ringing incoming call with 486 Busy Here (also while an answer is still under way). */
-  async decline(callId: string): Promise<void> {
+  /**
+   * Declines a ringing incoming call (also while an answer is still under way):
+   * `busy` with 486 Busy Here, so a queue or hunt group offers the caller to another
+   * agent; `decline` with 603 Decline, which a forking proxy takes as final for every
+   * phone it rings (RFC 3261 §16.7), so the caller reaches nobody else through this
+   * attempt (docs/sipjs-pitfalls.md#s32).
+   */
+  async decline(callId: string, response: 'busy' | 'decline' = 'busy'): Promise<void> {
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'decline');
     const invitation = this.invitationOf(call);
     const declining = this.begin(call, 'decline');
+    call.declineCode = response === 'decline' ? 603 : 486;
     try {
-      await invitation.reject({ statusCode: 486 });
+      await invitation.reject({ statusCode: call.declineCode });
     } catch (error) {
       this.settle(call, declining);
       throw this.sipFailure('decline', error);
@@ -898,7 +907,8 @@ export class Phone {
     const { state } = call.view;
     const pending = call.pending?.kind;
     // A ringing call the agent ends (decline, or the app stopping) was declined.
-    if ((pending === 'decline' || pending === 'hang-up') && state === 'ringing') return { event: 'decline' };
+    if ((pending === 'decline' || pending === 'hang-up') && state === 'ringing')
+      return { event: 'decline', detail: call.declineCode ? String(call.declineCode) : undefined };
     if (pending === 'hang-up') return { event: 'hang-up' };
     if (call.endCause) return { event: call.endCause.event, detail: call.endCause.detail };
     if (state === 'ringing' && pending === 'answer') return { event: 'failed', detail: 'answer-failed' };
