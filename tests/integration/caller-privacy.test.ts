@@ -82,7 +82,7 @@ describe('caller identity and privacy', () => {
     );
   });
 
-  it('shows an anonymous From (sip:anonymous@anonymous.invalid) as withheld', async () => {
+  it('shows an anonymous From without an asserted identity as withheld', async () => {
     const call = await ringAndDecline('anonymous', 'Anonymous', ['X-Note: anonymous caller']);
     expect(call).toMatchObject({ remoteNumber: '', remoteName: '', withheld: true });
   });

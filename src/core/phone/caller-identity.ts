@@ -75,15 +75,15 @@ export interface IdentityPolicy {
 /** An anonymous From as RFC 3323 §4.1.1.3 recommends it (or its usual variants). */
 const ANONYMOUS_USER = /^(anonymous|restricted|private)$/i;
 
-/**
- * Whether the caller withheld their identity: `Privacy: id` (RFC 3325 §7) or
- * `Privacy: user` (RFC 3323), or an anonymous From such as
- * `sip:anonymous@anonymous.invalid`.
- */
-export function identityWithheld(privacy: readonly string[], fromUser: string | undefined, fromHost: string): boolean {
+/** Whether the caller asked for privacy: `Privacy: id` (RFC 3325 §7) or `Privacy: user` (RFC 3323). */
+export function privacyRequested(privacy: readonly string[]): boolean {
   const values = privacy.flatMap((value) => value.split(';')).map((v) => v.trim().toLowerCase());
-  if (values.some((v) => v === 'id' || v === 'user')) return true;
-  return ANONYMOUS_USER.test(fromUser ?? '') || /^anonymous\.invalid$/i.test(fromHost);
+  return values.some((v) => v === 'id' || v === 'user');
+}
+
+/** An anonymous From, such as `sip:anonymous@anonymous.invalid` (RFC 3323 §4.1.1.3). */
+export function anonymousFrom(user: string | undefined, host: string): boolean {
+  return ANONYMOUS_USER.test(user ?? '') || /^anonymous\.invalid$/i.test(host);
 }
 
 /**
@@ -122,8 +122,8 @@ export function remoteIdentity(
   policy: IdentityPolicy = {},
 ): RemoteIdentity {
   // A withheld identity is not shown, and not looked up in the directory either.
-  if (identityWithheld(policy.privacy ?? [], from.user, from.host ?? ''))
-    return { name: '', number: '', withheld: true };
+  const withheld: RemoteIdentity = { name: '', number: '', withheld: true };
+  if (privacyRequested(policy.privacy ?? [])) return withheld;
   const asserted = policy.trustAssertedIdentity === false ? [] : paiValues;
   for (const value of asserted.flatMap(splitHeaderValues)) {
     const parsed = Grammar.nameAddrHeaderParse(value.slice(0, 1024));
@@ -134,6 +134,8 @@ export function remoteIdentity(
       number: normalizeNumber(numberPart(user), region),
     };
   }
+  // An anonymous From with no (trusted) asserted identity: nothing to show or look up.
+  if (anonymousFrom(from.user, from.host ?? '')) return withheld;
   return { name: displayNameFromSip(from.displayName), number: normalizeNumber(numberPart(from.user ?? ''), region) };
 }
 

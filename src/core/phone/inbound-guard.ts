@@ -21,7 +21,7 @@ export const MAX_INVITE_EXPIRES_S = 3600;
 
 /** What to do with one inbound message. */
 export type InboundVerdict =
-  | { kind: 'pass'; message: string }
+  | { kind: 'pass'; message: string; parsed?: ParsedMessage }
   | { kind: 'reply'; response: string; reason: string }
   | { kind: 'drop'; reason: string };
 
@@ -45,39 +45,27 @@ export function inspectInbound(raw: string): InboundVerdict {
     return refuse(raw, method, checked.code, checked.phrase, checked.reason, checked.headers);
   }
   const message = checked.message;
-  if (!parses(message)) return refuse(raw, method, 400, 'Bad Request', 'unparseable message');
-  return { kind: 'pass', message };
+  const parsed = parse(message);
+  if (!parsed) return refuse(raw, method, 400, 'Bad Request', 'unparseable message');
+  return { kind: 'pass', message, parsed };
 }
 
-type ParseMessage = typeof Core.Parser.parseMessage;
-type ParsedMessage = ReturnType<ParseMessage>;
+/** A message sip.js's parser accepted. */
+export type ParsedMessage = Core.IncomingRequestMessage | Core.IncomingResponseMessage;
 
 /**
- * Parse once: sip.js parses each message again in its UserAgent, and a parse costs
- * 2–3 ms per INVITE here (measured by `npm run bench`). The guard's result is
- * handed over instead: the next `Parser.parseMessage` call for the very same text
- * returns it. Anything else is parsed by sip.js as before.
+ * sip.js's own parser, called at the time of use (not captured at import, and never
+ * replaced: docs/sipjs-pitfalls.md#s33); it throws on some inputs (a response whose
+ * CSeq has no method). The result travels on with the verdict, so the transport
+ * seam hands it to sip.js without a second parse (a parse costs milliseconds per
+ * INVITE, measured by `npm run bench`).
  */
-const sipJsParseMessage: ParseMessage = Core.Parser.parseMessage;
-let handedOver: { text: string; parsed: ParsedMessage } | undefined;
-Core.Parser.parseMessage = (data, logger) => {
-  const ready = handedOver;
-  handedOver = undefined;
-  return ready && ready.text === data ? ready.parsed : sipJsParseMessage(data, logger);
-};
-
-/** sip.js's own parser; it throws on some inputs (a response whose CSeq has no method). */
-function parses(message: string): boolean {
-  handedOver = undefined;
-  let parsed: ParsedMessage;
+function parse(message: string): ParsedMessage | undefined {
   try {
-    parsed = sipJsParseMessage(message, quietLogger);
+    return Core.Parser.parseMessage(message, quietLogger);
   } catch {
-    return false;
+    return undefined;
   }
-  if (parsed === undefined) return false;
-  handedOver = { text: message, parsed };
-  return true;
 }
 
 function refuse(

@@ -51,6 +51,7 @@ import { OTHER_CALL_ACTIVE, allowedActions, refusalOf, type CallAction, type Cal
 import { normalizeNumber, remoteIdentity, sanitizeDisplayName } from './caller-identity';
 import { ENDED_BY, END_REASON, nextCallState, type CallEvent, type NetworkEnding } from './call-state';
 import { ConsentGate } from './consent-gate';
+import { deliverParsed } from './inbound-delivery';
 import { inspectInbound, type InboundVerdict } from './inbound-guard';
 import { PhoneError } from './phone-error';
 import { rawHeaderValues, sipToTel } from './sip-compliance';
@@ -221,6 +222,12 @@ export class Phone {
       },
     });
     const userAgent = this.userAgent;
+    // The guard's parse goes to sip.js's core through the transport seam, not parsed twice
+    // and without replacing sip.js's parser (docs/sipjs-pitfalls.md#s33).
+    (userAgent.transport as WsTransport).deliverParsed = (message) => {
+      const dropped = deliverParsed(userAgent, message);
+      if (dropped) log.warn(`Dropped an inbound SIP message: ${dropped}`);
+    };
     this.registration = new RegistrationManager({
       aor: options.account.sipUri,
       wsUrl: options.account.wsUrl,
@@ -826,6 +833,7 @@ export class Phone {
   /** Every inbound message: the inbound guard, then the session refreshes sip.js cannot answer (UPDATE). */
   private inspect(message: string): InboundVerdict {
     const verdict = inspectInbound(message);
+    if (verdict.kind === 'drop' && message.startsWith('SIP/2.0 ')) this.unreadableResponse(message);
     if (verdict.kind !== 'pass' || !message.startsWith('UPDATE ')) return verdict;
     const callId = rawHeaderValues(verdict.message, 'Call-ID', 'i')[0];
     const call = callId ? this.callByCallId(callId) : undefined;
@@ -839,7 +847,30 @@ export class Phone {
     return [...this.calls.values()].find(
       (call) =>
         call.session.dialog?.callId === callId ||
-        (call.session instanceof Invitation && call.session.request.callId === callId),
+        ((call.session instanceof Invitation || call.session instanceof Inviter) &&
+          call.session.request.callId === callId),
+    );
+  }
+
+  /**
+   * A response the guard had to drop because sip.js cannot read it. A final one for a
+   * call's INVITE (or re-INVITE, UPDATE, REFER) would leave that call waiting for an
+   * answer that never comes: the call ends at once, with the reason
+   * (docs/sipjs-pitfalls.md#s33). Provisional ones and answers to BYE, INFO, NOTIFY
+   * change nothing and stay dropped.
+   */
+  private unreadableResponse(raw: string): void {
+    const status = Number(/^SIP\/2\.0 (\d{3})/.exec(raw)?.[1] ?? 0);
+    if (status < 200) return;
+    const callId = rawHeaderValues(raw, 'Call-ID', 'i')[0];
+    const method = /^\s*\d+\s+([A-Za-z]+)/.exec(rawHeaderValues(raw, 'CSeq')[0] ?? '')?.[1]?.toUpperCase();
+    const call = callId ? this.callByCallId(callId) : undefined;
+    if (!call || !method || !['INVITE', 'UPDATE', 'REFER'].includes(method)) return;
+    // Not from inside the transport's message handling: sip.js runs on after this returns.
+    queueMicrotask(() =>
+      this.guard('unreadable response', () =>
+        this.endForCause(call, 'protocol-error', `unreadable ${status} answer to ${method}`),
+      ),
     );
   }
 

@@ -17,7 +17,7 @@
 import { type Transport as SipTransport, TransportState } from 'sip.js';
 import type { Core, Emitter } from 'sip.js';
 import WebSocket from 'ws';
-import type { InboundVerdict } from './inbound-guard';
+import type { InboundVerdict, ParsedMessage } from './inbound-guard';
 
 /** Options passed through sip.js's `transportOptions`. */
 export interface WsTransportOptions {
@@ -83,6 +83,11 @@ export class WsTransport implements SipTransport {
   onConnect: (() => void) | undefined;
   onDisconnect: ((error?: Error) => void) | undefined;
   onMessage: ((message: string) => void) | undefined;
+  /**
+   * Takes a message `inspect` has already parsed, instead of `onMessage` with its text
+   * (which sip.js would parse again). The phone sets it (inbound-delivery.ts).
+   */
+  deliverParsed: ((message: ParsedMessage) => void) | undefined;
 
   readonly protocol: string;
   private readonly options: Required<Omit<WsTransportOptions, 'onMessageDropped' | 'inspect' | 'rewriteOutbound'>> &
@@ -248,7 +253,8 @@ export class WsTransport implements SipTransport {
       return;
     }
     try {
-      this.onMessage?.(verdict.message);
+      if (verdict.parsed && this.deliverParsed) this.deliverParsed(verdict.parsed);
+      else this.onMessage?.(verdict.message);
     } catch (error) {
       // sip.js threw while parsing or dispatching (e.g. a malformed CSeq in a
       // response). Dropping the message keeps the process and the socket alive.
