@@ -92,4 +92,31 @@ describe('session timers', () => {
     );
     expect(refresh?.text).toMatch(/^Session-Expires: 2;refresher=uac\r?$/m);
   });
+
+  it('ends a call as "connection lost" when its session expires while the PBX is unreachable', async () => {
+    // Its own PBX, which this test takes away for good.
+    const pbx = await startKamailio();
+    const lonely = await startAgent(pbx, { user: '1002', phone: { sessionTimer: { intervalS: 2, minIntervalS: 1 } } });
+    try {
+      const sipp = runSipp({
+        scenario: 'caller-never-refreshes.xml',
+        kamailio: pbx,
+        service: '1002',
+        caller: '+4940666004',
+        keys: { session_expires: '3' },
+      });
+      const ringing = await lonely.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === '+4940666004');
+      await lonely.must('call:answer', { callId: ringing.id });
+      await lonely.waitForCall((c) => c.id === ringing.id && c.state === 'active');
+      await pbx.stop();
+      await lonely.waitForState((s) => s.registration.status === 'failed');
+      const ended = await lonely.waitForCall((c) => c.id === ringing.id && c.state === 'ended', 30_000);
+      expect(ended).toMatchObject({ endReason: 'connection-lost', endedBy: 'system' });
+      expect(ended.timeline.at(-1)?.detail).toMatch(/no session refresh within 3 s/);
+      await sipp.kill();
+    } finally {
+      await lonely.stop();
+      await pbx.stop();
+    }
+  });
 });

@@ -960,14 +960,15 @@ export class Phone {
     call.endCause = { event, detail };
     this.options.logger.warn(`Ending call ${call.view.id}: ${event} (${detail})`);
     const session = call.session;
-    const dispose = () => {
-      if (session.state !== SessionState.Terminated) void session.dispose().catch(() => undefined);
-      // A session that cannot end itself still leaves the agent's screen.
-      if (this.calls.has(call.view.id)) this.apply(call, event, detail);
-    };
-    this.endSession(call)
+    // The BYE (or CANCEL) goes out in the background: sip.js may hold it back until the
+    // caller's ACK arrives or its transaction times out (RFC 3261 §15), and over a dead
+    // connection it may never leave. The agent's screen waits for neither.
+    void this.endSession(call)
       .catch(() => undefined)
-      .then(() => this.guard('end for cause', dispose));
+      .finally(() => {
+        if (session.state !== SessionState.Terminated) void session.dispose().catch(() => undefined);
+      });
+    if (this.calls.has(call.view.id)) this.apply(call, event, detail);
   }
 
   /**
