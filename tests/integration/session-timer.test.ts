@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAgent, type TestAgent } from '../support/agent';
 import { startKamailio, type Kamailio } from '../support/kamailio';
-import { formatSippResult, parseSippTrace, runSipp } from '../support/sipp';
+import { formatSippResult, parseSippTrace, runSipp, startRegisteredUas } from '../support/sipp';
 
 let kamailio: Kamailio;
 let agent: TestAgent;
@@ -91,6 +91,24 @@ describe('session timers', () => {
       (m) => m.direction === 'received' && m.firstLine.startsWith('INVITE'),
     );
     expect(refresh?.text).toMatch(/^Session-Expires: 2;refresher=uac\r?$/m);
+  });
+
+  it('refreshes an outgoing call when the callee asks for a timer with us as refresher', async () => {
+    const callee = await startRegisteredUas({
+      kamailio,
+      service: '2300',
+      scenario: 'uas-session-timer.xml',
+      keys: { session_expires: '2' },
+      recvTimeoutMs: 20_000,
+    });
+    const { callId } = await agent.must<{ callId: string }>('call:dial', { target: '2300' });
+    await agent.waitForCall((c) => c.id === callId && c.state === 'active');
+    // The callee answers our refresh 481, which ends the call: proof the refresh went out.
+    const ended = await agent.waitForCall((c) => c.id === callId && c.state === 'ended', 30_000);
+    expect(ended).toMatchObject({ endReason: 'connection-lost' });
+    expect(ended.timeline.at(-1)?.detail).toBe('481');
+    const result = await callee.done;
+    expect(result.passed, formatSippResult(result)).toBe(true);
   });
 
   it('ends a call as "connection lost" when its session expires while the PBX is unreachable', async () => {

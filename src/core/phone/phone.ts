@@ -59,6 +59,7 @@ import {
   DEFAULT_SESSION_TIMER,
   decorateOutbound,
   negotiateIncoming,
+  parseSessionExpires,
   SessionTimer,
   type SessionTimerSettings,
 } from './session-timer';
@@ -722,6 +723,8 @@ export class Phone {
     inviter
       .invite({
         requestDelegate: {
+          // A callee may ask for a session timer in its answer, with us as the refresher.
+          onAccept: (response) => this.guard('INVITE accepted', () => this.startOutgoingTimer(call, response.message)),
           onReject: (response) =>
             this.guard('INVITE rejected', () => {
               call.rejectCode = response.message.statusCode;
@@ -876,6 +879,27 @@ export class Phone {
 
   private timerOf(callId: string): SessionTimer | undefined {
     return this.callByCallId(callId)?.sessionTimer;
+  }
+
+  /**
+   * The session timer an outgoing call's 2xx asks for (RFC 4028 §7.2), if any. Its
+   * `refresher` is named from our INVITE's point of view: `uac` is us.
+   */
+  private startOutgoingTimer(call: TrackedCall, answer: { getHeader(name: string): string | undefined }): void {
+    const se = parseSessionExpires(answer.getHeader('Session-Expires'));
+    if (!se || call.sessionTimer || !this.calls.has(call.view.id)) return;
+    const peerSupports = /\btimer\b/i.test(
+      `${answer.getHeader('Require') ?? ''},${answer.getHeader('Supported') ?? ''}`,
+    );
+    call.sessionTimer = new SessionTimer(
+      { intervalS: se.seconds, refresher: se.refresher === 'uac' ? 'uas' : 'uac', peerSupports },
+      this.options.clock,
+      {
+        refresh: () => this.guard('session refresh', () => this.refreshSession(call)),
+        expire: (detail) => this.guard('session expiry', () => this.sessionExpired(call, detail)),
+      },
+    );
+    call.sessionTimer.refreshed();
   }
 
   /** We are the refresher: a re-INVITE keeps the session (and finds out whether the dialog is still there). */

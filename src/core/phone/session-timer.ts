@@ -31,7 +31,10 @@ export const DEFAULT_SESSION_TIMER: SessionTimerSettings = { intervalS: 1800, mi
 /** The timer agreed for one call. */
 export interface SessionTimerTerms {
   intervalS: number;
-  /** Who refreshes: the caller (uac) or we (uas). */
+  /**
+   * Who refreshes, named as on an incoming call: `uac` is the other side, `uas` is us
+   * (an outgoing call's terms are turned round to fit, see phone.ts).
+   */
   refresher: 'uac' | 'uas';
   /** The caller supports timers: our answers then say `Require: timer`. */
   peerSupports: boolean;
