@@ -11,6 +11,7 @@
  *  outgoing:  dialing ──remote-answered──▶ active …
  *               └─hang-up (CANCEL) / remote-rejected / failed ─▶ ended
  *  any live call ──hang-up / remote-hangup / failed──▶ ended
+ *  any live call ──media-failed / connection-lost / session-expired / protocol-error──▶ ended
  * ```
  * A transfer always starts from held: the caller is on hold (with their consent)
  * while the transfer is tried, and a failed transfer leaves them on hold, from

@@ -19,7 +19,11 @@
  * dropped connection is retried with backoff and re-registered with a fresh
  * Registerer (the old one may be stuck waiting on a REGISTER that will never be
  * answered) [S5]; a successful transfer is ended with BYE by us (sip.js does not)
- * [S18]; 408/481 to a re-INVITE ends the dialog [S15].
+ * [S18]; 408/481 to a re-INVITE ends the dialog [S15]. Every end carries its real
+ * cause [S28]; session timers end calls whose other side is gone [S29]; who the caller
+ * is follows the trust and privacy rules [S30]; the inbound guard's parse reaches
+ * sip.js through the transport seam, and an unreadable final answer ends its call
+ * [S33].
  *
  * Rule codes (D2 …) are defined in docs/practice.md.
  */
