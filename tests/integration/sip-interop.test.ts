@@ -176,4 +176,36 @@ describe('valid SIP that sip.js mishandles by itself', () => {
         .some((c) => c.remoteNumber === '+4940555004'),
     ).toBe(false);
   });
+
+  it('refuses a session interval below 90 s with 422 and Min-SE (RFC 4028), before it rings', async () => {
+    const before = agent.states.length;
+    const responses = await sendUdpRequest({
+      port: kamailio.udpPort,
+      timeoutMs: 8_000,
+      build: (localPort) =>
+        [
+          `INVITE sip:1001@${kamailio.domain} SIP/2.0`,
+          `Via: SIP/2.0/UDP 127.0.0.1:${localPort};branch=z9hG4bK${sipToken()};rport`,
+          'Max-Forwards: 70',
+          `From: "Short Timer" <sip:+4940555006@127.0.0.1>;tag=${sipToken(4)}`,
+          `To: <sip:1001@${kamailio.domain}>`,
+          `Call-ID: ${sipToken()}@interop.test`,
+          'CSeq: 1 INVITE',
+          `Contact: <sip:caller@127.0.0.1:${localPort}>`,
+          'Supported: timer',
+          'Session-Expires: 30',
+          'Content-Length: 0',
+          '',
+          '',
+        ].join('\r\n'),
+    });
+    expect(responses.at(-1)?.status).toBe(422);
+    expect(responses.at(-1)?.text).toMatch(/^Min-SE: 90\r?$/m);
+    expect(
+      agent.states
+        .slice(before)
+        .flatMap((s) => s.calls)
+        .some((c) => c.remoteNumber === '+4940555006'),
+    ).toBe(false);
+  });
 });
