@@ -48,6 +48,8 @@ export class CallRecorder {
         direction: call.direction === 'incoming' ? 'inbound' : 'outbound',
         startedAt: call.offeredAt,
         ...(call.endedAt !== null ? { endedAt: call.endedAt } : {}),
+        ...(call.endReason !== null ? { endReason: call.endReason } : {}),
+        ...endDetailOf(call),
         agent: this.agentName().slice(0, 128),
       });
     } catch (error) {
@@ -56,4 +58,10 @@ export class CallRecorder {
       );
     }
   }
+}
+
+/** The detail of the call's `ended` timeline entry (a status code, a Reason header), for the record. */
+function endDetailOf(call: CallView): { endDetail?: string } {
+  const detail = call.state === 'ended' ? call.timeline.findLast((e) => e.kind === 'ended')?.detail : undefined;
+  return detail ? { endDetail: detail.slice(0, 200) } : {};
 }

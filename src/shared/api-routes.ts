@@ -11,7 +11,7 @@ import type { CommandChannel, commands, EventChannel, events } from './contract'
 export const commandRoutes = {
   'phone:get-state': { method: 'getPhoneState' },
   'call:answer': { method: 'answer', args: ['callId'] },
-  'call:decline': { method: 'decline', args: ['callId'] },
+  'call:decline': { method: 'decline', args: ['callId', 'response'] },
   'call:hang-up': { method: 'hangUp', args: ['callId'] },
   'call:dial': { method: 'dial', args: ['target'] },
   'call:record-consent': { method: 'recordConsent', args: 'request' },

@@ -13,6 +13,26 @@ export const callDirections = ['inbound', 'outbound'] as const;
 
 const callIdSchema = z.string().min(1).max(128);
 
+/**
+ * Why a call ended. The last four are the network's doing, each with its own cause
+ * (docs/sipjs-pitfalls.md#s28): the media could not be negotiated, the connection to
+ * the PBX was lost, the session timer ran out with no refresh (RFC 4028), or the
+ * other side sent an answer that could not be read.
+ */
+export const callEndReasons = [
+  'local-hangup',
+  'remote-hangup',
+  'declined',
+  'caller-cancelled',
+  'transferred',
+  'rejected',
+  'failed',
+  'media-failed',
+  'connection-lost',
+  'session-expired',
+  'protocol-error',
+] as const;
+
 /** The agent's note on a call; replaced as a whole on each save. */
 export const callNoteSchema = z.object({
   text: z.string().max(MAX_NOTE_LENGTH),
@@ -36,6 +56,10 @@ export const callRecordInputSchema = z.object({
   /** Epoch ms; decides the partition the call is filed in. */
   startedAt: z.number().int().nonnegative(),
   endedAt: z.number().int().nonnegative().optional(),
+  /** Why it ended (with `endedAt`); records written before this field have none. */
+  endReason: z.enum(callEndReasons).optional(),
+  /** What the network said about the end: a status code, a Reason header, a timer. */
+  endDetail: z.string().max(200).optional(),
   /** The agent who took the call. */
   agent: z.string().max(128),
 });

@@ -9,7 +9,7 @@
  * adding a command is one entry in `commands` plus one handler in the core.
  */
 import { z } from 'zod';
-import { callRecordSchema, MAX_NOTE_LENGTH } from './call-record';
+import { callEndReasons, callRecordSchema, MAX_NOTE_LENGTH } from './call-record';
 import { storageErrorCodes } from './result';
 import { checklistDefinitionSchema, checklistRunSchema, commitmentInputSchema } from './workspace/checklists';
 import { workspaceViewSchema } from './workspace/workspace-view';
@@ -47,15 +47,7 @@ export const callStates = ['ringing', 'dialing', 'active', 'held', 'transferring
 /** The states a call moves through; see `src/core/phone/call-state.ts`. */
 export type CallState = (typeof callStates)[number];
 
-export const callEndReasons = [
-  'local-hangup',
-  'remote-hangup',
-  'declined',
-  'caller-cancelled',
-  'transferred',
-  'rejected',
-  'failed',
-] as const;
+export { callEndReasons };
 export type CallEndReason = (typeof callEndReasons)[number];
 
 /** Actions that need the caller's recorded permission first (rule P4 of docs/practice.md). */
@@ -178,6 +170,11 @@ export const callViewSchema = z.object({
   endedBy: z.enum(['agent', 'remote', 'system']).nullable(),
   /** The other side has put us on hold (their a=sendonly or inactive). */
   remoteHold: z.boolean(),
+  /**
+   * The caller withheld their identity (`Privacy: id` or an anonymous From, RFC 3325):
+   * name and number are empty and nobody looks them up (docs/sipjs-pitfalls.md#s30).
+   */
+  withheld: z.boolean().optional(),
   muted: z.boolean(),
   /** For the consult leg of an attended transfer: the call being transferred. */
   consultFor: z.string().nullable(),
@@ -298,6 +295,13 @@ export const callPolicySchema = z.object({
   escalationMode: z.enum(['blind', 'attended']),
   /** How long a recorded "agreed" stays usable (10 s to 10 min). */
   consentTtlSeconds: z.number().int().min(10).max(600),
+  /**
+   * Whether P-Asserted-Identity (RFC 3325) names the caller ahead of From. Absent
+   * means true: the PBX is the phone's only peer and the trust domain. Set false when
+   * the PBX passes the header on from trunks it does not vouch for
+   * (docs/sipjs-pitfalls.md#s30).
+   */
+  trustAssertedIdentity: z.boolean().optional(),
 });
 export type CallPolicy = z.infer<typeof callPolicySchema>;
 
@@ -424,7 +428,17 @@ export const commands = defineCommands({
   /** Everything the first screen needs: the registration and every call. */
   'phone:get-state': { method: 'getPhoneState', request: z.undefined(), response: phoneStateSchema },
   'call:answer': { method: 'answer', request: callRef, args: ['callId'], response: z.void() },
-  'call:decline': { method: 'decline', request: callRef, args: ['callId'], response: z.void() },
+  /**
+   * Declines a ringing call: `busy` (the default) answers 486 Busy Here, so the PBX
+   * or queue offers the caller to someone else; `decline` answers 603 Decline, which
+   * ends the attempt on every phone it rings (docs/sipjs-pitfalls.md#s32).
+   */
+  'call:decline': {
+    method: 'decline',
+    request: z.object({ callId, response: z.enum(['busy', 'decline']).optional() }),
+    args: ['callId', 'response'],
+    response: z.void(),
+  },
   'call:hang-up': { method: 'hangUp', request: callRef, args: ['callId'], response: z.void() },
   'call:dial': {
     method: 'dial',

@@ -153,4 +153,20 @@ describe('a hostile callee', () => {
     const result = await callee.done;
     expect(result.passed, formatSippResult(result)).toBe(true);
   });
+
+  it('ends an outgoing call whose final answer sip.js cannot read, with the reason, instead of waiting forever', async () => {
+    const callee = await startRegisteredUas({
+      kamailio,
+      service: '2201',
+      scenario: 'uas-bad-final.xml',
+      recvTimeoutMs: 20_000,
+    });
+    const { callId } = await agent.must<{ callId: string }>('call:dial', { target: '2201' });
+    const ended = await agent.waitForCall((c) => c.id === callId && c.state === 'ended');
+    expect(ended).toMatchObject({ endReason: 'protocol-error', endedBy: 'system' });
+    expect(ended.timeline.at(-1)?.detail).toBe('unreadable 486 answer to INVITE');
+    const result = await callee.done;
+    expect(result.passed, formatSippResult(result)).toBe(true);
+    expect(agent.core.phoneState().registration.status).toBe('registered');
+  });
 });

@@ -55,7 +55,8 @@ export interface CallHandlerDeps {
 export function createCallHandlers({ requirePhone, phoneState }: CallHandlerDeps): Pick<CommandHandlers, CallCommand> {
   const handleGetState: CommandHandler<'phone:get-state'> = () => phoneState();
   const handleAnswer: CommandHandler<'call:answer'> = ({ callId }) => requirePhone().answer(callId);
-  const handleDecline: CommandHandler<'call:decline'> = ({ callId }) => requirePhone().decline(callId);
+  const handleDecline: CommandHandler<'call:decline'> = ({ callId, response }) =>
+    requirePhone().decline(callId, response);
   const handleHangUp: CommandHandler<'call:hang-up'> = ({ callId }) => requirePhone().hangUp(callId);
   const handleDial: CommandHandler<'call:dial'> = ({ target }) => ({ callId: requirePhone().dial(target) });
   const handleRecordConsent: CommandHandler<'call:record-consent'> = ({ callId, action, answer }) =>

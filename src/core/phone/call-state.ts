@@ -11,6 +11,7 @@
  *  outgoing:  dialing ──remote-answered──▶ active …
  *               └─hang-up (CANCEL) / remote-rejected / failed ─▶ ended
  *  any live call ──hang-up / remote-hangup / failed──▶ ended
+ *  any live call ──media-failed / connection-lost / session-expired / protocol-error──▶ ended
  * ```
  * A transfer always starts from held: the caller is on hold (with their consent)
  * while the transfer is tried, and a failed transfer leaves them on hold, from
@@ -32,13 +33,30 @@ export type CallEvent =
   | 'remote-rejected'
   | 'remote-hangup'
   | 'caller-cancelled'
-  | 'failed';
+  | 'failed'
+  | NetworkEnding;
 
-const ENDINGS = { 'hang-up': 'ended', 'remote-hangup': 'ended', failed: 'ended' } as const;
+/** Ends with a network cause, each recorded as such (docs/sipjs-pitfalls.md#s28). */
+export type NetworkEnding = 'media-failed' | 'connection-lost' | 'session-expired' | 'protocol-error';
+
+const NETWORK_ENDINGS = {
+  'media-failed': 'ended',
+  'connection-lost': 'ended',
+  'session-expired': 'ended',
+  'protocol-error': 'ended',
+} as const;
+
+const ENDINGS = { 'hang-up': 'ended', 'remote-hangup': 'ended', failed: 'ended', ...NETWORK_ENDINGS } as const;
 
 const TRANSITIONS: Record<CallState, Partial<Record<CallEvent, CallState>>> = {
-  ringing: { answer: 'active', decline: 'ended', 'caller-cancelled': 'ended', failed: 'ended' },
-  dialing: { 'remote-answered': 'active', 'hang-up': 'ended', 'remote-rejected': 'ended', failed: 'ended' },
+  ringing: { answer: 'active', decline: 'ended', 'caller-cancelled': 'ended', failed: 'ended', ...NETWORK_ENDINGS },
+  dialing: {
+    'remote-answered': 'active',
+    'hang-up': 'ended',
+    'remote-rejected': 'ended',
+    failed: 'ended',
+    ...NETWORK_ENDINGS,
+  },
   active: { hold: 'held', ...ENDINGS },
   held: { resume: 'active', transfer: 'transferring', ...ENDINGS },
   transferring: { 'transfer-succeeded': 'ended', 'transfer-failed': 'held', ...ENDINGS },
@@ -54,6 +72,10 @@ export const END_REASON: Partial<Record<CallEvent, CallEndReason>> = {
   'remote-rejected': 'rejected',
   'transfer-succeeded': 'transferred',
   failed: 'failed',
+  'media-failed': 'media-failed',
+  'connection-lost': 'connection-lost',
+  'session-expired': 'session-expired',
+  'protocol-error': 'protocol-error',
 };
 
 /** Who ended the call, for each event that ends one. */
@@ -65,6 +87,10 @@ export const ENDED_BY: Partial<Record<CallEvent, 'agent' | 'remote' | 'system'>>
   'remote-hangup': 'remote',
   'remote-rejected': 'remote',
   failed: 'system',
+  'media-failed': 'system',
+  'connection-lost': 'system',
+  'session-expired': 'system',
+  'protocol-error': 'system',
 };
 
 const HINTS: Partial<Record<`${CallState}:${CallEvent}`, string>> = {

@@ -60,6 +60,30 @@ export function normalizeNumber(raw: unknown, region: string): string {
 export interface RemoteIdentity {
   name: string;
   number: string;
+  /** The caller withheld their identity: name and number are empty. */
+  withheld?: boolean;
+}
+
+/** What decides how far the network is believed about a caller. */
+export interface IdentityPolicy {
+  /** P-Asserted-Identity ahead of From (RFC 3325 trust domain); default true. */
+  trustAssertedIdentity?: boolean | undefined;
+  /** The raw Privacy header values of the INVITE. */
+  privacy?: readonly string[];
+}
+
+/** An anonymous From as RFC 3323 §4.1.1.3 recommends it (or its usual variants). */
+const ANONYMOUS_USER = /^(anonymous|restricted|private)$/i;
+
+/** Whether the caller asked for privacy: `Privacy: id` (RFC 3325 §7) or `Privacy: user` (RFC 3323). */
+export function privacyRequested(privacy: readonly string[]): boolean {
+  const values = privacy.flatMap((value) => value.split(';')).map((v) => v.trim().toLowerCase());
+  return values.some((v) => v === 'id' || v === 'user');
+}
+
+/** An anonymous From, such as `sip:anonymous@anonymous.invalid` (RFC 3323 §4.1.1.3). */
+export function anonymousFrom(user: string | undefined, host: string): boolean {
+  return ANONYMOUS_USER.test(user ?? '') || /^anonymous\.invalid$/i.test(host);
 }
 
 /**
@@ -92,18 +116,34 @@ function splitHeaderValues(value: string): string[] {
  * values; the first parseable sip:/sips:/tel: identity wins.
  */
 export function remoteIdentity(
-  from: { displayName: string | undefined; user: string | undefined },
+  from: { displayName: string | undefined; user: string | undefined; host?: string },
   paiValues: readonly string[],
   region: string,
+  policy: IdentityPolicy = {},
 ): RemoteIdentity {
-  for (const value of paiValues.flatMap(splitHeaderValues)) {
+  // A withheld identity is not shown, and not looked up in the directory either.
+  const withheld: RemoteIdentity = { name: '', number: '', withheld: true };
+  if (privacyRequested(policy.privacy ?? [])) return withheld;
+  const asserted = policy.trustAssertedIdentity === false ? [] : paiValues;
+  for (const value of asserted.flatMap(splitHeaderValues)) {
     const parsed = Grammar.nameAddrHeaderParse(value.slice(0, 1024));
     const user = parsed?.uri.user ?? /<?tel:([^;>]+)/i.exec(value)?.[1];
     if (!user) continue;
     return {
       name: displayNameFromSip(parsed?.displayName) || displayNameFromSip(from.displayName),
-      number: normalizeNumber(user, region),
+      number: normalizeNumber(numberPart(user), region),
     };
   }
-  return { name: displayNameFromSip(from.displayName), number: normalizeNumber(from.user ?? '', region) };
+  // An anonymous From with no (trusted) asserted identity: nothing to show or look up.
+  if (anonymousFrom(from.user, from.host ?? '')) return withheld;
+  return { name: displayNameFromSip(from.displayName), number: normalizeNumber(numberPart(from.user ?? ''), region) };
+}
+
+/**
+ * The number in a user part: a telephone-subscriber's parameters (`;phone-context=…`,
+ * RFC 3966 and RFC 3261 §19.1.6) are not part of it. A `tel:` From arrives here as
+ * the user part of its stand-in SIP URI (sip-compliance.ts).
+ */
+function numberPart(user: string): string {
+  return user.split(';')[0] ?? '';
 }

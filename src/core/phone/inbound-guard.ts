@@ -12,6 +12,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { Core } from 'sip.js';
+import { checkRequest, telToSip } from './sip-compliance';
 
 /** Largest SIP message we process; bigger ones are refused or dropped. */
 export const MAX_SIP_MESSAGE_CHARS = 32 * 1024;
@@ -20,7 +21,7 @@ export const MAX_INVITE_EXPIRES_S = 3600;
 
 /** What to do with one inbound message. */
 export type InboundVerdict =
-  | { kind: 'pass'; message: string }
+  | { kind: 'pass'; message: string; parsed?: ParsedMessage }
   | { kind: 'reply'; response: string; reason: string }
   | { kind: 'drop'; reason: string };
 
@@ -39,46 +40,45 @@ export function inspectInbound(raw: string): InboundVerdict {
   if (raw.length > MAX_SIP_MESSAGE_CHARS) {
     return refuse(raw, method, 513, 'Message Too Large', `message of ${raw.length} characters`);
   }
-  const message = method === 'INVITE' ? clampExpires(raw) : raw;
-  if (!parses(message)) return refuse(message, method, 400, 'Bad Request', 'unparseable message');
-  return { kind: 'pass', message };
+  const checked = checkRequest(telToSip(method === 'INVITE' ? clampExpires(raw) : raw));
+  if (checked.kind === 'refuse') {
+    return refuse(raw, method, checked.code, checked.phrase, checked.reason, checked.headers);
+  }
+  const message = checked.message;
+  const parsed = parse(message);
+  if (!parsed) return refuse(raw, method, 400, 'Bad Request', 'unparseable message');
+  return { kind: 'pass', message, parsed };
 }
 
-type ParseMessage = typeof Core.Parser.parseMessage;
-type ParsedMessage = ReturnType<ParseMessage>;
+/** A message sip.js's parser accepted. */
+export type ParsedMessage = Core.IncomingRequestMessage | Core.IncomingResponseMessage;
 
 /**
- * Parse once: sip.js parses each message again in its UserAgent, and a parse costs
- * 2–3 ms per INVITE here (measured by `npm run bench`). The guard's result is
- * handed over instead: the next `Parser.parseMessage` call for the very same text
- * returns it. Anything else is parsed by sip.js as before.
+ * sip.js's own parser, called at the time of use (not captured at import, and never
+ * replaced: docs/sipjs-pitfalls.md#s33); it throws on some inputs (a response whose
+ * CSeq has no method). The result travels on with the verdict, so the transport
+ * seam hands it to sip.js without a second parse (a parse costs milliseconds per
+ * INVITE, measured by `npm run bench`).
  */
-const sipJsParseMessage: ParseMessage = Core.Parser.parseMessage;
-let handedOver: { text: string; parsed: ParsedMessage } | undefined;
-Core.Parser.parseMessage = (data, logger) => {
-  const ready = handedOver;
-  handedOver = undefined;
-  return ready && ready.text === data ? ready.parsed : sipJsParseMessage(data, logger);
-};
-
-/** sip.js's own parser; it throws on some inputs (a response whose CSeq has no method). */
-function parses(message: string): boolean {
-  handedOver = undefined;
-  let parsed: ParsedMessage;
+function parse(message: string): ParsedMessage | undefined {
   try {
-    parsed = sipJsParseMessage(message, quietLogger);
+    return Core.Parser.parseMessage(message, quietLogger);
   } catch {
-    return false;
+    return undefined;
   }
-  if (parsed === undefined) return false;
-  handedOver = { text: message, parsed };
-  return true;
 }
 
-function refuse(raw: string, method: string | undefined, code: number, phrase: string, reason: string): InboundVerdict {
+function refuse(
+  raw: string,
+  method: string | undefined,
+  code: number,
+  phrase: string,
+  reason: string,
+  headers: readonly string[] = [],
+): InboundVerdict {
   // Responses and ACKs are never answered (RFC 3261 §17).
   if (!method || method === 'ACK') return { kind: 'drop', reason };
-  const response = statelessResponse(raw, code, phrase);
+  const response = statelessResponse(raw, code, phrase, headers);
   return response ? { kind: 'reply', response, reason } : { kind: 'drop', reason };
 }
 
@@ -96,7 +96,12 @@ function headerLines(raw: string): string[] {
  * A response built from the request's raw Via, From, To, Call-ID and CSeq lines
  * (RFC 3261 §8.2.6.2), or undefined when the request lacks one of them.
  */
-function statelessResponse(raw: string, code: number, phrase: string): string | undefined {
+export function statelessResponse(
+  raw: string,
+  code: number,
+  phrase: string,
+  headers: readonly string[],
+): string | undefined {
   const lines = headerLines(raw);
   const pick = (...names: string[]) =>
     lines.filter((line) => names.some((name) => new RegExp(`^${name}\\s*:`, 'i').test(line)));
@@ -116,6 +121,7 @@ function statelessResponse(raw: string, code: number, phrase: string): string | 
     safe(to),
     safe(callId),
     safe(cseq),
+    ...headers.map(safe),
     'Server: Calmline',
     'Content-Length: 0',
     '',

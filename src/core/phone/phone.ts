@@ -19,7 +19,11 @@
  * dropped connection is retried with backoff and re-registered with a fresh
  * Registerer (the old one may be stuck waiting on a REGISTER that will never be
  * answered) [S5]; a successful transfer is ended with BYE by us (sip.js does not)
- * [S18]; 408/481 to a re-INVITE ends the dialog [S15].
+ * [S18]; 408/481 to a re-INVITE ends the dialog [S15]. Every end carries its real
+ * cause [S28]; session timers end calls whose other side is gone [S29]; who the caller
+ * is follows the trust and privacy rules [S30]; the inbound guard's parse reaches
+ * sip.js through the transport seam, and an unreadable final answer ends its call
+ * [S33].
  *
  * Rule codes (D2 …) are defined in docs/practice.md.
  */
@@ -49,10 +53,21 @@ import type { Clock } from '../clock';
 import type { CoreLogger } from '../logger';
 import { OTHER_CALL_ACTIVE, allowedActions, refusalOf, type CallAction, type CallContext } from './allowed-actions';
 import { normalizeNumber, remoteIdentity, sanitizeDisplayName } from './caller-identity';
-import { ENDED_BY, END_REASON, nextCallState, type CallEvent } from './call-state';
+import { ENDED_BY, END_REASON, nextCallState, type CallEvent, type NetworkEnding } from './call-state';
 import { ConsentGate } from './consent-gate';
-import { inspectInbound } from './inbound-guard';
+import { deliverParsed } from './inbound-delivery';
+import { inspectInbound, type InboundVerdict } from './inbound-guard';
 import { PhoneError } from './phone-error';
+import { rawHeaderValues, sipToTel } from './sip-compliance';
+import {
+  DEFAULT_SESSION_TIMER,
+  decorateOutbound,
+  negotiateIncoming,
+  parseSessionExpires,
+  SessionTimer,
+  type SessionTimerSettings,
+} from './session-timer';
+import { answerSessionRefresh } from './session-refresh';
 import { audioDirection, type SignallingMediaOptions } from './signalling-media';
 import { audioControlsOf, MediaError } from '../media/bridged-media';
 import type { MediaEvent } from '../../shared/media-protocol';
@@ -79,6 +94,7 @@ export const DEFAULT_CALL_POLICY: CallPolicy = {
   escalationTarget: '',
   escalationMode: 'attended',
   consentTtlSeconds: 120,
+  trustAssertedIdentity: true,
 };
 
 /** What the phone needs from its host; tests pass their own. */
@@ -91,8 +107,10 @@ export interface PhoneOptions {
   policy?: CallPolicy;
   /** Seconds a registration lasts before sip.js refreshes it. */
   registerExpiresSeconds?: number;
-  /** Delays between reconnect attempts, in milliseconds; the last one repeats. */
+  /** Ceilings of the reconnect delays, in milliseconds (the last repeats); delays are drawn below them. */
   reconnectBackoffMs?: readonly number[];
+  /** Random numbers in [0, 1) for the reconnect jitter; default Math.random. */
+  random?: () => number;
   /** How many ended calls the state keeps for the "recent calls" list. */
   recentCallsKept?: number;
   /** Calls alive at once (ringing, active, held); more INVITEs get 486 Busy Here. */
@@ -100,6 +118,8 @@ export interface PhoneOptions {
   /** Milliseconds before the consult leg of a completed attended transfer is hung up by us. */
   consultHangupGraceMs?: number;
   transport?: Partial<Omit<WsTransportOptions, 'server'>>;
+  /** Session timers (RFC 4028) of incoming calls; tests make them short. */
+  sessionTimer?: Partial<SessionTimerSettings>;
 }
 
 /** A live call's view as the phone keeps it; `pending` and `allowed` are added when it is reported. */
@@ -143,6 +163,14 @@ interface TrackedCall {
    */
   acked: Promise<void>;
   ackArrived: () => void;
+  /** The far end's BYE arrived, with its Reason header if any (docs/sipjs-pitfalls.md#s28). */
+  remoteBye?: { reason: string } | undefined;
+  /** The status the agent declined with (486 or 603), for the call's record. */
+  declineCode?: 486 | 603 | undefined;
+  /** Set when we end the call for a network cause, before the session goes. */
+  endCause?: { event: NetworkEnding; detail: string } | undefined;
+  /** The call's session timer (RFC 4028), running once answered (docs/sipjs-pitfalls.md#s29). */
+  sessionTimer?: SessionTimer | undefined;
 }
 
 type Listener = (state: PhoneState) => void;
@@ -174,12 +202,14 @@ export class Phone {
       authorizationPassword: options.account.password || undefined,
       transportConstructor: WsTransport,
       transportOptions: {
-        inspect: inspectInbound,
+        inspect: (message) => this.inspect(message),
+        rewriteOutbound: (message) => decorateOutbound(sipToTel(message), (id) => this.timerOf(id)),
         ...options.transport,
         server: options.account.wsUrl,
       } satisfies WsTransportOptions,
       sessionDescriptionHandlerFactory: options.mediaFactory,
       userAgentString: 'Calmline',
+      sipExtensionExtraSupported: ['timer'],
       logBuiltinEnabled: false,
       logLevel: 'warn',
       // sip.js calls the connector for every level whatever logLevel says (docs/sipjs-pitfalls.md#s22).
@@ -197,6 +227,12 @@ export class Phone {
       },
     });
     const userAgent = this.userAgent;
+    // The guard's parse goes to sip.js's core through the transport seam, not parsed twice
+    // and without replacing sip.js's parser (docs/sipjs-pitfalls.md#s33).
+    (userAgent.transport as WsTransport).deliverParsed = (message) => {
+      const dropped = deliverParsed(userAgent, message);
+      if (dropped) log.warn(`Dropped an inbound SIP message: ${dropped}`);
+    };
     this.registration = new RegistrationManager({
       aor: options.account.sipUri,
       wsUrl: options.account.wsUrl,
@@ -205,6 +241,7 @@ export class Phone {
       connection: userAgent,
       createRegisterer: () => new Registerer(userAgent, { expires: options.registerExpiresSeconds ?? 600 }),
       ...(options.reconnectBackoffMs ? { backoffMs: options.reconnectBackoffMs } : {}),
+      ...(options.random ? { random: options.random } : {}),
       onChange: () => this.emit(),
     });
   }
@@ -274,14 +311,21 @@ export class Phone {
     }
   }
 
-  /** Declines a ringing incoming call with 486 Busy Here (also while an answer is still under way). */
-  async decline(callId: string): Promise<void> {
+  /**
+   * Declines a ringing incoming call (also while an answer is still under way):
+   * `busy` with 486 Busy Here, so a queue or hunt group offers the caller to another
+   * agent; `decline` with 603 Decline, which a forking proxy takes as final for every
+   * phone it rings (RFC 3261 §16.7), so the caller reaches nobody else through this
+   * attempt (docs/sipjs-pitfalls.md#s32).
+   */
+  async decline(callId: string, response: 'busy' | 'decline' = 'busy'): Promise<void> {
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'decline');
     const invitation = this.invitationOf(call);
     const declining = this.begin(call, 'decline');
+    call.declineCode = response === 'decline' ? 603 : 486;
     try {
-      await invitation.reject({ statusCode: 486 });
+      await invitation.reject({ statusCode: call.declineCode });
     } catch (error) {
       this.settle(call, declining);
       throw this.sipFailure('decline', error);
@@ -607,7 +651,8 @@ export class Phone {
         session
           .invite({
             requestDelegate: {
-              onAccept: () => {
+              onAccept: (response) => {
+                call.sessionTimer?.refreshed(response.message.getHeader('Session-Expires'), true);
                 done();
                 resolve();
               },
@@ -620,7 +665,7 @@ export class Phone {
                 }
                 if (code === 408 || code === 481) {
                   // The dialog is gone (RFC 3261 §12.2.1.2): end it rather than leave a zombie.
-                  void session.bye().catch(() => undefined);
+                  this.endForCause(call, 'connection-lost', String(code));
                 }
                 fail(new PhoneError('sip-error', `The other side refused to ${hold ? 'hold' : 'resume'} (${code}).`));
               },
@@ -682,6 +727,8 @@ export class Phone {
     inviter
       .invite({
         requestDelegate: {
+          // A callee may ask for a session timer in its answer, with us as the refresher.
+          onAccept: (response) => this.guard('INVITE accepted', () => this.startOutgoingTimer(call, response.message)),
           onReject: (response) =>
             this.guard('INVITE rejected', () => {
               call.rejectCode = response.message.statusCode;
@@ -709,10 +756,24 @@ export class Phone {
       void invitation.reject({ statusCode: 486 }).catch(() => undefined);
       return;
     }
+    const timerSettings = { ...DEFAULT_SESSION_TIMER, ...this.options.sessionTimer };
+    const timerOffer = negotiateIncoming(invitation.request.data, timerSettings);
+    if (timerOffer.kind === 'too-small') {
+      void invitation.reject({ statusCode: 422, extraHeaders: [`Min-SE: ${timerOffer.minSe}`] }).catch(() => undefined);
+      return;
+    }
     const identity = remoteIdentity(
-      { displayName: invitation.remoteIdentity.displayName, user: invitation.remoteIdentity.uri.user },
+      {
+        displayName: invitation.remoteIdentity.displayName,
+        user: invitation.remoteIdentity.uri.user,
+        host: invitation.remoteIdentity.uri.host,
+      },
       invitation.request.getHeaders('P-Asserted-Identity'),
       this.policy.defaultRegion,
+      {
+        trustAssertedIdentity: this.policy.trustAssertedIdentity,
+        privacy: invitation.request.getHeaders('Privacy'),
+      },
     );
     let ackArrived = () => {};
     const acked = new Promise<void>((resolve) => {
@@ -727,8 +788,13 @@ export class Phone {
         ...liveView(randomUUID(), 'incoming', this.options.clock.now()),
         remoteName: identity.name,
         remoteNumber: identity.number,
+        ...(identity.withheld ? { withheld: true } : {}),
       },
     };
+    call.sessionTimer = new SessionTimer(timerOffer.terms, this.options.clock, {
+      refresh: () => this.guard('session refresh', () => this.refreshSession(call)),
+      expire: (detail) => this.guard('session expiry', () => this.sessionExpired(call, detail)),
+    });
     this.watchSession(call);
     this.calls.set(call.view.id, call);
     this.emit();
@@ -738,6 +804,13 @@ export class Phone {
     const session = call.session;
     session.delegate = {
       onAck: () => call.ackArrived(),
+      // With this delegate sip.js leaves the 200 to us; the flag tells a remote BYE
+      // apart from sip.js ending the call itself (an offer/answer failure).
+      onBye: (bye) =>
+        this.guard('onBye', () => {
+          call.remoteBye = { reason: sanitizeDisplayName(bye.request.getHeader('reason') ?? '').slice(0, 120) };
+          void bye.accept().catch(() => undefined);
+        }),
       // An unhandled in-dialog REFER would be accepted and followed by sip.js: the
       // caller could make the agent dial anything. The agent is never a transferee.
       onRefer: (referral) =>
@@ -747,6 +820,7 @@ export class Phone {
       // A re-INVITE from the other side: did they put us on hold, or take us off it?
       onInvite: (request, _response, statusCode) =>
         this.guard('remote re-INVITE', () => {
+          if (statusCode === 200) call.sessionTimer?.refreshed(request.getHeader('Session-Expires'));
           if (statusCode !== 200 || !request.body) return;
           const direction = audioDirection(request.body);
           const remoteHold = direction === 'sendonly' || direction === 'inactive';
@@ -763,14 +837,117 @@ export class Phone {
     session.stateChange.addListener((state) => this.guard('session state', () => this.handleSessionState(call, state)));
   }
 
+  /** Every inbound message: the inbound guard, then the session refreshes sip.js cannot answer (UPDATE). */
+  private inspect(message: string): InboundVerdict {
+    const verdict = inspectInbound(message);
+    if (verdict.kind === 'drop' && message.startsWith('SIP/2.0 ')) this.unreadableResponse(message);
+    if (verdict.kind !== 'pass' || !message.startsWith('UPDATE ')) return verdict;
+    const callId = rawHeaderValues(verdict.message, 'Call-ID', 'i')[0];
+    const call = callId ? this.callByCallId(callId) : undefined;
+    if (!call?.sessionTimer || call.session.state !== SessionState.Established) return verdict;
+    const answer = answerSessionRefresh(verdict.message, this.userAgent.contact.toString(), call.sessionTimer);
+    if (answer.refreshed) call.sessionTimer.refreshed(rawHeaderValues(verdict.message, 'Session-Expires', 'x')[0]);
+    return { kind: 'reply', response: answer.response, reason: `UPDATE answered ${answer.status} by the phone` };
+  }
+
+  private callByCallId(callId: string): TrackedCall | undefined {
+    return [...this.calls.values()].find(
+      (call) =>
+        call.session.dialog?.callId === callId ||
+        ((call.session instanceof Invitation || call.session instanceof Inviter) &&
+          call.session.request.callId === callId),
+    );
+  }
+
+  /**
+   * A response the guard had to drop because sip.js cannot read it. A final one for a
+   * call's INVITE (or re-INVITE, UPDATE, REFER) would leave that call waiting for an
+   * answer that never comes: the call ends at once, with the reason
+   * (docs/sipjs-pitfalls.md#s33). Provisional ones and answers to BYE, INFO, NOTIFY
+   * change nothing and stay dropped.
+   */
+  private unreadableResponse(raw: string): void {
+    const status = Number(/^SIP\/2\.0 (\d{3})/.exec(raw)?.[1] ?? 0);
+    if (status < 200) return;
+    const callId = rawHeaderValues(raw, 'Call-ID', 'i')[0];
+    const method = /^\s*\d+\s+([A-Za-z]+)/.exec(rawHeaderValues(raw, 'CSeq')[0] ?? '')?.[1]?.toUpperCase();
+    const call = callId ? this.callByCallId(callId) : undefined;
+    if (!call || !method || !['INVITE', 'UPDATE', 'REFER'].includes(method)) return;
+    // Not from inside the transport's message handling: sip.js runs on after this returns.
+    queueMicrotask(() =>
+      this.guard('unreadable response', () =>
+        this.endForCause(call, 'protocol-error', `unreadable ${status} answer to ${method}`),
+      ),
+    );
+  }
+
+  private timerOf(callId: string): SessionTimer | undefined {
+    return this.callByCallId(callId)?.sessionTimer;
+  }
+
+  /**
+   * The session timer an outgoing call's 2xx asks for (RFC 4028 §7.2), if any. Its
+   * `refresher` is named from our INVITE's point of view: `uac` is us.
+   */
+  private startOutgoingTimer(call: TrackedCall, answer: { getHeader(name: string): string | undefined }): void {
+    const se = parseSessionExpires(answer.getHeader('Session-Expires'));
+    if (!se || call.sessionTimer || !this.calls.has(call.view.id)) return;
+    const peerSupports = /\btimer\b/i.test(
+      `${answer.getHeader('Require') ?? ''},${answer.getHeader('Supported') ?? ''}`,
+    );
+    call.sessionTimer = new SessionTimer(
+      { intervalS: se.seconds, refresher: se.refresher === 'uac' ? 'uas' : 'uac', peerSupports },
+      this.options.clock,
+      {
+        refresh: () => this.guard('session refresh', () => this.refreshSession(call)),
+        expire: (detail) => this.guard('session expiry', () => this.sessionExpired(call, detail)),
+      },
+    );
+    call.sessionTimer.refreshed();
+  }
+
+  /** We are the refresher: a re-INVITE keeps the session (and finds out whether the dialog is still there). */
+  private refreshSession(call: TrackedCall): void {
+    const timer = call.sessionTimer;
+    if (!timer || !this.calls.has(call.view.id) || call.session.state !== SessionState.Established) return;
+    if (call.pending) {
+      // A hold or transfer re-INVITE is under way and refreshes too; look again shortly.
+      this.options.clock.setTimeout(() => this.guard('session refresh', () => this.refreshSession(call)), 1_000);
+      return;
+    }
+    call.session
+      .invite({
+        requestDelegate: {
+          onAccept: (response) => timer.refreshed(response.message.getHeader('Session-Expires'), true),
+          onReject: (response) =>
+            this.guard('session refresh rejected', () => {
+              const code = response.message.statusCode ?? 0;
+              if (code === 408 || code === 481) this.endForCause(call, 'connection-lost', String(code));
+              else if (code === 491)
+                this.options.clock.setTimeout(() => this.refreshSession(call), 500 + Math.random() * 1500);
+              else timer.refreshFailed(`session refresh refused (${code})`);
+            }),
+        },
+      })
+      .catch((error: unknown) => timer.refreshFailed(`session refresh not sent: ${describe(error)}`));
+  }
+
+  /** No refresh came in time: the dialog is gone on the other side, or the connection is. */
+  private sessionExpired(call: TrackedCall, detail: string): void {
+    const connected = this.userAgent.transport.isConnected();
+    this.endForCause(call, connected ? 'session-expired' : 'connection-lost', detail);
+  }
+
   private handleSessionState(call: TrackedCall, state: SessionState): void {
     if (!this.calls.has(call.view.id)) return;
     if (state === SessionState.Established) {
+      call.sessionTimer?.refreshed();
       this.apply(call, call.view.direction === 'incoming' ? 'answer' : 'remote-answered');
     } else if (state === SessionState.Terminated) {
-      const event = this.terminationEvent(call);
+      call.sessionTimer?.stop();
+      const { event, detail } = this.termination(call);
       if (event !== 'remote-rejected') {
-        this.apply(call, event, event === 'failed' && call.view.state === 'ringing' ? 'answer-failed' : undefined);
+        this.apply(call, event, detail);
         return;
       }
       // sip.js terminates the Inviter before it calls our onReject with the status:
@@ -784,16 +961,42 @@ export class Phone {
     }
   }
 
-  private terminationEvent(call: TrackedCall): CallEvent {
+  /** Why a session ended, and what to record about it (docs/sipjs-pitfalls.md#s28). */
+  private termination(call: TrackedCall): { event: CallEvent; detail?: string | undefined } {
     const { state } = call.view;
     const pending = call.pending?.kind;
     // A ringing call the agent ends (decline, or the app stopping) was declined.
-    if ((pending === 'decline' || pending === 'hang-up') && state === 'ringing') return 'decline';
-    if (pending === 'hang-up') return 'hang-up';
-    if (state === 'ringing' && pending === 'answer') return 'failed';
-    if (state === 'ringing') return 'caller-cancelled';
-    if (state === 'dialing') return 'remote-rejected';
-    return 'remote-hangup';
+    if ((pending === 'decline' || pending === 'hang-up') && state === 'ringing')
+      return { event: 'decline', detail: call.declineCode ? String(call.declineCode) : undefined };
+    if (pending === 'hang-up') return { event: 'hang-up' };
+    if (call.endCause) return { event: call.endCause.event, detail: call.endCause.detail };
+    if (state === 'ringing' && pending === 'answer') return { event: 'failed', detail: 'answer-failed' };
+    if (state === 'ringing') return { event: 'caller-cancelled' };
+    if (state === 'dialing') return { event: 'remote-rejected' };
+    if (call.remoteBye) return { event: 'remote-hangup', detail: call.remoteBye.reason || undefined };
+    // Established, and nobody asked for the end: sip.js hung up itself, which it does
+    // when an offer or answer fails (BYE with Reason 488).
+    return { event: 'media-failed', detail: '488' };
+  }
+
+  /**
+   * Ends a call for a network cause: BYE when established, CANCEL or a final answer
+   * before, and locally when nothing can be sent. The cause goes to the call's record.
+   */
+  private endForCause(call: TrackedCall, event: NetworkEnding, detail: string): void {
+    if (!this.calls.has(call.view.id) || call.endCause) return;
+    call.endCause = { event, detail };
+    this.options.logger.warn(`Ending call ${call.view.id}: ${event} (${detail})`);
+    const session = call.session;
+    // The BYE (or CANCEL) goes out in the background: sip.js may hold it back until the
+    // caller's ACK arrives or its transaction times out (RFC 3261 §15), and over a dead
+    // connection it may never leave. The agent's screen waits for neither.
+    void this.endSession(call)
+      .catch(() => undefined)
+      .finally(() => {
+        if (session.state !== SessionState.Terminated) void session.dispose().catch(() => undefined);
+      });
+    if (this.calls.has(call.view.id)) this.apply(call, event, detail);
   }
 
   /**

@@ -32,6 +32,7 @@ import {
 import type { Registration } from '../../shared/contract';
 import type { Clock, TimerHandle } from '../clock';
 import type { CoreLogger } from '../logger';
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffPolicy } from './backoff';
 import { sanitizeDisplayName } from './caller-identity';
 
 /** Where the registration lifecycle is; see the diagram above. */
@@ -115,14 +116,16 @@ export interface RegistrationOptions {
   connection: RegistrationConnection;
   /** A new Registerer; one per connection, because the old one may be stuck waiting (docs/sipjs-pitfalls.md#s5). */
   createRegisterer: () => RegistererLike;
-  /** Delays between reconnect attempts, in milliseconds; the last one repeats. */
+  /**
+   * Ceilings of the reconnect delays, in milliseconds (the last repeats); each delay
+   * is drawn below its ceiling (full jitter). Default: 0.5 s doubling up to 30 s.
+   */
   backoffMs?: readonly number[];
+  /** Uniform random numbers in [0, 1) for the jitter; default Math.random. */
+  random?: () => number;
   /** Called after every change of state with what the agent should see. */
   onChange: (registration: Registration) => void;
 }
-
-/** Default reconnect delays. */
-export const DEFAULT_BACKOFF_MS = [500, 1_000, 2_000, 5_000, 10_000, 30_000] as const;
 
 /** How long a best-effort un-REGISTER may take before we carry on without its answer. */
 const UNREGISTER_WAIT_MS = 2_000;
@@ -136,10 +139,10 @@ export class RegistrationManager {
   private registerer: RegistererLike | undefined;
   private retryTimer: TimerHandle | undefined;
   private attempt = 0;
-  private readonly backoff: readonly number[];
+  private readonly backoff: BackoffPolicy;
 
   constructor(private readonly options: RegistrationOptions) {
-    this.backoff = options.backoffMs?.length ? options.backoffMs : DEFAULT_BACKOFF_MS;
+    this.backoff = { ...DEFAULT_BACKOFF, ceilingsMs: options.backoffMs };
   }
 
   /** What the agent sees of the registration now. */
@@ -203,7 +206,8 @@ export class RegistrationManager {
   /** The connection dropped or could not be made: retry after the next backoff delay. */
   handleDisconnect(error: unknown): void {
     if (!this.running) return;
-    const delay = this.backoff[Math.min(this.attempt, this.backoff.length - 1)] ?? 30_000;
+    // Full jitter (docs/sipjs-pitfalls.md#s31): desks that lost the PBX together do not return together.
+    const delay = backoffDelay(this.attempt, this.backoff, this.options.random ?? Math.random);
     this.attempt += 1;
     this.reason = `Cannot reach ${this.options.wsUrl}: ${describe(error)}. Retrying in ${Math.ceil(delay / 1000)} s.`;
     this.move('dropped');

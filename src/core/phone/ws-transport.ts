@@ -17,7 +17,7 @@
 import { type Transport as SipTransport, TransportState } from 'sip.js';
 import type { Core, Emitter } from 'sip.js';
 import WebSocket from 'ws';
-import type { InboundVerdict } from './inbound-guard';
+import type { InboundVerdict, ParsedMessage } from './inbound-guard';
 
 /** Options passed through sip.js's `transportOptions`. */
 export interface WsTransportOptions {
@@ -37,6 +37,8 @@ export interface WsTransportOptions {
   onMessageDropped?: (error: unknown, message: string) => void;
   /** Sees every inbound message first (see inbound-guard.ts); default passes everything on. */
   inspect?: (message: string) => InboundVerdict;
+  /** Undoes on the way out what `inspect` rewrote on the way in (see sip-compliance.ts). */
+  rewriteOutbound?: (message: string) => string;
 }
 
 const DEFAULTS = {
@@ -81,10 +83,15 @@ export class WsTransport implements SipTransport {
   onConnect: (() => void) | undefined;
   onDisconnect: ((error?: Error) => void) | undefined;
   onMessage: ((message: string) => void) | undefined;
+  /**
+   * Takes a message `inspect` has already parsed, instead of `onMessage` with its text
+   * (which sip.js would parse again). The phone sets it (inbound-delivery.ts).
+   */
+  deliverParsed: ((message: ParsedMessage) => void) | undefined;
 
   readonly protocol: string;
-  private readonly options: Required<Omit<WsTransportOptions, 'onMessageDropped' | 'inspect'>> &
-    Pick<WsTransportOptions, 'onMessageDropped' | 'inspect'>;
+  private readonly options: Required<Omit<WsTransportOptions, 'onMessageDropped' | 'inspect' | 'rewriteOutbound'>> &
+    Pick<WsTransportOptions, 'onMessageDropped' | 'inspect' | 'rewriteOutbound'>;
   private readonly emitter = new StateEmitter();
   private _state = TransportState.Disconnected;
   private socket: WebSocket | undefined;
@@ -215,8 +222,9 @@ export class WsTransport implements SipTransport {
     if (this._state !== TransportState.Connected || !socket) {
       return Promise.reject(new Error('Not connected.'));
     }
+    const text = this.options.rewriteOutbound?.(message) ?? message;
     return new Promise((resolve, reject) => {
-      socket.send(message, (error) => (error ? reject(error) : resolve()));
+      socket.send(text, (error) => (error ? reject(error) : resolve()));
     });
   }
 
@@ -245,7 +253,8 @@ export class WsTransport implements SipTransport {
       return;
     }
     try {
-      this.onMessage?.(verdict.message);
+      if (verdict.parsed && this.deliverParsed) this.deliverParsed(verdict.parsed);
+      else this.onMessage?.(verdict.message);
     } catch (error) {
       // sip.js threw while parsing or dispatching (e.g. a malformed CSeq in a
       // response). Dropping the message keeps the process and the socket alive.

@@ -24,3 +24,11 @@ export function callerDisplay(call: Pick<CallView, 'remoteName' | 'remoteNumber'
   if (name === '') return { primary: number, secondary: '' };
   return { primary: name, secondary: number === name ? '' : number };
 }
+
+/**
+ * The i18n key to show when there is no name or number: a caller who withheld their
+ * identity (`Privacy: id`) is "Withheld number", anyone else "Unknown caller".
+ */
+export function noCallerKey(call: Pick<CallView, 'withheld'>): 'calls.withheldNumber' | 'calls.unknownCaller' {
+  return call.withheld ? 'calls.withheldNumber' : 'calls.unknownCaller';
+}

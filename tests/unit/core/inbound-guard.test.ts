@@ -23,7 +23,7 @@ function invite(headers: string[] = [], from = '"Erika" <sip:+4930123456@127.0.0
 describe('inbound guard', () => {
   it('passes an ordinary INVITE unchanged', () => {
     const message = invite();
-    expect(inspectInbound(message)).toEqual({ kind: 'pass', message });
+    expect(inspectInbound(message)).toMatchObject({ kind: 'pass', message });
   });
 
   it('answers an unparseable request with a stateless 400 that echoes Via, From, To (tagged), Call-ID, CSeq', () => {
@@ -62,23 +62,15 @@ describe('inbound guard', () => {
       expect(verdict.kind === 'pass' && verdict.message).toContain('\r\nExpires: 3600\r\n');
     }
     const fine = invite(['Expires: 120']);
-    expect(inspectInbound(fine)).toEqual({ kind: 'pass', message: fine });
+    expect(inspectInbound(fine)).toMatchObject({ kind: 'pass', message: fine });
   });
 
-  it('hands its parse over to sip.js instead of parsing the same message twice', () => {
+  it("passes sip.js's parse of the message on with it, and leaves sip.js's parser as it is", () => {
+    const parser = Core.Parser.parseMessage;
     const message = invite();
-    expect(inspectInbound(message).kind).toBe('pass');
-    const logger = {
-      error: () => undefined,
-      warn: () => undefined,
-      log: () => undefined,
-      debug: () => undefined,
-    } as never;
-    const first = Core.Parser.parseMessage(message, logger);
-    expect(first?.callId).toBe('c1@test');
-    // Handed over once: a second parse of the same text is a fresh object again.
-    const second = Core.Parser.parseMessage(message, logger);
-    expect(second).not.toBe(first);
-    expect(second?.callId).toBe('c1@test');
+    const verdict = inspectInbound(message);
+    expect(verdict.kind === 'pass' && verdict.parsed?.callId).toBe('c1@test');
+    // No global replacement (docs/sipjs-pitfalls.md#s33): the hand-over is the transport's job.
+    expect(Core.Parser.parseMessage).toBe(parser);
   });
 });

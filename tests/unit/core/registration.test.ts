@@ -97,6 +97,8 @@ function setup(options: { backoffMs?: number[]; registerError?: Error } = {}) {
       return registerer;
     },
     backoffMs: options.backoffMs ?? [500, 1_000, 2_000],
+    // The top of each jitter window, so the ladder is exact here (backoff.test.ts covers the jitter).
+    random: () => 1,
     onChange: (view) => views.push(view),
   });
   const last = () => registerers.at(-1)!;

@@ -230,6 +230,8 @@ export class FileCallHistory implements CallHistory {
       direction: call.direction,
       agent: call.agent,
       ...(call.endedAt === undefined ? {} : { endedAt: call.endedAt }),
+      ...(call.endReason === undefined ? {} : { endReason: call.endReason }),
+      ...(call.endDetail === undefined ? {} : { endDetail: call.endDetail }),
     };
     this.put(partition, next);
     await this.writePartition(partition);

@@ -5,7 +5,7 @@ import { useTranslation } from 'react-i18next';
 import type { CalmlineApi } from '../../../shared/api';
 import type { CallView, ConsentAction } from '../../../shared/contract';
 import { shortcutTargets, type CallAction, type CallShortcut } from '../call-controls';
-import { callerDisplay } from '../caller-display';
+import { callerDisplay, noCallerKey } from '../caller-display';
 import { useCallPolicy } from '../hooks/use-call-policy';
 import { useCallShortcuts } from '../hooks/use-call-shortcuts';
 import { useCallActionRequests } from '../hooks/use-call-action-requests';
@@ -39,7 +39,7 @@ interface ConsentPrompt {
 let promptSerials = 0;
 const nextPromptSerial = (): number => (promptSerials += 1);
 
-const callerOf = (call: CallView, t: TFunction): string => callerDisplay(call).primary || t('calls.unknownCaller');
+const callerOf = (call: CallView, t: TFunction): string => callerDisplay(call).primary || t(noCallerKey(call));
 
 /** What changed between two phone states, in one sentence per change, for screen readers. */
 function describeChanges(before: readonly CallView[], after: readonly CallView[], t: TFunction): string {
@@ -220,7 +220,7 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
           <p className="visually-hidden" aria-live="assertive" data-testid="call-announcement">
             {announced
               ? t('calls.incomingAnnouncement', {
-                  caller: callerDisplay(announced).primary || t('calls.unknownCaller'),
+                  caller: callerDisplay(announced).primary || t(noCallerKey(announced)),
                 })
               : ''}
           </p>

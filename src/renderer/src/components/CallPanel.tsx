@@ -9,7 +9,7 @@ import {
   type CallShortcut,
   type ShownButtons,
 } from '../call-controls';
-import { callerDisplay } from '../caller-display';
+import { callerDisplay, noCallerKey } from '../caller-display';
 import { useCommand } from '../hooks/use-command';
 import { CallerIdentity } from './CallerIdentity';
 import { CommandErrorAlert } from './CommandErrorAlert';
@@ -111,7 +111,7 @@ export function CallPanel({
   const showHint = lengthHintMinutes !== undefined && (call.state === 'active' || call.state === 'held');
   const [keypadOpen, setKeypadOpen] = useState(false);
   const display = callerDisplay(call);
-  const caller = display.primary || t('calls.unknownCaller');
+  const caller = display.primary || t(noCallerKey(call));
   // The buttons shown last, so none vanishes while the core carries out a command.
   const [shown, setShown] = useState<ShownButtons>(() => ({ state: call.state, buttons: [] }));
   const buttons = steadyButtons(shown, call);

@@ -4,7 +4,7 @@ import type { CalmlineApi } from '../../../shared/api';
 import { threatKinds, type CallerFlag, type FollowUp } from '../../../shared/caller-record';
 import type { CallView } from '../../../shared/contract';
 import { sanitizeDisplayText } from '../../../shared/display-text';
-import { callerDisplay } from '../caller-display';
+import { callerDisplay, noCallerKey } from '../caller-display';
 import { useCallerRecord } from '../hooks/use-caller-record';
 import { useCommand } from '../hooks/use-command';
 import { formatDate, formatDateTime } from '../workspace-format';
@@ -55,7 +55,7 @@ export function CallerCard({ call, api }: CallerCardProps) {
   const language = i18n.resolvedLanguage ?? i18n.language;
   const headingId = useId();
   const display = callerDisplay(call);
-  const caller = display.primary || t('calls.unknownCaller');
+  const caller = display.primary || t(noCallerKey(call));
   const number = call.remoteNumber.trim();
   const known = useCallerRecord(api, number, call.id);
   const command = useCommand();

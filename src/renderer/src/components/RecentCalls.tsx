@@ -1,7 +1,7 @@
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CallView } from '../../../shared/contract';
-import { callerDisplay } from '../caller-display';
+import { callerDisplay, noCallerKey } from '../caller-display';
 
 /** Props of {@link RecentCalls}. */
 export interface RecentCallsProps {
@@ -36,7 +36,7 @@ export function RecentCalls({ calls }: RecentCallsProps) {
                 data-end-reason={call.endReason ?? 'unknown'}
               >
                 <span className="recent-name" dir="auto">
-                  {display.primary || t('calls.unknownCaller')}
+                  {display.primary || t(noCallerKey(call))}
                 </span>
                 {display.secondary !== '' && (
                   <span className="recent-number" dir="auto">

@@ -30,6 +30,7 @@ export const de: PartialMessages = {
     heading: 'Anrufe',
     none: 'Zurzeit keine Anrufe.',
     unknownCaller: 'Unbekannter Anrufer',
+    withheldNumber: 'Rufnummer unterdrückt',
     region: 'Anruf mit {{caller}}',
     incomingAnnouncement: 'Eingehender Anruf von {{caller}}',
     state: {
@@ -169,6 +170,10 @@ export const de: PartialMessages = {
       transferred: 'Weiterverbunden',
       rejected: 'Nicht angenommen',
       failed: 'Anruf fehlgeschlagen',
+      'media-failed': 'Beendet: Der Ton konnte mit der Gegenseite nicht ausgehandelt werden',
+      'connection-lost': 'Beendet: Die Verbindung zur Telefonanlage ist abgebrochen',
+      'session-expired': 'Beendet: Die Telefonanlage hat den Anruf nicht mehr bestätigt',
+      'protocol-error': 'Beendet: Die Antwort der Gegenseite war nicht lesbar',
       unknown: 'Beendet',
     },
   },

@@ -34,6 +34,7 @@ export const en = {
     heading: 'Calls',
     none: 'No calls right now.',
     unknownCaller: 'Unknown caller',
+    withheldNumber: 'Withheld number',
     region: 'Call with {{caller}}',
     incomingAnnouncement: 'Incoming call from {{caller}}',
     state: {
@@ -170,6 +171,10 @@ export const en = {
       transferred: 'Transferred',
       rejected: 'Not answered',
       failed: 'Call failed',
+      'media-failed': 'Ended: the audio could not be agreed with the other side',
+      'connection-lost': 'Ended: the connection to the phone system was lost',
+      'session-expired': 'Ended: the phone system stopped confirming the call',
+      'protocol-error': 'Ended: the other side sent an answer that could not be read',
       unknown: 'Ended',
     },
   },

@@ -33,6 +33,7 @@ export const fa: PartialMessages = {
     heading: 'تماس‌ها',
     none: 'در حال حاضر تماسی نیست.',
     unknownCaller: 'تماس‌گیرندهٔ ناشناس',
+    withheldNumber: 'شمارهٔ پنهان',
     region: 'تماس با {{caller}}',
     incomingAnnouncement: 'تماس ورودی از {{caller}}',
     state: {
@@ -167,6 +168,10 @@ export const fa: PartialMessages = {
       transferred: 'منتقل شد',
       rejected: 'پاسخ داده نشد',
       failed: 'تماس ناموفق بود',
+      'media-failed': 'پایان یافت: صدا با طرف مقابل توافق نشد',
+      'connection-lost': 'پایان یافت: اتصال به سامانهٔ تلفن قطع شد',
+      'session-expired': 'پایان یافت: سامانهٔ تلفن دیگر تماس را تأیید نکرد',
+      'protocol-error': 'پایان یافت: طرف مقابل پاسخی فرستاد که خوانده نشد',
       unknown: 'پایان یافت',
     },
   },

@@ -29,6 +29,7 @@ export const nb: PartialMessages = {
     heading: 'Samtaler',
     none: 'Ingen samtaler akkurat nå.',
     unknownCaller: 'Ukjent innringer',
+    withheldNumber: 'Skjult nummer',
     region: 'Samtale med {{caller}}',
     incomingAnnouncement: 'Innkommende anrop fra {{caller}}',
     state: {
@@ -165,6 +166,10 @@ export const nb: PartialMessages = {
       transferred: 'Satt over',
       rejected: 'Ikke besvart',
       failed: 'Samtalen mislyktes',
+      'media-failed': 'Avsluttet: lyden kunne ikke avtales med motparten',
+      'connection-lost': 'Avsluttet: forbindelsen til telefonsystemet ble brutt',
+      'session-expired': 'Avsluttet: telefonsystemet sluttet å bekrefte samtalen',
+      'protocol-error': 'Avsluttet: motparten sendte et svar som ikke kunne leses',
       unknown: 'Avsluttet',
     },
   },
