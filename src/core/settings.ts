@@ -184,3 +184,41 @@ export function createMemoryStore(initial: Record<string, unknown> = {}): KeyVal
     },
   };
 }
+
+/** The Electron shell's switches (`desktopPolicy`); read by src/main/desktop-policy.ts. */
+export const desktopPolicySchema = z.object({
+  /** DevTools in a packaged build (a development build always has them). */
+  allowDevTools: z.boolean().default(false),
+  /** Origins (`https://docs.example.com`) a link may open in the agent's browser; none by default. */
+  externalLinkOrigins: z
+    .array(z.url({ protocol: /^https$/ }).max(512))
+    .max(32)
+    .default([]),
+  /**
+   * What an incoming call's OS notification says, on a screen others may see:
+   * `generic` "Incoming call" only (default), `name` adds the caller's name,
+   * `name-and-number` also the number.
+   */
+  notificationText: z.enum(['generic', 'name', 'name-and-number']).default('generic'),
+  /**
+   * Where Windows and Linux fetch spellchecker dictionaries from (an https folder URL
+   * ending in `/`, hosted by IT). Without one, spellchecking is off there rather than
+   * downloading from Google's CDN; macOS uses its own spellchecker.
+   */
+  spellcheckDictionaryUrl: z
+    .url({ protocol: /^https$/ })
+    .max(512)
+    .endsWith('/')
+    .optional(),
+});
+
+/** The Electron shell's switches. */
+export type DesktopPolicy = z.infer<typeof desktopPolicySchema>;
+
+/** The defaults: locked down. */
+export const DEFAULT_DESKTOP_POLICY: DesktopPolicy = desktopPolicySchema.parse({});
+
+/** `desktopPolicy`: DevTools, external links, notification text, spellchecker dictionaries. */
+export function desktopPolicySetting(store: KeyValueStore, logger: CoreLogger): StoredSetting<DesktopPolicy> {
+  return new StoredSetting(store, 'desktopPolicy', desktopPolicySchema, DEFAULT_DESKTOP_POLICY, logger);
+}

@@ -3,14 +3,16 @@
  * lives in src/core (no Electron import there), so it runs and is tested in Node.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, Menu } from 'electron';
 import Store from 'electron-store';
 import { openCore } from '../core/open-core';
 import { systemClock } from '../core/clock';
 import { createConsoleLogger } from '../core/logger';
 import { createSignallingMediaFactory } from '../core/phone/signalling-media';
 import { installProcessGuards } from '../core/process-guards';
+import { desktopPolicySetting } from '../core/settings';
 import { prepareJsonStoreFile } from '../core/storage/files/settings-store';
+import { defaultMenuAllowed } from './desktop-policy';
 import { notifyIncomingCalls } from './incoming-call-notifier';
 import { detachMediaWithPage, registerIpc } from './ipc';
 import { createSafeStorageKeySealer } from './data-key-sealer';
@@ -18,7 +20,9 @@ import { createSafeStorageSecretStore } from './secret-store';
 import { createMainWindow, hardenSession } from './window';
 
 const logger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
-installProcessGuards(logger);
+// A fatal failure ends the process; before that, calls get their BYE and notes are saved.
+const onFatal: { stop?: () => Promise<void> } = {};
+installProcessGuards(logger, { onFatal: () => onFatal.stop?.() });
 // The demo and tests run with a profile of their own, never the agent's real one.
 if (process.env.CALMLINE_USER_DATA_DIR) app.setPath('userData', process.env.CALMLINE_USER_DATA_DIR);
 
@@ -33,7 +37,8 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
-    hardenSession();
+    // A packaged build has no default menu (and with it no Reload or Toggle DevTools).
+    if (!defaultMenuAllowed(app)) Menu.setApplicationMenu(null);
     const dataDir = app.getPath('userData');
     // electron-store throws on (or silently wipes) a corrupt file: move it aside first.
     const settingsNotice = await prepareJsonStoreFile({
@@ -42,6 +47,8 @@ if (!app.requestSingleInstanceLock()) {
       logger,
     });
     const store = new Store<Record<string, unknown>>({ name: 'settings', configFileMode: 0o600 });
+    const desktopPolicy = desktopPolicySetting(store, logger);
+    hardenSession(desktopPolicy.get());
     const secrets = createSafeStorageSecretStore(store);
     const keySealer = createSafeStorageKeySealer();
     if (!keySealer) logger.warn('No OS keychain: notes and call records are stored without encryption at rest.');
@@ -61,12 +68,17 @@ if (!app.requestSingleInstanceLock()) {
         : {}),
     });
     registerIpc(core, () => mainWindow);
-    notifyIncomingCalls(core, () => mainWindow);
-    mainWindow = createMainWindow();
+    notifyIncomingCalls(
+      core,
+      () => mainWindow,
+      () => desktopPolicy.get(),
+    );
+    mainWindow = createMainWindow(() => desktopPolicy.get());
     detachMediaWithPage(core, mainWindow);
     mainWindow.on('closed', () => {
       mainWindow = undefined;
     });
+    onFatal.stop = () => core.stop();
     await core.start();
 
     let stopping = false;
@@ -79,7 +91,7 @@ if (!app.requestSingleInstanceLock()) {
     });
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) {
-        mainWindow = createMainWindow();
+        mainWindow = createMainWindow(() => desktopPolicy.get());
         detachMediaWithPage(core, mainWindow);
       }
     });

@@ -26,7 +26,9 @@ const { values } = parseArgs({
 });
 const env = process.env;
 const logger = createConsoleLogger(env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info', 'calmline-web');
-installProcessGuards(logger);
+// A fatal failure ends the process; before that, calls get their BYE and notes are saved.
+const onFatal: { stop?: () => Promise<void> } = {};
+installProcessGuards(logger, { onFatal: () => onFatal.stop?.() });
 
 const dataDir = resolve(values['data-dir'] ?? env.CALMLINE_DATA_DIR ?? '.calmline-data/web');
 const settings = await openConfSettingsStore({ dir: dataDir, clock: systemClock, logger });
@@ -53,6 +55,7 @@ const host = await startWebHost({
   logger,
   port: Number(values.port ?? env.CALMLINE_WEB_PORT ?? 0),
 });
+onFatal.stop = () => core.stop();
 await core.start();
 process.stdout.write(`Calmline web host is running. Open this URL in Chromium:\n  ${host.url}\n`);
 
