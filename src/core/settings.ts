@@ -222,3 +222,42 @@ export const DEFAULT_DESKTOP_POLICY: DesktopPolicy = desktopPolicySchema.parse({
 export function desktopPolicySetting(store: KeyValueStore, logger: CoreLogger): StoredSetting<DesktopPolicy> {
   return new StoredSetting(store, 'desktopPolicy', desktopPolicySchema, DEFAULT_DESKTOP_POLICY, logger);
 }
+
+/** Days in a retention key: a number of days, `null` for "keep everything", else `fallback`. */
+function daysFrom(store: KeyValueStore, key: string, fallback: number | undefined): number | undefined {
+  const raw = store.get(key);
+  if (raw === null) return undefined;
+  const parsed = z.number().int().min(1).max(3650).safeParse(raw);
+  return parsed.success ? parsed.data : fallback;
+}
+
+/**
+ * The retention periods of the caller directory's stores, in days (undefined keeps
+ * everything), as IT sets them:
+ * - `directoryRetentionDays`: callers with no active flag and nothing newer (default:
+ *   the history's `retentionDays`, so a caller's entry goes with their last call);
+ * - `incidentRetentionDays`: threat incidents (default 1095, three years, for a report
+ *   or a court case that comes late);
+ * - `exportRetentionDays`: exported records in the export folder (default 30: an
+ *   export is for handing on, not for keeping).
+ */
+export function retentionPeriodsFrom(store: KeyValueStore): {
+  directoryDays?: number;
+  incidentDays?: number;
+  exportDays?: number;
+} {
+  const periods = {
+    directoryDays: daysFrom(store, 'directoryRetentionDays', retentionDaysFrom(store)),
+    incidentDays: daysFrom(store, 'incidentRetentionDays', 1095),
+    exportDays: daysFrom(store, 'exportRetentionDays', 30),
+  };
+  return Object.fromEntries(Object.entries(periods).filter(([, days]) => days !== undefined));
+}
+
+/** `dataProtection.requireEncryption`: refuse to start when the data cannot be encrypted at rest. */
+export function encryptionRequired(store: KeyValueStore): boolean {
+  const raw = store.get('dataProtection');
+  const parsed = z.object({ requireEncryption: z.boolean().default(false) }).safeParse(raw ?? {});
+  // An unreadable value errs on the side of the data: required.
+  return parsed.success ? parsed.data.requireEncryption : true;
+}

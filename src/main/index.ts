@@ -3,9 +3,9 @@
  * lives in src/core (no Electron import there), so it runs and is tested in Node.
  */
 import { join } from 'node:path';
-import { app, BrowserWindow, Menu } from 'electron';
+import { app, BrowserWindow, dialog, Menu } from 'electron';
 import Store from 'electron-store';
-import { openCore } from '../core/open-core';
+import { EncryptionRequiredError, openCore } from '../core/open-core';
 import { systemClock } from '../core/clock';
 import { createConsoleLogger } from '../core/logger';
 import { createSignallingMediaFactory } from '../core/phone/signalling-media';
@@ -51,7 +51,8 @@ if (!app.requestSingleInstanceLock()) {
     hardenSession(desktopPolicy.get());
     const secrets = createSafeStorageSecretStore(store);
     const keySealer = createSafeStorageKeySealer();
-    if (!keySealer) logger.warn('No OS keychain: notes and call records are stored without encryption at rest.');
+    // Without a keychain the data is stored in the clear and the window says so, unless
+    // IT requires encryption (dataProtection.requireEncryption): then Calmline does not start.
     const core = await openCore({
       dataDir,
       store,
@@ -66,7 +67,14 @@ if (!app.requestSingleInstanceLock()) {
       ...(process.env.CALMLINE_MEDIA === 'signalling'
         ? { createMediaFactory: () => createSignallingMediaFactory() }
         : {}),
+    }).catch((error: unknown) => {
+      if (!(error instanceof EncryptionRequiredError)) throw error;
+      logger.error(error.message);
+      dialog.showErrorBox('Calmline cannot start', error.message);
+      app.exit(78);
+      return undefined;
     });
+    if (!core) return;
     registerIpc(core, () => mainWindow);
     notifyIncomingCalls(
       core,

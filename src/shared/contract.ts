@@ -343,6 +343,20 @@ export const storageNoticeSchema = z.object({
 });
 export type StorageNoticeView = z.infer<typeof storageNoticeSchema>;
 
+/**
+ * How the agent's data is protected at rest: `os-keychain` (the data key sealed by the
+ * OS keychain), `key-file` (the key in a file of its own, mode 0600: the web host), or
+ * `none` (clear text: no keychain). The UI shows a notice that stays while data is
+ * stored (`storesData`) without encryption.
+ */
+export const dataProtectionSchema = z.object({
+  /** False for a core without a data folder (nothing is written). */
+  storesData: z.boolean(),
+  encrypted: z.boolean(),
+  keyStorage: z.enum(['os-keychain', 'key-file', 'none']),
+});
+export type DataProtectionView = z.infer<typeof dataProtectionSchema>;
+
 const callerNumber = z.string().trim().min(1).max(64);
 
 /** The privacy retention period for call records and notes. */
@@ -673,6 +687,12 @@ export const commands = defineCommands({
     request: callPolicySchema,
     args: 'request',
     response: callPolicySchema,
+  },
+  /** Whether the agent's data is encrypted at rest, and with what key. */
+  'storage:get-protection': {
+    method: 'getDataProtection',
+    request: z.undefined(),
+    response: dataProtectionSchema,
   },
 });
 
