@@ -5,8 +5,9 @@
  * auto-BYE, a non-graceful stop; docs/sipjs-pitfalls.md#s2). In Node an unhandled
  * rejection ends the process, which for an agent means a dropped caller, and the
  * phone's own state machine recovers from these. So those, and only those, are
- * logged and survived: a failure whose class is one of sip.js's own exceptions, or a
- * plain `Error` thrown by sip.js's code (its first stack frame is in sip.js).
+ * logged and survived: a failure whose class is one of sip.js's own exceptions (or one
+ * of our session description handlers' errors, which sip.js carries), or a plain
+ * `Error` thrown by sip.js's code (its first stack frame is in sip.js).
  *
  * Anything else is a bug of ours or of another library: the process state is unknown,
  * and Node documents that carrying on after an uncaught exception is unsafe. It is
@@ -22,6 +23,8 @@ import {
   StateTransitionError,
 } from 'sip.js';
 import type { CoreLogger } from './logger';
+import { MediaError } from './media/bridged-media';
+import { MediaClosedError } from './phone/signalling-media';
 
 /** The sip.js exception classes survived by name. */
 const SURVIVED_SIPJS_CLASSES: ReadonlyArray<{ name: string; type: abstract new (...args: never[]) => Error }> = [
@@ -32,6 +35,10 @@ const SURVIVED_SIPJS_CLASSES: ReadonlyArray<{ name: string; type: abstract new (
   { name: 'ContentTypeUnsupportedError', type: ContentTypeUnsupportedError },
   { name: 'TransportError', type: Core.TransportError },
   { name: 'TransactionStateError', type: Core.TransactionStateError },
+  // Our session description handlers' failures travel through sip.js's promise chains,
+  // which may leave them without a catch; the call they belong to ends on its own.
+  { name: 'MediaError', type: MediaError },
+  { name: 'MediaClosedError', type: MediaClosedError },
 ];
 
 /** The exit code of a process ended by an unexpected failure (EX_SOFTWARE). */

@@ -14,6 +14,8 @@ import {
   type ProcessGuardOptions,
 } from '../../../src/core/process-guards';
 import type { CoreLogger } from '../../../src/core/logger';
+import { MediaError } from '../../../src/core/media/bridged-media';
+import { MediaClosedError } from '../../../src/core/phone/signalling-media';
 
 function recordingLogger(): CoreLogger & { lines: string[] } {
   const lines: string[] = [];
@@ -59,6 +61,18 @@ describe('classifyFailure', () => {
     expect(classifyFailure(new Core.TransportError('socket closed'))).toMatchObject({
       kind: 'sip.js',
       what: 'TransportError: socket closed',
+    });
+  });
+
+  it("survives our session description handlers' errors, which travel through sip.js", () => {
+    expect(classifyFailure(new MediaClosedError('media handler closed'))).toEqual({
+      kind: 'sip.js',
+      what: 'MediaClosedError: media handler closed',
+    });
+    expect(
+      classifyFailure(new MediaError('timeout', 'create', 'The audio engine did not answer in time.')),
+    ).toMatchObject({
+      kind: 'sip.js',
     });
   });
 
