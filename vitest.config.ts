@@ -15,6 +15,12 @@ export default defineConfig({
           name: 'unit',
           include: ['tests/unit/**/*.test.ts', 'tests/unit/**/*.test.tsx'],
           environment: 'node',
+          // Vitest's 5 s default is a timed assertion in disguise: the storage tests that
+          // start the history index worker (tsx compiles its modules, at lowered thread
+          // priority) took over 5 s each with one core kept busy, and failed. Tests wait
+          // for events; this bound only ends a test that hangs.
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
       {

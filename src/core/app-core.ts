@@ -6,7 +6,14 @@
  * and forwards `onEvent` to its renderer.
  */
 import type { SessionDescriptionHandlerFactory } from 'sip.js';
-import type { AudioDevices, CallPolicy, LanguageSetting, PhoneState, StorageNoticeView } from '../shared/contract';
+import type {
+  AudioDevices,
+  CallPolicy,
+  DataProtectionView,
+  LanguageSetting,
+  PhoneState,
+  StorageNoticeView,
+} from '../shared/contract';
 import type { Clock } from './clock';
 import { createCommandRouter, type CommandHandlers, type CommandRouter } from './command-router';
 import type { CoreEventArgs } from './core-events';
@@ -58,6 +65,8 @@ export interface AppCoreOptions {
   agentData?: AgentData;
   /** Where caller exports are written. */
   exportDir?: string;
+  /** How the agent's data is protected at rest (open-core.ts decides); default: not encrypted. */
+  dataProtection?: DataProtectionView;
   /** Checklists to offer: the built-ins plus what IT deployed (see open-core.ts). */
   checklists?: readonly ChecklistDefinition[];
   /** Problems found while opening the settings store (a file kept aside), shown to the agent. */
@@ -154,6 +163,12 @@ export class AppCore {
         agentName: () => this.agentName(),
         exportDir: options.exportDir,
         notices: () => [...(options.startupNotices ?? []), ...(options.agentData?.notices() ?? [])],
+        dataProtection: () =>
+          options.dataProtection ?? {
+            storesData: options.agentData !== undefined,
+            encrypted: options.agentData?.encrypted ?? false,
+            keyStorage: 'none',
+          },
         flagAdded: (callId) => this.rules.flagAdded(callId),
       }),
       ...createWorkspaceHandlers({

@@ -8,7 +8,16 @@ import { join } from 'node:path';
 import { loadChecklists } from '../shared/workspace/checklists';
 import { accountFromEnvironment } from './account-preset';
 import { AppCore, type AppCoreOptions } from './app-core';
-import { AccountSettings, agentNameFrom, retentionDaysFrom, type KeyValueStore, type SecretStore } from './settings';
+import type { DataProtectionView } from '../shared/contract';
+import {
+  AccountSettings,
+  agentNameFrom,
+  encryptionRequired,
+  retentionDaysFrom,
+  retentionPeriodsFrom,
+  type KeyValueStore,
+  type SecretStore,
+} from './settings';
 import { openAgentData } from './storage/agent-data';
 import { FileDataKeyProvider, type KeySealer } from './storage/files/data-key';
 import type { StorageNotice } from './storage/files/storage-notice';
@@ -23,10 +32,52 @@ export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger'
   /** Environment with an optional CALMLINE_* account preset (see account-preset.ts). */
   env?: Record<string, string | undefined>;
   /**
-   * Seals the key that encrypts notes and call records at rest (Electron: the OS
-   * keychain). Without one, history files are written in the clear.
+   * Seals the key that encrypts the agent's data at rest (Electron: the OS keychain).
    */
   keySealer?: KeySealer;
+  /**
+   * Without a sealer: a file of its own (mode 0600) that holds the data key in the
+   * clear (the web host). It protects the data as far as that file is kept apart from
+   * it (another folder, another backup). Without either, the data is written in the
+   * clear and the UI says so.
+   */
+  keyFile?: string;
+}
+
+/** Thrown by `openCore` when `dataProtection.requireEncryption` is set and there is no key. */
+export class EncryptionRequiredError extends Error {
+  constructor() {
+    super(
+      'Calmline is set to run only with its data encrypted (dataProtection.requireEncryption), ' +
+        'and this computer offers no keychain to protect the key. Calmline did not start and wrote nothing. ' +
+        'Ask IT to enable the OS keychain (on Linux: GNOME Keyring or KWallet) or to change the setting.',
+    );
+    this.name = 'EncryptionRequiredError';
+  }
+}
+
+/** Where the data key comes from, by what the host offers; pure. */
+export function chooseDataProtection(options: Pick<OpenCoreOptions, 'dataDir' | 'keySealer' | 'keyFile'>): {
+  dataKeys?: FileDataKeyProvider;
+  view: DataProtectionView;
+} {
+  if (options.keySealer) {
+    return {
+      dataKeys: new FileDataKeyProvider(
+        join(options.dataDir, 'agent-data', 'data-key.json'),
+        undefined,
+        options.keySealer,
+      ),
+      view: { storesData: true, encrypted: true, keyStorage: 'os-keychain' },
+    };
+  }
+  if (options.keyFile) {
+    return {
+      dataKeys: new FileDataKeyProvider(options.keyFile),
+      view: { storesData: true, encrypted: true, keyStorage: 'key-file' },
+    };
+  }
+  return { view: { storesData: true, encrypted: false, keyStorage: 'none' } };
 }
 
 /**
@@ -56,8 +107,14 @@ export async function loadDeployedChecklists(dir: string, logger: OpenCoreOption
   return catalogue;
 }
 
-/** Opens the agent's data under `dataDir` and builds the core on it. */
+/**
+ * Opens the agent's data under `dataDir` and builds the core on it. Rejects with
+ * {@link EncryptionRequiredError}, before anything is written, when encryption is
+ * required and not available.
+ */
 export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
+  const protection = chooseDataProtection(options);
+  if (!protection.dataKeys && encryptionRequired(options.store)) throw new EncryptionRequiredError();
   const account = new AccountSettings(options.store, options.secrets, options.logger);
   const preset = options.env ? accountFromEnvironment(options.env) : undefined;
   if (preset && 'error' in preset) options.logger.error(preset.error);
@@ -68,16 +125,15 @@ export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
     logger: options.logger,
     agentName: () => agentNameFrom(account.get()),
     retentionDays: () => retentionDaysFrom(options.store),
-    ...(options.keySealer
-      ? {
-          dataKeys: new FileDataKeyProvider(
-            join(options.dataDir, 'agent-data', 'data-key.json'),
-            undefined,
-            options.keySealer,
-          ),
-        }
-      : {}),
+    periods: () => retentionPeriodsFrom(options.store),
+    exportDir: join(options.dataDir, 'exports'),
+    ...(protection.dataKeys ? { dataKeys: protection.dataKeys } : {}),
   });
+  if (!protection.dataKeys) {
+    options.logger.warn(
+      'No key to encrypt with: notes, call records and the caller directory are stored in the clear.',
+    );
+  }
   for (const notice of [...(options.startupNotices ?? []), ...agentData.notices()]) {
     options.logger.warn(notice.message);
   }
@@ -87,6 +143,7 @@ export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
     checklists,
     agentData,
     exportDir: join(options.dataDir, 'exports'),
+    dataProtection: protection.view,
     startupNotices: options.startupNotices ?? [],
   });
 }

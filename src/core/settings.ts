@@ -184,3 +184,80 @@ export function createMemoryStore(initial: Record<string, unknown> = {}): KeyVal
     },
   };
 }
+
+/** The Electron shell's switches (`desktopPolicy`); read by src/main/desktop-policy.ts. */
+export const desktopPolicySchema = z.object({
+  /** DevTools in a packaged build (a development build always has them). */
+  allowDevTools: z.boolean().default(false),
+  /** Origins (`https://docs.example.com`) a link may open in the agent's browser; none by default. */
+  externalLinkOrigins: z
+    .array(z.url({ protocol: /^https$/ }).max(512))
+    .max(32)
+    .default([]),
+  /**
+   * What an incoming call's OS notification says, on a screen others may see:
+   * `generic` "Incoming call" only (default), `name` adds the caller's name,
+   * `name-and-number` also the number.
+   */
+  notificationText: z.enum(['generic', 'name', 'name-and-number']).default('generic'),
+  /**
+   * Where Windows and Linux fetch spellchecker dictionaries from (an https folder URL
+   * ending in `/`, hosted by IT). Without one, spellchecking is off there rather than
+   * downloading from Google's CDN; macOS uses its own spellchecker.
+   */
+  spellcheckDictionaryUrl: z
+    .url({ protocol: /^https$/ })
+    .max(512)
+    .endsWith('/')
+    .optional(),
+});
+
+/** The Electron shell's switches. */
+export type DesktopPolicy = z.infer<typeof desktopPolicySchema>;
+
+/** The defaults: locked down. */
+export const DEFAULT_DESKTOP_POLICY: DesktopPolicy = desktopPolicySchema.parse({});
+
+/** `desktopPolicy`: DevTools, external links, notification text, spellchecker dictionaries. */
+export function desktopPolicySetting(store: KeyValueStore, logger: CoreLogger): StoredSetting<DesktopPolicy> {
+  return new StoredSetting(store, 'desktopPolicy', desktopPolicySchema, DEFAULT_DESKTOP_POLICY, logger);
+}
+
+/** Days in a retention key: a number of days, `null` for "keep everything", else `fallback`. */
+function daysFrom(store: KeyValueStore, key: string, fallback: number | undefined): number | undefined {
+  const raw = store.get(key);
+  if (raw === null) return undefined;
+  const parsed = z.number().int().min(1).max(3650).safeParse(raw);
+  return parsed.success ? parsed.data : fallback;
+}
+
+/**
+ * The retention periods of the caller directory's stores, in days (undefined keeps
+ * everything), as IT sets them:
+ * - `directoryRetentionDays`: callers with no active flag and nothing newer (default:
+ *   the history's `retentionDays`, so a caller's entry goes with their last call);
+ * - `incidentRetentionDays`: threat incidents (default 1095, three years, for a report
+ *   or a court case that comes late);
+ * - `exportRetentionDays`: exported records in the export folder (default 30: an
+ *   export is for handing on, not for keeping).
+ */
+export function retentionPeriodsFrom(store: KeyValueStore): {
+  directoryDays?: number;
+  incidentDays?: number;
+  exportDays?: number;
+} {
+  const periods = {
+    directoryDays: daysFrom(store, 'directoryRetentionDays', retentionDaysFrom(store)),
+    incidentDays: daysFrom(store, 'incidentRetentionDays', 1095),
+    exportDays: daysFrom(store, 'exportRetentionDays', 30),
+  };
+  return Object.fromEntries(Object.entries(periods).filter(([, days]) => days !== undefined));
+}
+
+/** `dataProtection.requireEncryption`: refuse to start when the data cannot be encrypted at rest. */
+export function encryptionRequired(store: KeyValueStore): boolean {
+  const raw = store.get('dataProtection');
+  const parsed = z.object({ requireEncryption: z.boolean().default(false) }).safeParse(raw ?? {});
+  // An unreadable value errs on the side of the data: required.
+  return parsed.success ? parsed.data.requireEncryption : true;
+}

@@ -1,13 +1,21 @@
 /**
  * An OS notification for an incoming call while the agent's window is not focused
  * (or minimised), so a call is not missed behind another application. Clicking it
- * brings the window back. The caller's name is already sanitised by the core.
+ * brings the window back. What it says is IT's choice (`desktopPolicy.notificationText`,
+ * see desktop-policy.ts): by default "Incoming call" and no name or number. The
+ * caller's name is already sanitised by the core.
  */
 import { Notification, type BrowserWindow } from 'electron';
 import type { AppCore } from '../core/app-core';
+import type { DesktopPolicy } from '../core/settings';
+import { incomingCallNotification } from './desktop-policy';
 
 /** Watches the core's calls; returns the unsubscribe function. */
-export function notifyIncomingCalls(core: AppCore, getWindow: () => BrowserWindow | undefined): () => void {
+export function notifyIncomingCalls(
+  core: AppCore,
+  getWindow: () => BrowserWindow | undefined,
+  policy: () => Pick<DesktopPolicy, 'notificationText'>,
+): () => void {
   const announced = new Set<string>();
   return core.onEvent((channel, payload) => {
     if (channel !== 'phone:state' || !Notification.isSupported()) return;
@@ -16,11 +24,7 @@ export function notifyIncomingCalls(core: AppCore, getWindow: () => BrowserWindo
       announced.add(call.id);
       const window = getWindow();
       if (!window || (window.isFocused() && !window.isMinimized())) continue;
-      const notification = new Notification({
-        title: 'Incoming call',
-        body: [call.remoteName, call.remoteNumber].filter(Boolean).join(' · ') || 'Unknown caller',
-        urgency: 'critical',
-      });
+      const notification = new Notification({ ...incomingCallNotification(call, policy()), urgency: 'critical' });
       notification.on('click', () => {
         if (window.isMinimized()) window.restore();
         window.show();

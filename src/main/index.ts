@@ -6,12 +6,14 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, globalShortcut, Menu, nativeImage, Tray, type NativeImage } from 'electron';
 import Store from 'electron-store';
-import { openCore } from '../core/open-core';
+import { EncryptionRequiredError, openCore } from '../core/open-core';
 import { systemClock } from '../core/clock';
 import { createConsoleLogger } from '../core/logger';
 import { createSignallingMediaFactory } from '../core/phone/signalling-media';
 import { installProcessGuards } from '../core/process-guards';
+import { desktopPolicySetting } from '../core/settings';
 import { prepareJsonStoreFile } from '../core/storage/files/settings-store';
+import { defaultMenuAllowed } from './desktop-policy';
 import { notifyIncomingCalls } from './incoming-call-notifier';
 import { detachMediaWithPage, registerIpc } from './ipc';
 import { createSafeStorageKeySealer } from './data-key-sealer';
@@ -22,7 +24,9 @@ import { installLinkHandoff } from './link-handoff';
 import { applyLoginItem, autostartPath } from './login-item';
 
 const logger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
-installProcessGuards(logger);
+// A fatal failure ends the process; before that, calls get their BYE and notes are saved.
+const onFatal: { stop?: () => Promise<void> } = {};
+installProcessGuards(logger, { onFatal: () => onFatal.stop?.() });
 // The demo and tests run with a profile of their own, never the agent's real one.
 if (process.env.CALMLINE_USER_DATA_DIR) app.setPath('userData', process.env.CALMLINE_USER_DATA_DIR);
 
@@ -50,7 +54,8 @@ if (!app.requestSingleInstanceLock()) {
   });
 
   void app.whenReady().then(async () => {
-    hardenSession();
+    // A packaged build has no default menu (and with it no Reload or Toggle DevTools).
+    if (!defaultMenuAllowed(app)) Menu.setApplicationMenu(null);
     const dataDir = app.getPath('userData');
     // electron-store throws on (or silently wipes) a corrupt file: move it aside first.
     const settingsNotice = await prepareJsonStoreFile({
@@ -59,9 +64,12 @@ if (!app.requestSingleInstanceLock()) {
       logger,
     });
     const store = new Store<Record<string, unknown>>({ name: 'settings', configFileMode: 0o600 });
+    const desktopPolicy = desktopPolicySetting(store, logger);
+    hardenSession(desktopPolicy.get());
     const secrets = createSafeStorageSecretStore(store);
     const keySealer = createSafeStorageKeySealer();
-    if (!keySealer) logger.warn('No OS keychain: notes and call records are stored without encryption at rest.');
+    // Without a keychain the data is stored in the clear and the window says so, unless
+    // IT requires encryption (dataProtection.requireEncryption): then Calmline does not start.
     const core = await openCore({
       dataDir,
       store,
@@ -76,9 +84,20 @@ if (!app.requestSingleInstanceLock()) {
       ...(process.env.CALMLINE_MEDIA === 'signalling'
         ? { createMediaFactory: () => createSignallingMediaFactory() }
         : {}),
+    }).catch((error: unknown) => {
+      if (!(error instanceof EncryptionRequiredError)) throw error;
+      logger.error(error.message);
+      dialog.showErrorBox('Calmline cannot start', error.message);
+      app.exit(78);
+      return undefined;
     });
+    if (!core) return;
     registerIpc(core, () => mainWindow);
-    notifyIncomingCalls(core, () => mainWindow);
+    notifyIncomingCalls(
+      core,
+      () => mainWindow,
+      () => desktopPolicy.get(),
+    );
     desk = installDeskGlue({
       core,
       app,
@@ -107,12 +126,13 @@ if (!app.requestSingleInstanceLock()) {
       quit: () => app.quit(),
       warn: (message) => logger.warn(message),
     });
-    mainWindow = createMainWindow({ show: !desk.startHidden(process.argv) });
+    mainWindow = createMainWindow(() => desktopPolicy.get(), { show: !desk.startHidden(process.argv) });
     desk.attachWindow(mainWindow);
     detachMediaWithPage(core, mainWindow);
     mainWindow.on('closed', () => {
       mainWindow = undefined;
     });
+    onFatal.stop = () => core.stop();
     await core.start();
     links.ready((link) => {
       core.desk.openLink(link);
@@ -137,7 +157,7 @@ if (!app.requestSingleInstanceLock()) {
     });
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) {
-        mainWindow = createMainWindow();
+        mainWindow = createMainWindow(() => desktopPolicy.get());
         desk?.attachWindow(mainWindow);
         detachMediaWithPage(core, mainWindow);
       } else desk?.showWindow();

@@ -5,25 +5,37 @@
  */
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { BrowserWindow, session, shell } from 'electron';
+import { app, BrowserWindow, session, shell } from 'electron';
+import type { DesktopPolicy } from '../core/settings';
 import { RENDERER_CSP } from '../shared/csp';
+import {
+  devServerUrl,
+  devToolsAllowed,
+  externalUrlAllowed,
+  reloadAfterRendererGone,
+  spellcheckPlan,
+} from './desktop-policy';
 import { allowPermission } from './permission-policy';
 import { allowHidCheck } from './hid-policy';
 import { installHidPolicy } from './hid-session';
 
 const INDEX_HTML = join(import.meta.dirname, '../renderer/index.html');
 
-/** The URL of our own page: the dev server while developing, else the packaged index.html. */
+/** The URL of our own page: the dev server in a development build, else the packaged index.html. */
 function appUrl(): string {
-  return process.env.ELECTRON_RENDERER_URL ?? pathToFileURL(INDEX_HTML).href;
+  return devServerUrl(app, process.env) ?? pathToFileURL(INDEX_HTML).href;
 }
 
 /**
  * Applies deny-by-default rules to the default session. Call once, before any window.
  * The one grant: the microphone (and the speaker choice) for our own page, for calls.
  */
-export function hardenSession(): void {
+export function hardenSession(policy: DesktopPolicy): void {
   const ses = session.defaultSession;
+  // Dictionaries only from IT's own server, never Google's CDN (desktop-policy.ts).
+  const spellcheck = spellcheckPlan(process.platform, policy);
+  if (spellcheck.downloadUrl) ses.setSpellCheckerDictionaryDownloadURL(spellcheck.downloadUrl);
+  ses.setSpellCheckerEnabled(spellcheck.enabled);
   ses.setPermissionRequestHandler((webContents, permission, callback, details) => {
     const mediaTypes = 'mediaTypes' in details ? (details.mediaTypes ?? []) : [];
     callback(allowPermission(permission, details.requestingUrl || webContents.getURL(), appUrl(), mediaTypes));
@@ -42,8 +54,13 @@ export function hardenSession(): void {
   });
 }
 
-/** Creates the main window and loads the renderer; `show: false` starts it in the tray (docs/desk.md#shortcuts). */
-export function createMainWindow(options: { show?: boolean } = {}): BrowserWindow {
+/**
+ * Creates the main window and loads the renderer. `policy` is read again for each
+ * link, so IT's changes apply without a restart. `show: false` starts it in the tray
+ * (docs/desk.md#shortcuts).
+ */
+export function createMainWindow(policy: () => DesktopPolicy, options: { show?: boolean } = {}): BrowserWindow {
+  const atStart = policy();
   const window = new BrowserWindow({
     width: 1100,
     height: 760,
@@ -59,7 +76,8 @@ export function createMainWindow(options: { show?: boolean } = {}): BrowserWindo
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
-      spellcheck: true,
+      spellcheck: spellcheckPlan(process.platform, atStart).enabled,
+      devTools: devToolsAllowed(app, atStart),
       // The ringtone must sound for a call that rings while the agent has not clicked anything yet.
       autoplayPolicy: 'no-user-gesture-required',
     },
@@ -73,12 +91,19 @@ export function createMainWindow(options: { show?: boolean } = {}): BrowserWindo
   contents.on('will-redirect', (event) => event.preventDefault());
   contents.on('will-attach-webview', (event) => event.preventDefault());
   contents.setWindowOpenHandler(({ url }) => {
-    // Links to documentation open in the agent's browser, never inside the app.
-    if (url.startsWith('https://')) void shell.openExternal(url);
+    // Only links IT listed open, in the agent's browser; never inside the app.
+    if (externalUrlAllowed(url, policy())) void shell.openExternal(url);
     return { action: 'deny' };
   });
+  // The calls live in main: a crashed page is reloaded and finds them again.
+  let reloads = 0;
+  contents.on('render-process-gone', (_event, details) => {
+    if (window.isDestroyed() || !reloadAfterRendererGone(details.reason, reloads)) return;
+    reloads += 1;
+    contents.reload();
+  });
 
-  const devServer = process.env.ELECTRON_RENDERER_URL;
+  const devServer = devServerUrl(app, process.env);
   if (devServer) void window.loadURL(devServer);
   else void window.loadFile(INDEX_HTML);
   return window;

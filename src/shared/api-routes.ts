@@ -63,6 +63,7 @@ export const commandRoutes = {
   'settings:save-desk': { method: 'saveDeskSettings', args: 'request' },
   'desk:get-status': { method: 'getDeskStatus' },
   'desk:take-dial-link': { method: 'takeDialLink' },
+  'storage:get-protection': { method: 'getDataProtection' },
 } as const satisfies {
   [C in CommandChannel]: Pick<(typeof commands)[C], 'method'> & {
     args?: (typeof commands)[C] extends { readonly args: infer A } ? A : never;

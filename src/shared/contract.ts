@@ -348,6 +348,20 @@ export const storageNoticeSchema = z.object({
 });
 export type StorageNoticeView = z.infer<typeof storageNoticeSchema>;
 
+/**
+ * How the agent's data is protected at rest: `os-keychain` (the data key sealed by the
+ * OS keychain), `key-file` (the key in a file of its own, mode 0600: the web host), or
+ * `none` (clear text: no keychain). The UI shows a notice that stays while data is
+ * stored (`storesData`) without encryption.
+ */
+export const dataProtectionSchema = z.object({
+  /** False for a core without a data folder (nothing is written). */
+  storesData: z.boolean(),
+  encrypted: z.boolean(),
+  keyStorage: z.enum(['os-keychain', 'key-file', 'none']),
+});
+export type DataProtectionView = z.infer<typeof dataProtectionSchema>;
+
 const callerNumber = z.string().trim().min(1).max(64);
 
 /** The privacy retention period for call records and notes. */
@@ -704,6 +718,12 @@ export const commands = defineCommands({
    * start was opened with), once: it is cleared by taking it. Null when there is none.
    */
   'desk:take-dial-link': { method: 'takeDialLink', request: z.undefined(), response: dialLinkSchema.nullable() },
+  /** Whether the agent's data is encrypted at rest, and with what key. */
+  'storage:get-protection': {
+    method: 'getDataProtection',
+    request: z.undefined(),
+    response: dataProtectionSchema,
+  },
 });
 
 /** One row of the event table: the payload main sends and the renderer's `on…` function for it. */

@@ -4,37 +4,52 @@
  *
  * Options (flags win over environment):
  *   --port N                 (CALMLINE_WEB_PORT, default: a free port)
- *   --data-dir DIR           (CALMLINE_DATA_DIR, default: .calmline-data/web): settings,
- *                            call history, notes, caller directory, exports
+ *   --data-dir DIR           (CALMLINE_DATA_DIR; default: the OS's per-user data folder,
+ *                            e.g. ~/.local/share/calmline-web): settings, call history,
+ *                            notes, caller directory, exports, encrypted at rest
+ *   --key-file FILE          (CALMLINE_KEY_FILE; default: the OS's per-user config folder,
+ *                            e.g. ~/.config/calmline-web/data-key.json, or next to an
+ *                            explicit --data-dir): the data key, mode 0600
  *   CALMLINE_MEDIA=signalling  no audio engine: SDP only (for SIP peers without WebRTC media)
  *   CALMLINE_WS_URL, CALMLINE_SIP_URI, CALMLINE_DISPLAY_NAME, CALMLINE_SIP_PASSWORD
  *                            preset the SIP account (the password is kept in memory only)
  */
-import { resolve } from 'node:path';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { openCore } from '../core/open-core';
+import { EncryptionRequiredError, openCore } from '../core/open-core';
 import { systemClock } from '../core/clock';
 import { createConsoleLogger } from '../core/logger';
 import { createSignallingMediaFactory } from '../core/phone/signalling-media';
 import { installProcessGuards } from '../core/process-guards';
 import { openConfSettingsStore } from '../core/storage/files/settings-store';
 import { createMemorySecretStore } from '../core/settings';
+import { defaultWebHostPaths } from './server/host-paths';
 import { startWebHost } from './server/web-host';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+  options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'key-file': { type: 'string' } },
 });
 const env = process.env;
 const logger = createConsoleLogger(env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info', 'calmline-web');
-installProcessGuards(logger);
+// A fatal failure ends the process; before that, calls get their BYE and notes are saved.
+const onFatal: { stop?: () => Promise<void> } = {};
+installProcessGuards(logger, { onFatal: () => onFatal.stop?.() });
 
-const dataDir = resolve(values['data-dir'] ?? env.CALMLINE_DATA_DIR ?? '.calmline-data/web');
+const defaults = defaultWebHostPaths(process.platform, env, homedir());
+const explicitDir = values['data-dir'] ?? env.CALMLINE_DATA_DIR;
+const dataDir = resolve(explicitDir ?? defaults.dataDir);
+// A lab's own data folder (the demo, tests) keeps its key with it; the default keeps it apart.
+const keyFile = resolve(
+  values['key-file'] ?? env.CALMLINE_KEY_FILE ?? (explicitDir ? join(dataDir, 'data-key.json') : defaults.keyFile),
+);
 const settings = await openConfSettingsStore({ dir: dataDir, clock: systemClock, logger });
 const store = settings.store;
 const secrets = createMemorySecretStore();
 
 const core = await openCore({
   dataDir,
+  keyFile,
   store,
   secrets,
   startupNotices: settings.notices,
@@ -44,6 +59,10 @@ const core = await openCore({
   // Real audio through the page's WebRTC engine, unless the SIP peers carry none
   // (SIPp without a media relay: tests, the demo without rtpengine).
   ...(env.CALMLINE_MEDIA === 'signalling' ? { createMediaFactory: () => createSignallingMediaFactory() } : {}),
+}).catch((error: unknown) => {
+  if (!(error instanceof EncryptionRequiredError)) throw error;
+  logger.error(error.message);
+  process.exit(78); // EX_CONFIG: the configuration forbids starting
 });
 const root = resolve(import.meta.dirname, '../..');
 const host = await startWebHost({
@@ -53,8 +72,12 @@ const host = await startWebHost({
   logger,
   port: Number(values.port ?? env.CALMLINE_WEB_PORT ?? 0),
 });
+onFatal.stop = () => core.stop();
 await core.start();
-process.stdout.write(`Calmline web host is running. Open this URL in Chromium:\n  ${host.url}\n`);
+process.stdout.write(
+  `Calmline web host is running. Open this URL in Chromium:\n  ${host.url}\n` +
+    `Data: ${dataDir} (encrypted with the key in ${keyFile})\n`,
+);
 
 const shutdown = async () => {
   await core.stop();

@@ -4,6 +4,8 @@
  * the renderer directory only, and commands reach the router unchanged.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
+import { connect, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +20,7 @@ const routed: Array<[unknown, unknown]> = [];
 let emit: (channel: EventChannel, payload: unknown) => void = () => undefined;
 const detached: string[] = [];
 
-beforeAll(async () => {
+async function startTestHost(): Promise<WebHost> {
   const parent = mkdtempSync(join(tmpdir(), 'calmline-webhost-'));
   const dir = join(parent, 'renderer');
   mkdirSync(dir);
@@ -27,7 +29,7 @@ beforeAll(async () => {
   const bridge = join(parent, 'bridge.js');
   writeFileSync(bridge, '/* bridge */');
   writeFileSync(join(parent, 'secret.txt'), 'outside');
-  host = await startWebHost({
+  return startWebHost({
     rendererDir: dir,
     bridgeScript: bridge,
     logger: silentLogger,
@@ -43,11 +45,70 @@ beforeAll(async () => {
       media: { detach: (reason) => detached.push(reason) },
     },
   });
+}
+
+beforeAll(async () => {
+  host = await startTestHost();
 });
 
 afterAll(async () => {
   await host?.close();
+  process.off('uncaughtException', collectUncaught);
 });
+
+// Anything the host lets escape would land here (vitest reports it too, but late).
+const uncaught: unknown[] = [];
+const collectUncaught = (error: unknown): void => void uncaught.push(error);
+process.on('uncaughtException', collectUncaught);
+
+/** A raw TCP connection to the host, for requests no well-behaved client sends. */
+function rawConnect(): Promise<Socket> {
+  const { port } = new URL(host.origin);
+  const socket = connect(Number(port), '127.0.0.1');
+  socket.on('error', () => undefined);
+  return new Promise((resolve, reject) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('error', reject);
+  });
+}
+
+/** Resolves with everything the server sent once it closed the connection. */
+function readUntilClosed(socket: Socket): Promise<string> {
+  let text = '';
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString('latin1')));
+  return new Promise((resolve) => socket.once('close', () => resolve(text)));
+}
+
+function upgradeRequest(target: string, headers: Record<string, string> = {}): string {
+  const lines = [
+    `GET ${target} HTTP/1.1`,
+    `Host: ${new URL(host.origin).host}`,
+    `Origin: ${host.origin}`,
+    'Upgrade: websocket',
+    'Connection: Upgrade',
+    'Sec-WebSocket-Version: 13',
+    'Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==',
+    ...Object.entries(headers).map(([name, value]) => `${name}: ${value}`),
+  ];
+  return `${lines.join('\r\n')}\r\n\r\n`;
+}
+
+/** A GET on a connection of its own that closes after the answer (fetch would keep it alive). */
+function plainGet(path: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    get(`${host.origin}${path}`, { agent: false, headers: { connection: 'close' } }, (response) => {
+      response.resume();
+      response.once('end', () => resolve(response.statusCode));
+    }).once('error', reject);
+  });
+}
+
+/** The host still answers a plain request, and holds no connection beyond `expected`. */
+async function expectServingWithConnections(expected: number): Promise<void> {
+  expect(await plainGet('/app.js')).toBe(200);
+  await expect.poll(() => host.connectionCount()).toBe(expected);
+  expect(uncaught).toEqual([]);
+}
 
 function openBridge(token: string, origin = host.origin): Promise<WebSocket> {
   const url = `${host.origin.replace('http', 'ws')}${BRIDGE_PATH}?token=${encodeURIComponent(token)}`;
@@ -144,5 +205,96 @@ describe('web host', () => {
     await expect
       .poll(() => detached)
       .toEqual(['another Calmline page took over the audio', 'the Calmline page was closed']);
+  });
+});
+
+describe('web host against bad input', () => {
+  // A host of its own: the fetches above leave keep-alive connections that would blur the counts.
+  beforeAll(async () => {
+    await host.close();
+    host = await startTestHost();
+  });
+
+  it('answers an upgrade whose target does not parse with 400 and closes it', async () => {
+    for (const target of ['//[', 'http://[::1', '//%zz@[/']) {
+      const socket = await rawConnect();
+      const answer = readUntilClosed(socket);
+      socket.write(upgradeRequest(target));
+      expect(await answer).toMatch(/^HTTP\/1\.1 400 /);
+    }
+    await expectServingWithConnections(0);
+  });
+
+  it('answers a file request whose path does not decode with 400', async () => {
+    const socket = await rawConnect();
+    const answer = readUntilClosed(socket);
+    socket.write(`GET /%E0%A4%A HTTP/1.1\r\nHost: ${new URL(host.origin).host}\r\nConnection: close\r\n\r\n`);
+    expect(await answer).toMatch(/^HTTP\/1\.1 400 /);
+    await expectServingWithConnections(0);
+  });
+
+  it('survives a client that resets right after sending a refused upgrade', async () => {
+    for (let i = 0; i < 20; i += 1) {
+      const socket = await rawConnect();
+      const closed = new Promise((resolve) => socket.once('close', resolve));
+      socket.write(upgradeRequest(`${BRIDGE_PATH}?token=wrong`), () => socket.resetAndDestroy());
+      await closed;
+    }
+    await expectServingWithConnections(0);
+  });
+
+  it('closes refused upgrades even when the client never closes its side (no socket per request)', async () => {
+    const clients: Socket[] = [];
+    for (let i = 0; i < 25; i += 1) {
+      const socket = await rawConnect();
+      // allowHalfOpen is false on the client, but it never calls end() itself: the server must.
+      const answer = readUntilClosed(socket);
+      socket.write(upgradeRequest(`${BRIDGE_PATH}?token=wrong`));
+      expect(await answer).toMatch(/^HTTP\/1\.1 401 /);
+      clients.push(socket);
+    }
+    await expectServingWithConnections(0);
+  });
+
+  it('closes a bridge connection that sends a frame over the size cap, and keeps serving', async () => {
+    const ws = await openBridge(host.token);
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.on('error', () => undefined);
+    ws.send('x'.repeat(300 * 1024));
+    expect(await closed).toBe(1009);
+    await expectServingWithConnections(0);
+    // And a well-behaved page still gets through.
+    const again = await openBridge(host.token);
+    const answer = new Promise((resolve) => again.once('message', (data) => resolve(JSON.parse(data.toString()))));
+    again.send(JSON.stringify({ type: 'invoke', id: 1, channel: 'settings:get', payload: {} }));
+    expect(await answer).toMatchObject({ type: 'result', id: 1 });
+    again.close();
+    await expectServingWithConnections(0);
+  });
+
+  it('survives a bridge client that resets in the middle of a frame', async () => {
+    for (let i = 0; i < 10; i += 1) {
+      const ws = await openBridge(host.token);
+      ws.on('error', () => undefined);
+      const closed = new Promise((resolve) => ws.once('close', resolve));
+      // Half a frame header claiming a long payload, then a reset.
+      const raw = (ws as unknown as { _socket: Socket })._socket;
+      raw.write(Buffer.from([0x81, 0xfe, 0x10]), () => raw.resetAndDestroy());
+      await closed;
+    }
+    await expectServingWithConnections(0);
+  });
+
+  it('holds no socket after many ordinary requests and bridge sessions', async () => {
+    for (let i = 0; i < 30; i += 1) {
+      expect(await plainGet('/index.html')).toBe(200);
+    }
+    for (let i = 0; i < 10; i += 1) {
+      const ws = await openBridge(host.token);
+      const closed = new Promise((resolve) => ws.once('close', resolve));
+      ws.close();
+      await closed;
+    }
+    await expectServingWithConnections(0);
   });
 });

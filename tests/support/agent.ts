@@ -23,6 +23,8 @@ export interface AgentOptions {
   clock?: Clock;
   /** Keep history, notes and callers in this folder (as the hosts do); default: none. */
   dataDir?: string;
+  /** With `dataDir`: encrypt the data with the key in this file (as the web host does); default: clear text. */
+  keyFile?: string;
   /** Let the wrap-up after each call hold new calls back, as in the app (default false here). */
   wrapUpHoldsCalls?: boolean;
   /**
@@ -83,7 +85,11 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
   };
   // With a data folder, the same wiring as the hosts: history, notes, caller directory.
   const core = options.dataDir
-    ? await openCore({ ...coreOptions, dataDir: options.dataDir })
+    ? await openCore({
+        ...coreOptions,
+        dataDir: options.dataDir,
+        ...(options.keyFile ? { keyFile: options.keyFile } : {}),
+      })
     : new AppCore(coreOptions);
   const states: PhoneState[] = [];
   const events: CoreEventArgs[] = [];

@@ -4,13 +4,11 @@
  * the storage notices. The author of every write is the configured agent, never a
  * name the renderer sends.
  */
-import type { StorageNoticeView } from '../../shared/contract';
+import type { DataProtectionView, StorageNoticeView } from '../../shared/contract';
 import type { CommandHandler, CommandHandlers } from '../command-router';
 import { PhoneError } from '../phone/phone-error';
 import type { AgentData } from '../storage/agent-data';
 import type { CallerDirectory } from '../storage/callers/caller-directory';
-import { writeCallerExport } from '../storage/callers/caller-export';
-import { nodeStorageFs } from '../storage/files/storage-fs';
 import type { CallHistory } from '../storage/history/call-history';
 import type { NotesAutosaver } from '../storage/history/notes-autosaver';
 
@@ -28,7 +26,8 @@ export type CallerCommand =
   | 'callers:complete-follow-up'
   | 'callers:record-incident'
   | 'callers:export-record'
-  | 'storage:get-notices';
+  | 'storage:get-notices'
+  | 'storage:get-protection';
 
 /** The part of the agent's data these commands read and write. */
 export interface CallerData {
@@ -38,7 +37,7 @@ export interface CallerData {
     CallerDirectory,
     'lookup' | 'addFlag' | 'clearFlag' | 'setPreferredAddress' | 'addFollowUp' | 'completeFollowUp' | 'recordIncident'
   >;
-  exportCaller: AgentData['exportCaller'];
+  writeExport: AgentData['writeExport'];
 }
 
 /** What the caller handlers need. */
@@ -53,6 +52,8 @@ export interface CallerHandlerDeps {
   exportDir: string | undefined;
   /** Every storage problem to show the agent: the startup ones, then the data's. */
   notices(): StorageNoticeView[];
+  /** How the data is protected at rest. */
+  dataProtection(): DataProtectionView;
   /** A flag was added, naming the call it was added during (if any); see CrossFeatureRules. */
   flagAdded(callId: string | undefined): void;
 }
@@ -111,9 +112,10 @@ export function createCallerHandlers(deps: CallerHandlerDeps): Pick<CommandHandl
   const handleExportRecord: CommandHandler<'callers:export-record'> = async ({ number }) => {
     const data = requireData();
     if (!deps.exportDir) throw new PhoneError('storage-unavailable', 'No export folder is configured.');
-    return writeCallerExport(nodeStorageFs, deps.exportDir, await data.exportCaller(number));
+    return data.writeExport(number, deps.exportDir);
   };
   const handleGetNotices: CommandHandler<'storage:get-notices'> = () => deps.notices();
+  const handleGetProtection: CommandHandler<'storage:get-protection'> = () => deps.dataProtection();
 
   return {
     'notes:edit': handleEditNote,
@@ -129,5 +131,6 @@ export function createCallerHandlers(deps: CallerHandlerDeps): Pick<CommandHandl
     'callers:record-incident': handleRecordIncident,
     'callers:export-record': handleExportRecord,
     'storage:get-notices': handleGetNotices,
+    'storage:get-protection': handleGetProtection,
   };
 }

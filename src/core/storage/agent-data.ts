@@ -11,12 +11,12 @@
 import { join } from 'node:path';
 import type { Clock } from '../clock';
 import type { CoreLogger } from '../logger';
-import { exportCallerRecord, type CallerExport } from './callers/caller-export';
+import { exportCallerRecord, writeCallerExport, type CallerExport } from './callers/caller-export';
 import type { DataKeyProvider } from './files/data-key';
 import { FileCallHistory } from './history/file-call-history';
 import { LocalCallerDirectory } from './callers/local-caller-directory';
 import { NotesAutosaver, type FlushResult } from './history/notes-autosaver';
-import { scheduleRetention, type RetentionSchedule } from './retention';
+import { scheduleRetention, type RetentionPeriods, type RetentionSchedule } from './retention';
 import { nodeStorageFs, type StorageFs } from './files/storage-fs';
 import type { StorageNotice } from './files/storage-notice';
 
@@ -31,8 +31,15 @@ export interface AgentDataOptions {
   agentName: () => string;
   /** Retention period in days; undefined keeps all history. */
   retentionDays: () => number | undefined;
-  /** Encrypts notes and call records at rest with the key it supplies; off (clear text) without. */
+  /**
+   * Encrypts everything written about callers at rest with the key it supplies: notes,
+   * call records, the caller directory and exports. Off (clear text) without.
+   */
   dataKeys?: DataKeyProvider;
+  /** The export folder, swept by retention (the handler writes exports there). */
+  exportDir?: string;
+  /** The directory's, incidents' and exports' retention periods, read at each sweep. */
+  periods?: () => RetentionPeriods;
 }
 
 /** The opened stores. */
@@ -46,6 +53,10 @@ export interface AgentData {
   /** Called for notices found after opening; returns the unsubscribe function. */
   onNotice(listener: (notice: StorageNotice) => void): () => void;
   exportCaller(number: string): Promise<CallerExport>;
+  /** Renders the caller's record and writes it into `dir` (encrypted when the data is). */
+  writeExport(number: string, dir: string): Promise<{ markdownPath: string; jsonPath: string }>;
+  /** True when what is written about callers is encrypted at rest. */
+  readonly encrypted: boolean;
   /** Saves every unsaved note, stops the timers and the history's index worker (window close, app quit). */
   close(): Promise<FlushResult>;
 }
@@ -54,6 +65,8 @@ export interface AgentData {
 export async function openAgentData(options: AgentDataOptions): Promise<AgentData> {
   const { clock, logger } = options;
   const fs = options.fs ?? nodeStorageFs;
+  // One key for all of it; asked for once, before the stores open.
+  const dataKey = options.dataKeys ? await options.dataKeys.dataKey() : undefined;
   const [history, directory] = await Promise.all([
     FileCallHistory.open({
       dir: join(options.dir, 'history'),
@@ -62,12 +75,28 @@ export async function openAgentData(options: AgentDataOptions): Promise<AgentDat
       fs,
       ...(options.dataKeys ? { dataKeys: options.dataKeys } : {}),
     }),
-    LocalCallerDirectory.open({ dir: join(options.dir, 'callers'), clock, logger, fs }),
+    LocalCallerDirectory.open({
+      dir: join(options.dir, 'callers'),
+      clock,
+      logger,
+      fs,
+      ...(options.dataKeys ? { dataKeys: options.dataKeys } : {}),
+    }),
   ]);
   // Search and a caller's past calls wait for this; note saves for today's calls do not.
   void history.warmUp().catch((error: unknown) => logger.error(`Loading the call history failed: ${String(error)}`));
   const notes = new NotesAutosaver({ history, clock, logger, author: options.agentName });
-  const retention = scheduleRetention({ history, clock, logger, days: options.retentionDays });
+  const retention = scheduleRetention({
+    history,
+    clock,
+    logger,
+    days: options.retentionDays,
+    directory,
+    ...(options.exportDir ? { exports: { fs, dir: options.exportDir } } : {}),
+    ...(options.periods ? { periods: options.periods } : {}),
+  });
+  const exportCaller = (number: string) =>
+    exportCallerRecord(number, { directory, history, clock, exportedBy: options.agentName() });
   return {
     history,
     directory,
@@ -75,8 +104,9 @@ export async function openAgentData(options: AgentDataOptions): Promise<AgentDat
     retention,
     notices: () => [...directory.notices(), ...history.notices()],
     onNotice: (listener) => history.onNotice(listener),
-    exportCaller: (number) =>
-      exportCallerRecord(number, { directory, history, clock, exportedBy: options.agentName() }),
+    exportCaller,
+    writeExport: async (number, dir) => writeCallerExport(fs, dir, await exportCaller(number), dataKey),
+    encrypted: dataKey !== undefined,
     close: async () => {
       retention.stop();
       const result = await notes.flush();

@@ -11,7 +11,8 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CommandRouter } from '../../core/command-router';
@@ -51,6 +52,8 @@ export interface WebHost {
   url: string;
   origin: string;
   token: string;
+  /** TCP connections open right now (HTTP keep-alive and bridge sockets): for leak checks. */
+  connectionCount(): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -68,6 +71,31 @@ const CONTENT_TYPES: Record<string, string> = {
 
 const MAX_BRIDGE_MESSAGE_BYTES = 256 * 1024;
 
+/** The upgrade socket's peer went away before or while we answered: nothing to tell anyone. */
+const PEER_GONE = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'ERR_STREAM_DESTROYED',
+  'ERR_STREAM_WRITE_AFTER_END',
+]);
+
+/**
+ * Answers a refused upgrade and closes the socket for good. `end()` alone only
+ * half-closes: a client that never closes its side would keep the socket (and its
+ * file descriptor) forever, one per refused request.
+ */
+function refuseUpgrade(socket: Duplex, status: 400 | 401, reason: string): void {
+  if (socket.destroyed) return;
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`, () => socket.destroy());
+  // A peer that stops reading never lets the write finish: close anyway, soon.
+  (socket as Partial<Socket>).setTimeout?.(5_000, () => socket.destroy());
+}
+
+function errorCodeOf(error: unknown): string | undefined {
+  return typeof error === 'object' && error !== null && 'code' in error ? String(error.code) : undefined;
+}
+
 /** Starts the web host on 127.0.0.1. */
 export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const token = options.token ?? randomBytes(32).toString('base64url');
@@ -78,6 +106,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   let hostHeader = '';
 
   const server = createServer((request, response) => {
+    // A reset while a file is being sent must not become an uncaught 'error' event.
+    response.on('error', (error) => logger.debug(`web host: response failed: ${errorCodeOf(error) ?? String(error)}`));
     void serveFile(request, response).catch((error: unknown) => {
       logger.error(`web host: ${String(error)}`);
       if (!response.headersSent) response.writeHead(500);
@@ -98,7 +128,11 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       response.writeHead(405, { Allow: 'GET, HEAD' }).end();
       return;
     }
-    const path = decodeURIComponent(new URL(request.url ?? '/', origin).pathname);
+    const path = requestPath(request.url);
+    if (path === undefined) {
+      response.writeHead(400).end('Bad request');
+      return;
+    }
     let file: string;
     if (path === BRIDGE_SCRIPT_PATH) {
       file = options.bridgeScript;
@@ -140,7 +174,21 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_BRIDGE_MESSAGE_BYTES });
 
   server.on('upgrade', (request, socket, head) => {
-    const url = new URL(request.url ?? '/', origin);
+    // Before anything else: a peer that resets now (or after our refusal) emits 'error'
+    // on this socket, and an 'error' without a listener ends the process.
+    socket.on('error', (error) => {
+      const code = errorCodeOf(error);
+      if (!code || !PEER_GONE.has(code)) logger.warn(`web host: bridge socket error: ${code ?? String(error)}`);
+      socket.destroy();
+    });
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', origin);
+    } catch {
+      logger.warn('web host: refused a bridge connection (the target does not parse)');
+      refuseUpgrade(socket, 400, 'Bad Request');
+      return;
+    }
     const presented = Buffer.from(url.searchParams.get('token') ?? '');
     const authorised =
       url.pathname === BRIDGE_PATH &&
@@ -150,11 +198,18 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       timingSafeEqual(presented, tokenBytes);
     if (!authorised) {
       logger.warn('web host: refused a bridge connection (bad token, origin or host)');
-      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      refuseUpgrade(socket, 401, 'Unauthorized');
       return;
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
+      // An oversized frame, a bad frame or a reset: ws closes the connection and reports
+      // it here; without a listener that report would be an uncaught exception.
+      ws.on('error', (error) => {
+        const code = errorCodeOf(error);
+        logger.warn(`web host: bridge connection closed: ${code ?? error.message}`);
+        ws.terminate();
+      });
       ws.on('close', () => {
         sockets.delete(ws);
         if (ws === mediaSocket) {
@@ -162,7 +217,9 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
           options.core.media.detach('the Calmline page was closed');
         }
       });
-      ws.on('message', (data) => void handleMessage(ws, data.toString()));
+      ws.on('message', (data) => {
+        handleMessage(ws, data.toString()).catch((error: unknown) => logger.error(`web host: ${String(error)}`));
+      });
     });
   });
 
@@ -194,6 +251,7 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     server.once('error', reject);
     server.listen(options.port ?? 0, '127.0.0.1', () => resolvePromise());
   });
+  server.on('error', (error) => logger.error(`web host: ${String(error)}`));
   const { port } = server.address() as AddressInfo;
   hostHeader = `127.0.0.1:${port}`;
   origin = `http://${hostHeader}`;
@@ -202,6 +260,8 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
     url: `${origin}/#token=${token}`,
     origin,
     token,
+    connectionCount: () =>
+      new Promise<number>((done, fail) => server.getConnections((error, count) => (error ? fail(error) : done(count)))),
     close: async () => {
       unsubscribe();
       for (const ws of sockets) ws.terminate();
@@ -210,6 +270,15 @@ export async function startWebHost(options: WebHostOptions): Promise<WebHost> {
       await new Promise<void>((done) => server.close(() => done()));
     },
   };
+}
+
+/** The decoded path of a request target, or undefined when it does not parse. */
+function requestPath(target: string | undefined): string | undefined {
+  try {
+    return decodeURIComponent(new URL(target ?? '/', 'http://127.0.0.1').pathname);
+  } catch {
+    return undefined;
+  }
 }
 
 function send(ws: WebSocket, message: BridgeServerMessage): void {

@@ -120,6 +120,7 @@ const samples: { [C in CommandChannel]: CommandArgs<C> } = {
   'settings:save-desk': [DEFAULT_DESK_SETTINGS],
   'desk:get-status': [],
   'desk:take-dial-link': [],
+  'storage:get-protection': [],
 };
 
 /** A complete API over a transport that answers everything ok. */

@@ -77,6 +77,7 @@ const readChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'storage:get-notices',
   'workspace:get-state',
   'checklists:list',
+  'storage:get-protection',
 ]);
 const mediaChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'media:attach',
@@ -273,6 +274,7 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     },
     'settings:get-call-policy': () => policy,
     'settings:save-call-policy': (next) => (policy = next),
+    'storage:get-protection': () => ({ storesData: true, encrypted: true, keyStorage: 'os-keychain' }),
     'settings:get-retention': () => retention,
     'settings:save-retention': (next) => (retention = next),
     'settings:get-language': () => language,

@@ -88,7 +88,8 @@ describe('exportCallerRecord', () => {
     expect(md).toContain('## Calls in the history (1)');
     expect(md).toContain('- **Duration:** 9 min 0 s');
     expect(md).not.toContain('Someone Else');
-    expect(exported.fileBaseName).toBe('calmline-caller-49301234567-20250314T090000000Z');
+    // No number in the name: a folder listing must not say who called.
+    expect(exported.fileBaseName).toMatch(/^calmline-caller-export-20250314T090000000Z-[0-9a-f]{6}$/);
   });
 
   it('makes note text inert: no links, HTML or headings, no bidi overrides', async () => {

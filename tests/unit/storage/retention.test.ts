@@ -38,7 +38,7 @@ describe('scheduleRetention', () => {
     clock.advance(6 * HOUR);
     await settle();
     expect(sweeps).toHaveLength(2);
-    expect(await schedule.runNow()).toBeUndefined();
+    expect(await schedule.runNow()).toEqual({});
     schedule.stop();
     expect(clock.pendingTimers()).toBe(0);
   });

@@ -8,11 +8,18 @@
  * All text in the Markdown comes from agents or the network, so it is escaped: a
  * note cannot inject links, HTML or headings into the report, nor reorder it with
  * bidi controls.
+ *
+ * File names carry no number (a folder listing must not reveal who called): a time
+ * stamp and a random suffix. With a data key the files are encrypted like the rest
+ * of the agent's data (`.md.enc`, `.json.enc`; `npm run open-export` decrypts one
+ * with a key file).
  */
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Clock } from '../../clock';
 import { atomicWriteFile } from '../files/atomic-write';
+import { sealFile, type FileCipher } from '../files/file-cipher';
 import type { CallHistory } from '../history/call-history';
 import { callRecordSchema, type CallRecord } from '../../../shared/call-record';
 import { activeFlags, callerRecordSchema, type CallerDirectory } from './caller-directory';
@@ -37,7 +44,7 @@ export type CallerExportData = z.infer<typeof callerExportSchema>;
 
 /** A caller's record, rendered. */
 export interface CallerExport {
-  /** Suggested file name without extension, e.g. `calmline-caller-4930123456-20250314T101500000Z`. */
+  /** File name without extension and without the number, e.g. `calmline-caller-export-20250314T101500000Z-3fa9c2`. */
   fileBaseName: string;
   markdown: string;
   json: string;
@@ -200,25 +207,50 @@ export async function exportCallerRecord(number: string, sources: CallerExportSo
     caller: caller ?? null,
     calls,
   };
-  const safeNumber = key.replace(/[^0-9a-z]+/gi, '').slice(0, 32) || 'caller';
   return {
-    fileBaseName: `calmline-caller-${safeNumber}-${fileTimestamp(exportedAt)}`,
+    fileBaseName: `calmline-caller-export-${fileTimestamp(exportedAt)}-${randomBytes(3).toString('hex')}`,
     markdown: renderMarkdown(data, exportedAt),
     json: `${JSON.stringify(data, null, 2)}\n`,
     data,
   };
 }
 
-/** Writes `<base>.md` and `<base>.json` into `dir` atomically; returns both paths. */
+/** How an export file is encrypted: its own name is the authenticated context. */
+export function exportFileCipher(dataKey: Uint8Array, fileName: string): FileCipher {
+  return { key: dataKey, context: `calmline/caller-export ${fileName}` };
+}
+
+// Today's names and those of earlier versions (which held the number: retention deletes them too).
+const EXPORT_FILE = /^calmline-caller-.*?(\d{8}T\d{9}Z)(?:-[0-9a-f]+)?\.(?:md|json)(?:\.enc)?$/;
+
+/** When an export file was written, read from its name; undefined for any other file. */
+export function exportFileTime(name: string): number | undefined {
+  const match = EXPORT_FILE.exec(name)?.[1];
+  if (!match) return undefined;
+  const iso = `${match.slice(0, 4)}-${match.slice(4, 6)}-${match.slice(6, 8)}T${match.slice(9, 11)}:${match.slice(11, 13)}:${match.slice(13, 15)}.${match.slice(15, 18)}Z`;
+  const at = Date.parse(iso);
+  return Number.isNaN(at) ? undefined : at;
+}
+
+/**
+ * Writes `<base>.md` and `<base>.json` into `dir` atomically (encrypted, as
+ * `<base>.md.enc` and `<base>.json.enc`, when a data key is given); returns both paths.
+ */
 export async function writeCallerExport(
   fs: StorageFs,
   dir: string,
   exported: CallerExport,
+  dataKey?: Uint8Array,
 ): Promise<{ markdownPath: string; jsonPath: string }> {
   await fs.mkdir(dir, PRIVATE_DIR_MODE);
-  const markdownPath = join(dir, `${exported.fileBaseName}.md`);
-  const jsonPath = join(dir, `${exported.fileBaseName}.json`);
-  await atomicWriteFile(fs, markdownPath, exported.markdown);
-  await atomicWriteFile(fs, jsonPath, exported.json);
+  const suffix = dataKey ? '.enc' : '';
+  const markdownName = `${exported.fileBaseName}.md${suffix}`;
+  const jsonName = `${exported.fileBaseName}.json${suffix}`;
+  const encode = (name: string, text: string): Uint8Array | string =>
+    dataKey ? sealFile(exportFileCipher(dataKey, name), new TextEncoder().encode(text)) : text;
+  const markdownPath = join(dir, markdownName);
+  const jsonPath = join(dir, jsonName);
+  await atomicWriteFile(fs, markdownPath, encode(markdownName, exported.markdown));
+  await atomicWriteFile(fs, jsonPath, encode(jsonName, exported.json));
   return { markdownPath, jsonPath };
 }

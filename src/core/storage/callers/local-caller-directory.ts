@@ -5,6 +5,11 @@
  * rewrites about 1/64 of the directory: with 100,000 callers that is ~1,600 callers,
  * not all of them.
  *
+ * With a data key (the same one as the history's, files/data-key.ts) every shard is
+ * encrypted at rest (AES-256-GCM, the shard's file name as authenticated context, so
+ * shards cannot be swapped). Plain shards from before are read and rewritten
+ * encrypted when the directory opens.
+ *
  * A change becomes visible to `lookup` only once it is on disk: writes to a shard
  * run one at a time on a copy, and the copy replaces the entry after the write. A
  * failed write (disk full, read-only) changes nothing and rejects with the reason.
@@ -32,7 +37,9 @@ import {
   type ThreatIncident,
 } from './caller-directory';
 import { callerKey } from './caller-key';
+import type { DataKeyProvider } from '../files/data-key';
 import { DocumentStore, type DocumentSpec } from '../files/document-store';
+import type { FileCipher } from '../files/file-cipher';
 import { StorageError, toStorageError } from '../files/storage-error';
 import { errorCode, nodeStorageFs, PRIVATE_DIR_MODE, type StorageFs } from '../files/storage-fs';
 import type { StorageNotice } from '../files/storage-notice';
@@ -82,6 +89,21 @@ export interface LocalCallerDirectoryOptions {
   fs?: StorageFs;
   /** Id generator for flags, follow-ups and incidents (default: random UUIDs). */
   newId?: () => string;
+  /** Encrypts the shards at rest with this key; clear text without. */
+  dataKeys?: DataKeyProvider;
+}
+
+/** What a retention sweep of the directory removed. */
+export interface DirectoryPurgeResult {
+  /** Callers removed whole: no active flag, nothing newer than the period. */
+  callersRemoved: number;
+  /** Threat incidents removed for being older than their own period. */
+  incidentsRemoved: number;
+}
+
+/** How a shard is encrypted with the data key: its file name is the authenticated context. */
+export function callerShardCipher(dataKey: Uint8Array, file: string): FileCipher {
+  return { key: dataKey, context: `${callerShardSpec.format} ${file}` };
 }
 
 interface Shard {
@@ -99,6 +121,59 @@ function isEmpty(record: CallerRecord): boolean {
     record.followUps.length === 0 &&
     record.incidents.length === 0
   );
+}
+
+/** A flag raised by a threat incident gives the statement as its reason (shortened). */
+function incidentFlagReason(whatWasSaid: string): string {
+  return whatWasSaid.length > 200 ? `${whatWasSaid.slice(0, 199)}…` : whatWasSaid;
+}
+
+/** The reason of such a flag once retention removed its incident. */
+export const REDACTED_INCIDENT_REASON =
+  'A threat was recorded; what was said was deleted after the retention period for incidents.';
+
+/** Retention bounds (epoch ms); an undefined bound switches that part off. */
+export interface RetentionBounds {
+  /** Callers with no active flag and nothing newer than this go whole. */
+  entriesBefore?: number;
+  /** Threat incidents recorded before this go. */
+  incidentsBefore?: number;
+}
+
+/** What retention keeps of one caller: `next` undefined removes the caller. */
+function retained(
+  record: CallerRecord,
+  bounds: RetentionBounds,
+): { next: CallerRecord | undefined; incidentsRemoved: number; unchanged: boolean } {
+  const { incidentsBefore, entriesBefore } = bounds;
+  const incidents =
+    incidentsBefore === undefined
+      ? record.incidents
+      : record.incidents.filter((incident) => incident.recordedAt >= incidentsBefore);
+  const removed = record.incidents.filter((incident) => !incidents.includes(incident));
+  // A flag raised by an incident quotes it: the quote goes with the incident.
+  const flags = record.flags.map((flag) => {
+    const source = removed.find((incident) => incident.flagId === flag.id);
+    if (!source || flag.reason !== incidentFlagReason(source.whatWasSaid)) return flag;
+    return { ...flag, reason: REDACTED_INCIDENT_REASON };
+  });
+  const trimmed: CallerRecord = { ...record, flags, incidents };
+  const stale =
+    entriesBefore !== undefined && activeFlags(trimmed).length === 0 && latestActivity(trimmed) < entriesBefore;
+  const next = stale || isEmpty(trimmed) ? undefined : trimmed;
+  const incidentsRemoved = record.incidents.length - incidents.length;
+  return { next, incidentsRemoved, unchanged: next !== undefined && incidentsRemoved === 0 };
+}
+
+/** The latest date in a caller's entry (epoch ms). */
+function latestActivity(record: CallerRecord): number {
+  const dates = [
+    record.preferredAddress?.updatedAt ?? 0,
+    ...record.flags.flatMap((flag) => [flag.createdAt, flag.clearedAt ?? 0]),
+    ...record.followUps.flatMap((followUp) => [followUp.createdAt, followUp.doneAt ?? 0, followUp.due]),
+    ...record.incidents.flatMap((incident) => [incident.recordedAt, incident.occurredAt]),
+  ];
+  return Math.max(0, ...dates);
 }
 
 function requireText(text: string, max: number, what: string): string {
@@ -119,6 +194,7 @@ export class LocalCallerDirectory implements CallerDirectory {
   private readonly home = new Map<string, Shard>();
   private readonly withFollowUps = new Set<string>();
   private readonly found: StorageNotice[] = [];
+  private dataKey: Uint8Array | undefined;
 
   private constructor(private readonly options: LocalCallerDirectoryOptions) {
     this.fs = options.fs ?? nodeStorageFs;
@@ -128,6 +204,7 @@ export class LocalCallerDirectory implements CallerDirectory {
   /** Opens the folder and loads every shard; unreadable shards are moved aside and reported. */
   static async open(options: LocalCallerDirectoryOptions): Promise<LocalCallerDirectory> {
     const directory = new LocalCallerDirectory(options);
+    if (options.dataKeys) directory.dataKey = await options.dataKeys.dataKey();
     await directory.load();
     return directory;
   }
@@ -135,6 +212,11 @@ export class LocalCallerDirectory implements CallerDirectory {
   /** Files found unreadable while opening. */
   notices(): StorageNotice[] {
     return [...this.found];
+  }
+
+  /** True when the shards are encrypted at rest. */
+  get encrypted(): boolean {
+    return this.dataKey !== undefined;
   }
 
   /** Callers with an entry. */
@@ -246,7 +328,7 @@ export class LocalCallerDirectory implements CallerDirectory {
         flag = {
           id: this.newId(),
           kind: incident.kind,
-          reason: whatWasSaid.length > 200 ? `${whatWasSaid.slice(0, 199)}…` : whatWasSaid,
+          reason: incidentFlagReason(whatWasSaid),
           author: incident.recordedBy.slice(0, 128),
           createdAt: now,
           callId: incident.callId,
@@ -326,6 +408,7 @@ export class LocalCallerDirectory implements CallerDirectory {
           clock: this.options.clock,
           logger: this.options.logger,
           label: `callers/${file}`,
+          ...(this.dataKey ? { cipher: callerShardCipher(this.dataKey, file) } : {}),
         }),
         keys: new Set(),
         queue: Promise.resolve(),
@@ -359,14 +442,84 @@ export class LocalCallerDirectory implements CallerDirectory {
     const loaded = await Promise.all(
       files.map(async (file) => ({ file, loaded: await this.shardFor(file).store.load() })),
     );
+    const plain: Shard[] = [];
     for (const { file, loaded: document } of loaded) {
       if (document.notice) this.found.push(document.notice);
       const shard = this.shardFor(file);
+      if (this.dataKey && document.existed && !document.notice && !document.sealed) plain.push(shard);
       for (const record of document.data.callers) {
         const key = callerKey(record.number);
         if (key === undefined || this.entries.has(key)) continue;
         this.commit(key, record, shard);
       }
     }
+    // Shards written before encryption was on: rewrite them encrypted now, not at the
+    // next change, so no caller stays readable on disk. Atomic: a crash leaves the plain
+    // file or the encrypted one, never neither.
+    await Promise.all(
+      plain.map((shard) =>
+        this.rewrite(shard).catch((error: unknown) => {
+          logger.error(`Could not encrypt ${shard.store.path}; it stays as it was: ${String(error)}`);
+        }),
+      ),
+    );
+    if (plain.length > 0)
+      logger.info(`Encrypted ${plain.length} caller directory file(s) written in the clear before.`);
+  }
+
+  /** Writes a shard with its current entries (queued behind its other writes). */
+  private rewrite(shard: Shard): Promise<void> {
+    const run = shard.queue.then(async () => {
+      await shard.store.write(() => ({
+        callers: [...shard.keys].flatMap((member) => {
+          const record = this.entries.get(member);
+          return record ? [record] : [];
+        }),
+      }));
+    });
+    shard.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * The retention sweep (retention.ts). Removes incidents recorded before
+   * `incidentsBefore`, then every caller with no active flag whose latest date (a
+   * flag raised or cleared, a follow-up made, done or due, an incident, the form of
+   * address) is before `entriesBefore`. A caller with an active flag is kept whole
+   * (except old incidents): the warning is for the next agent until someone clears it.
+   * Either bound may be undefined (that part is off). Writes one shard at a time.
+   */
+  async purge(bounds: RetentionBounds): Promise<DirectoryPurgeResult> {
+    const result: DirectoryPurgeResult = { callersRemoved: 0, incidentsRemoved: 0 };
+    const touched = new Map<Shard, string[]>();
+    for (const [key, record] of this.entries) {
+      const shard = this.home.get(key);
+      if (!shard || retained(record, bounds).unchanged) continue;
+      touched.set(shard, [...(touched.get(shard) ?? []), key]);
+    }
+    for (const [shard, keys] of touched) {
+      const run = shard.queue.then(async () => {
+        // Decided again inside the queue: a write that ran before may have changed the entry.
+        const outcome = new Map<string, ReturnType<typeof retained>>();
+        for (const key of keys) {
+          const record = this.entries.get(key);
+          if (record) outcome.set(key, retained(record, bounds));
+        }
+        await shard.store.write(() => ({
+          callers: [...shard.keys].flatMap((member) => {
+            const record = outcome.has(member) ? outcome.get(member)?.next : this.entries.get(member);
+            return record ? [record] : [];
+          }),
+        }));
+        for (const [key, { next, incidentsRemoved }] of outcome) {
+          this.commit(key, next, shard);
+          if (next) result.incidentsRemoved += incidentsRemoved;
+          else result.callersRemoved += 1;
+        }
+      });
+      shard.queue = run.catch(() => undefined);
+      await run;
+    }
+    return result;
   }
 }

@@ -59,6 +59,8 @@ export interface LoadedDocument<T> {
   migratedFrom?: number;
   /** Set when the file could not be read and was moved aside (or left blocked). */
   notice?: StorageNotice;
+  /** True when the file read was encrypted (a store with a cipher rewrites a plain one). */
+  sealed?: boolean;
 }
 
 /** Proof of a completed write. */
@@ -183,7 +185,8 @@ export class DocumentStore<T> {
       return { data: spec.empty(), existed: true, notice: this.block('unreadable', 0) };
     }
     if (beforeDecode) await beforeDecode();
-    if (isSealed(raw)) {
+    const sealed = isSealed(raw);
+    if (sealed) {
       // Encrypted: without the right key the file is fine but closed to us. It is
       // neither moved aside nor overwritten, so it opens again once the key is back.
       const { cipher } = this.options;
@@ -196,7 +199,12 @@ export class DocumentStore<T> {
     }
     try {
       const { data, migratedFrom } = decodeDocument(raw, spec);
-      return migratedFrom === undefined ? { data, existed: true } : { data, existed: true, migratedFrom };
+      return {
+        data,
+        existed: true,
+        ...(sealed ? { sealed } : {}),
+        ...(migratedFrom === undefined ? {} : { migratedFrom }),
+      };
     } catch (error) {
       if (!(error instanceof UnreadableDocument)) throw error;
       const salvaged = error.parsedData === undefined ? undefined : spec.salvage?.(error.parsedData);

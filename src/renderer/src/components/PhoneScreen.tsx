@@ -24,6 +24,7 @@ import { RecentCalls } from './RecentCalls';
 import { RegistrationStatus } from './RegistrationStatus';
 import { ReminderBanner, type ReminderBannerProps } from './ReminderBanner';
 import { StorageNotices } from './StorageNotices';
+import { DataProtectionNotice } from './DataProtectionNotice';
 import { WrapUpPanel } from './WrapUpPanel';
 
 /** Props of {@link PhoneScreen}. */
@@ -138,6 +139,7 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
           />
         )}
         {breakCommand.error !== null && <CommandErrorAlert code={breakCommand.error} lead={t('breaks.notStarted')} />}
+        <DataProtectionNotice api={api} />
         <StorageNotices api={api} />
         {reminders.map((reminder) => (
           <ReminderBanner key={reminder.kind} reminder={reminder} api={api} />

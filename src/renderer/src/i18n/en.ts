@@ -534,6 +534,12 @@ export const en = {
       },
     },
   },
+  dataProtection: {
+    heading: 'Your data is not encrypted',
+    notEncrypted:
+      "This computer has no keychain Calmline can use, so notes, call records and what you record about callers are saved on this disk without encryption. Anyone who can read this computer's files can read them. Please tell IT.",
+    unknown: 'Calmline could not check whether your data is encrypted. Please tell IT.',
+  },
 };
 
 /** The shape of a complete set of strings. */

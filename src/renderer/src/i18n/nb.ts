@@ -509,4 +509,10 @@ export const nb: PartialMessages = {
       },
     },
   },
+  dataProtection: {
+    heading: 'Dataene dine er ikke kryptert',
+    notEncrypted:
+      'Denne datamaskinen har ingen nøkkelring som Calmline kan bruke, så notater, samtalelogger og det du registrerer om innringere, lagres ukryptert på denne disken. Alle som kan lese filene på denne datamaskinen, kan lese dem. Si fra til IT.',
+    unknown: 'Calmline kunne ikke sjekke om dataene dine er kryptert. Si fra til IT.',
+  },
 };
