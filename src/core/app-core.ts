@@ -14,6 +14,7 @@ import { CrossFeatureRules } from './cross-feature-rules';
 import { createCallHandlers } from './handlers/call-handlers';
 import { createCallerHandlers } from './handlers/caller-handlers';
 import { createMediaHandlers } from './handlers/media-handlers';
+import { createPolicyHandlers } from './handlers/policy-handlers';
 import { createSettingsHandlers } from './handlers/settings-handlers';
 import { createWorkspaceHandlers } from './handlers/workspace-handlers';
 import type { CoreLogger } from './logger';
@@ -38,6 +39,7 @@ import { loadWorkspacePolicy, type WorkspacePolicy } from '../shared/workspace/w
 import { createBridgedMediaFactory } from './media/bridged-media';
 import { RendererMediaChannel } from './media/renderer-media-channel';
 import type { MediaPolicy } from '../shared/media-protocol';
+import { NO_POLICY, type EffectivePolicy } from './policy/policy';
 
 /** What a host gives the core. */
 export interface AppCoreOptions {
@@ -61,6 +63,8 @@ export interface AppCoreOptions {
   startupNotices?: StorageNoticeView[];
   /** Extra phone options (timeouts, backoff) for tests and benchmarks. */
   phone?: Partial<Omit<PhoneOptions, 'account' | 'clock' | 'logger' | 'mediaFactory' | 'policy'>>;
+  /** IT's managed policy in force (already laid over `store`, see src/core/policy/policy-store.ts). */
+  managedPolicy?: EffectivePolicy;
 }
 
 /** (channel, payload) pairs; a listener's `if (channel === …)` narrows the payload. */
@@ -162,6 +166,7 @@ export class AppCore {
         emit: (...args) => this.emit(...args),
       }),
       ...createMediaHandlers({ media: this.media, currentPhone: () => this.phone }),
+      ...createPolicyHandlers({ policy: options.managedPolicy ?? NO_POLICY }),
     };
   }
 

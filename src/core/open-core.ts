@@ -12,6 +12,9 @@ import { AccountSettings, agentNameFrom, retentionDaysFrom, type KeyValueStore, 
 import { openAgentData } from './storage/agent-data';
 import { FileDataKeyProvider, type KeySealer } from './storage/files/data-key';
 import type { StorageNotice } from './storage/files/storage-notice';
+import { describePolicyIssue, NO_POLICY, type EffectivePolicy } from './policy/policy';
+import { PolicyLockedError, PolicyStore } from './policy/policy-store';
+import { SETTING_BASES } from './policy/setting-bases';
 
 /** What a host provides. */
 export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger' | 'createMediaFactory' | 'phone'> {
@@ -27,6 +30,8 @@ export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger'
    * keychain). Without one, history files are written in the clear.
    */
   keySealer?: KeySealer;
+  /** IT's managed policy (src/core/policy/); laid over `store` so every setting honours it. */
+  policy?: EffectivePolicy;
 }
 
 /**
@@ -58,16 +63,40 @@ export async function loadDeployedChecklists(dir: string, logger: OpenCoreOption
 
 /** Opens the agent's data under `dataDir` and builds the core on it. */
 export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
-  const account = new AccountSettings(options.store, options.secrets, options.logger);
+  const policy = options.policy ?? NO_POLICY;
+  for (const issue of policy.issues) options.logger.warn(describePolicyIssue(issue));
+  const store = new PolicyStore(options.store, policy, SETTING_BASES);
+  const account = new AccountSettings(store, options.secrets, options.logger);
   const preset = options.env ? accountFromEnvironment(options.env) : undefined;
   if (preset && 'error' in preset) options.logger.error(preset.error);
-  else if (preset) account.save(preset.account);
+  else if (preset) {
+    try {
+      account.save(preset.account);
+    } catch (error) {
+      if (!(error instanceof PolicyLockedError)) throw error;
+      options.logger.warn(`CALMLINE_* account preset ignored: ${error.message}`);
+    }
+  }
+  const encryptionRequired = store.get('encryptionAtRest') === 'required';
+  if (encryptionRequired && !options.keySealer) {
+    // IT requires encryption at rest and there is no keychain: keep no history rather than keep it in the clear.
+    options.logger.error(
+      'Policy encryptionAtRest is "required" but no OS keychain is available: call history and notes are switched off.',
+    );
+    return new AppCore({
+      ...options,
+      store,
+      managedPolicy: policy,
+      checklists: (await loadDeployedChecklists(join(options.dataDir, 'checklists'), options.logger)).checklists,
+      startupNotices: options.startupNotices ?? [],
+    });
+  }
   const agentData = await openAgentData({
     dir: join(options.dataDir, 'agent-data'),
     clock: options.clock,
     logger: options.logger,
     agentName: () => agentNameFrom(account.get()),
-    retentionDays: () => retentionDaysFrom(options.store),
+    retentionDays: () => retentionDaysFrom(store),
     ...(options.keySealer
       ? {
           dataKeys: new FileDataKeyProvider(
@@ -84,6 +113,8 @@ export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
   const { checklists } = await loadDeployedChecklists(join(options.dataDir, 'checklists'), options.logger);
   return new AppCore({
     ...options,
+    store,
+    managedPolicy: policy,
     checklists,
     agentData,
     exportDir: join(options.dataDir, 'exports'),

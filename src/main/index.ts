@@ -2,6 +2,7 @@
  * Electron main entry: thin glue around the core. Everything that decides anything
  * lives in src/core (no Electron import there), so it runs and is tested in Node.
  */
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow } from 'electron';
 import Store from 'electron-store';
@@ -16,6 +17,7 @@ import { detachMediaWithPage, registerIpc } from './ipc';
 import { createSafeStorageKeySealer } from './data-key-sealer';
 import { createSafeStorageSecretStore } from './secret-store';
 import { createMainWindow, hardenSession } from './window';
+import { loadManagedPolicy } from '../core/policy/policy';
 
 const logger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
 installProcessGuards(logger);
@@ -43,10 +45,13 @@ if (!app.requestSingleInstanceLock()) {
     });
     const store = new Store<Record<string, unknown>>({ name: 'settings', configFileMode: 0o600 });
     const secrets = createSafeStorageSecretStore(store);
+    // IT's managed policy: the registry, managed preferences or /etc/calmline/policy.json.
+    const policy = await loadManagedPolicy({ platform: process.platform, username: userInfo().username });
     const keySealer = createSafeStorageKeySealer();
     if (!keySealer) logger.warn('No OS keychain: notes and call records are stored without encryption at rest.');
     const core = await openCore({
       dataDir,
+      policy,
       store,
       secrets,
       startupNotices: settingsNotice ? [settingsNotice] : [],

@@ -59,6 +59,7 @@ export const commandRoutes = {
   'reminder:snooze': { method: 'snoozeReminder', args: ['kind'] },
   'settings:get-call-policy': { method: 'getCallPolicy' },
   'settings:save-call-policy': { method: 'saveCallPolicy', args: 'request' },
+  'policy:get-locks': { method: 'getPolicyLocks' },
 } as const satisfies {
   [C in CommandChannel]: Pick<(typeof commands)[C], 'method'> & {
     args?: (typeof commands)[C] extends { readonly args: infer A } ? A : never;

@@ -359,6 +359,13 @@ export const callSearchHitSchema = z.object({
   snippet: z.string().optional(),
 });
 
+/** Which policy keys (src/shared/policy.ts) IT locked, and whether any managed policy applies. */
+export const policyLocksSchema = z.object({
+  managed: z.boolean(),
+  locked: z.array(z.string().max(64)).max(200),
+});
+export type PolicyLocks = z.infer<typeof policyLocksSchema>;
+
 /**
  * How a renderer method's arguments become its command's request:
  * - no `args`: the command takes no request (`z.undefined()`) and the method no argument;
@@ -674,6 +681,8 @@ export const commands = defineCommands({
     args: 'request',
     response: callPolicySchema,
   },
+  /** Which settings IT's managed policy locks ("Set by your organisation"); see src/core/policy/. */
+  'policy:get-locks': { method: 'getPolicyLocks', request: z.undefined(), response: policyLocksSchema },
 });
 
 /** One row of the event table: the payload main sends and the renderer's `on…` function for it. */

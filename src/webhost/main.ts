@@ -6,10 +6,13 @@
  *   --port N                 (CALMLINE_WEB_PORT, default: a free port)
  *   --data-dir DIR           (CALMLINE_DATA_DIR, default: .calmline-data/web): settings,
  *                            call history, notes, caller directory, exports
+ *   --policy-file FILE       (CALMLINE_POLICY_FILE) IT's managed policy in the Linux format
+ *                            (see README, "For IT"); default: none
  *   CALMLINE_MEDIA=signalling  no audio engine: SDP only (for SIP peers without WebRTC media)
  *   CALMLINE_WS_URL, CALMLINE_SIP_URI, CALMLINE_DISPLAY_NAME, CALMLINE_SIP_PASSWORD
  *                            preset the SIP account (the password is kept in memory only)
  */
+import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openCore } from '../core/open-core';
@@ -19,10 +22,11 @@ import { createSignallingMediaFactory } from '../core/phone/signalling-media';
 import { installProcessGuards } from '../core/process-guards';
 import { openConfSettingsStore } from '../core/storage/files/settings-store';
 import { createMemorySecretStore } from '../core/settings';
+import { loadManagedPolicy } from '../core/policy/policy';
 import { startWebHost } from './server/web-host';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string' }, 'data-dir': { type: 'string' } },
+  options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'policy-file': { type: 'string' } },
 });
 const env = process.env;
 const logger = createConsoleLogger(env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info', 'calmline-web');
@@ -33,8 +37,14 @@ const settings = await openConfSettingsStore({ dir: dataDir, clock: systemClock,
 const store = settings.store;
 const secrets = createMemorySecretStore();
 
+const policyFile = values['policy-file'] ?? env.CALMLINE_POLICY_FILE;
+const policy = policyFile
+  ? await loadManagedPolicy({ platform: process.platform, username: userInfo().username, policyFile })
+  : undefined;
+
 const core = await openCore({
   dataDir,
+  ...(policy ? { policy } : {}),
   store,
   secrets,
   startupNotices: settings.notices,

@@ -13,6 +13,9 @@ import { createMemorySecretStore, createMemoryStore } from '../../src/core/setti
 import type { CallView, CommandChannel, PhoneState } from '../../src/shared/contract';
 import type { Result } from '../../src/shared/result';
 import type { Kamailio } from './kamailio';
+import type { EffectivePolicy } from '../../src/core/policy/policy';
+import { PolicyStore } from '../../src/core/policy/policy-store';
+import { SETTING_BASES } from '../../src/core/policy/setting-bases';
 
 /** Options for {@link startAgent}. */
 export interface AgentOptions {
@@ -34,6 +37,8 @@ export interface AgentOptions {
   waitForRegistration?: boolean;
   /** Extra phone options (reconnect backoff, grace periods). */
   phone?: AppCoreOptions['phone'];
+  /** IT's managed policy, laid over the settings as the hosts do. */
+  policy?: EffectivePolicy;
 }
 
 /** A registered agent app and helpers to wait on its state. */
@@ -83,8 +88,20 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
   };
   // With a data folder, the same wiring as the hosts: history, notes, caller directory.
   const core = options.dataDir
-    ? await openCore({ ...coreOptions, dataDir: options.dataDir })
-    : new AppCore(coreOptions);
+    ? await openCore({
+        ...coreOptions,
+        dataDir: options.dataDir,
+        ...(options.policy ? { policy: options.policy } : {}),
+      })
+    : new AppCore(
+        options.policy
+          ? {
+              ...coreOptions,
+              store: new PolicyStore(coreOptions.store, options.policy, SETTING_BASES),
+              managedPolicy: options.policy,
+            }
+          : coreOptions,
+      );
   const states: PhoneState[] = [];
   const events: CoreEventArgs[] = [];
   const waiters = new Set<() => void>();

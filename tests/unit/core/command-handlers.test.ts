@@ -4,6 +4,7 @@ import { createCallHandlers } from '../../../src/core/handlers/call-handlers';
 import { createCallerHandlers, type CallerHandlerDeps } from '../../../src/core/handlers/caller-handlers';
 import { createMediaHandlers } from '../../../src/core/handlers/media-handlers';
 import { createSettingsHandlers } from '../../../src/core/handlers/settings-handlers';
+import { createPolicyHandlers } from '../../../src/core/handlers/policy-handlers';
 import { createWorkspaceHandlers } from '../../../src/core/handlers/workspace-handlers';
 import { silentLogger } from '../../../src/core/logger';
 import { createMemorySecretStore, createMemoryStore } from '../../../src/core/settings';
@@ -21,6 +22,7 @@ describe('handlers by feature', () => {
       createWorkspaceHandlers({} as never),
       createSettingsHandlers({} as never),
       createMediaHandlers({} as never),
+      createPolicyHandlers({} as never),
     ].map((handlers) => Object.keys(handlers));
     const all = features.flat();
     expect(new Set(all).size).toBe(all.length);

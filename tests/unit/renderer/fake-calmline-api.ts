@@ -73,6 +73,7 @@ const readChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'storage:get-notices',
   'workspace:get-state',
   'checklists:list',
+  'policy:get-locks',
 ]);
 const mediaChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'media:attach',
@@ -268,6 +269,7 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     'settings:save-call-policy': (next) => (policy = next),
     'settings:get-retention': () => retention,
     'settings:save-retention': (next) => (retention = next),
+    'policy:get-locks': () => ({ managed: false, locked: [] }),
     'settings:get-language': () => language,
     'settings:save-language': (next) => {
       language = next;

@@ -431,6 +431,7 @@ export const de: PartialMessages = {
     'no-reminder': 'Diese Erinnerung wird nicht mehr angezeigt.',
     'storage-unavailable': 'Anrufverlauf und Notizen sind gerade nicht verfügbar.',
     'not-found': 'Diesen Eintrag gibt es nicht mehr.',
+    'locked-by-policy': 'Ihre Organisation hat das festgelegt; es lässt sich hier nicht ändern.',
     internal: 'In Calmline ist etwas schiefgelaufen. Bitte versuchen Sie es erneut.',
   },
   account: {
@@ -456,5 +457,8 @@ export const de: PartialMessages = {
       tooLong: 'Das ist zu lang: höchstens {{max}} Zeichen.',
       generic: 'Dieser Wert ist ungültig.',
     },
+  },
+  policy: {
+    locked: 'Von Ihrer Organisation festgelegt',
   },
 };

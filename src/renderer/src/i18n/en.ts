@@ -441,6 +441,7 @@ export const en = {
     'invalid-commitment': 'The promise was not recorded because some details were not valid.',
     'no-break-offer': 'There is no break offer to decline any more.',
     'no-reminder': 'That reminder is no longer showing.',
+    'locked-by-policy': 'Your organisation has set this, so it cannot be changed here.',
     internal: 'Something went wrong inside Calmline. Please try again.',
   },
   account: {
@@ -466,6 +467,9 @@ export const en = {
       tooLong: 'This is too long: at most {{max}} characters.',
       generic: 'This value is not valid.',
     },
+  },
+  policy: {
+    locked: 'Set by your organisation',
   },
 };
 

@@ -418,6 +418,7 @@ export const fa: PartialMessages = {
     'no-reminder': 'این یادآوری دیگر نمایش داده نمی‌شود.',
     'storage-unavailable': 'سابقهٔ تماس‌ها و یادداشت‌ها اکنون در دسترس نیست.',
     'not-found': 'این مورد دیگر وجود ندارد.',
+    'locked-by-policy': 'این مورد را سازمان شما تعیین کرده است و اینجا قابل تغییر نیست.',
     internal: 'در Calmline خطایی رخ داد. لطفاً دوباره تلاش کنید.',
   },
   account: {
@@ -440,5 +441,8 @@ export const fa: PartialMessages = {
       wsUrl: 'نشانی‌ای وارد کنید که با ws:// یا wss:// آغاز شود.',
       sipUri: 'نشانی SIP مانند sip:user@host وارد کنید.',
     },
+  },
+  policy: {
+    locked: 'تعیین‌شده توسط سازمان شما',
   },
 };

@@ -417,6 +417,7 @@ export const nb: PartialMessages = {
     'no-reminder': 'Den påminnelsen vises ikke lenger.',
     'storage-unavailable': 'Samtalehistorikk og notater er ikke tilgjengelige akkurat nå.',
     'not-found': 'Den oppføringen finnes ikke lenger.',
+    'locked-by-policy': 'Organisasjonen din har bestemt dette, så det kan ikke endres her.',
     internal: 'Noe gikk galt i Calmline. Prøv igjen.',
   },
   account: {
@@ -441,5 +442,8 @@ export const nb: PartialMessages = {
       tooLong: 'Dette er for langt: høyst {{max}} tegn.',
       generic: 'Denne verdien er ikke gyldig.',
     },
+  },
+  policy: {
+    locked: 'Angitt av organisasjonen din',
   },
 };
