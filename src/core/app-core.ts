@@ -15,6 +15,9 @@ import { createCallHandlers } from './handlers/call-handlers';
 import { createCallerHandlers } from './handlers/caller-handlers';
 import { createMediaHandlers } from './handlers/media-handlers';
 import { createPolicyHandlers } from './handlers/policy-handlers';
+import { createDiagnosticsHandlers } from './handlers/diagnostics-handlers';
+import { Diagnostics } from './diagnostics/diagnostics';
+import { Redactor } from './diagnostics/redactor';
 import { createSettingsHandlers } from './handlers/settings-handlers';
 import { createWorkspaceHandlers } from './handlers/workspace-handlers';
 import type { CoreLogger } from './logger';
@@ -65,6 +68,10 @@ export interface AppCoreOptions {
   phone?: Partial<Omit<PhoneOptions, 'account' | 'clock' | 'logger' | 'mediaFactory' | 'policy'>>;
   /** IT's managed policy in force (already laid over `store`, see src/core/policy/policy-store.ts). */
   managedPolicy?: EffectivePolicy;
+  /** The log's redactor: it learns the sensitive fields of every command (notes, passwords) as they arrive. */
+  redactor?: Redactor;
+  /** The helpdesk bundle; default: one without a log file or updates. */
+  diagnostics?: Diagnostics;
 }
 
 /** (channel, payload) pairs; a listener's `if (channel === …)` narrows the payload. */
@@ -121,7 +128,15 @@ export class AppCore {
       emit: (...args) => this.emit(...args),
       logger: options.logger,
     });
-    this.router = createCommandRouter(this.handlers(), options.logger);
+    const route = createCommandRouter(this.handlers(), options.logger);
+    const { redactor } = options;
+    // What the agent types about callers is known to the log's redactor before any handler could log it.
+    this.router = redactor
+      ? (channel, payload) => {
+          redactor.observeCommand(payload);
+          return route(channel, payload);
+        }
+      : route;
     this.workspace.onChange(() => {
       this.phone?.setAvailability(this.rules.phoneAvailability());
       this.emit('workspace:state', this.workspace.view());
@@ -167,6 +182,18 @@ export class AppCore {
       }),
       ...createMediaHandlers({ media: this.media, currentPhone: () => this.phone }),
       ...createPolicyHandlers({ policy: options.managedPolicy ?? NO_POLICY }),
+      ...createDiagnosticsHandlers({
+        diagnostics:
+          options.diagnostics ??
+          new Diagnostics({
+            appVersion: 'unknown',
+            runtime: `Node ${process.versions.node}`,
+            redactor: options.redactor ?? new Redactor(),
+            policy: options.managedPolicy ?? NO_POLICY,
+            clock: options.clock,
+          }),
+        registration: () => this.phoneState().registration,
+      }),
     };
   }
 
@@ -228,6 +255,9 @@ export class AppCore {
       this.emit('phone:state', UNCONFIGURED);
       return;
     }
+    // The log never shows the password, nor the TURN credentials (src/core/diagnostics/redactor.ts).
+    this.options.redactor?.protect(this.settings.password());
+    for (const server of this.mediaPolicy.iceServers) this.options.redactor?.protect(server.credential);
     const phone = new Phone({
       ...this.options.phone,
       account: { ...account, password: this.settings.password() },

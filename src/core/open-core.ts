@@ -17,7 +17,10 @@ import { PolicyLockedError, PolicyStore } from './policy/policy-store';
 import { SETTING_BASES } from './policy/setting-bases';
 
 /** What a host provides. */
-export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger' | 'createMediaFactory' | 'phone'> {
+export interface OpenCoreOptions extends Pick<
+  AppCoreOptions,
+  'clock' | 'logger' | 'createMediaFactory' | 'phone' | 'redactor' | 'diagnostics'
+> {
   /** The data folder (Electron: userData; web host: --data-dir). */
   dataDir: string;
   store: KeyValueStore;

@@ -18,8 +18,15 @@ import { createSafeStorageKeySealer } from './data-key-sealer';
 import { createSafeStorageSecretStore } from './secret-store';
 import { createMainWindow, hardenSession } from './window';
 import { loadManagedPolicy } from '../core/policy/policy';
+import { forwardingLogger } from '../core/diagnostics/file-log';
+import { setUpDiagnostics } from '../core/diagnostics/setup';
+import { logChildProcessCrashes, reloadAfterCrash } from './crash-recovery';
+import { startUpdates } from './auto-updater';
+import type { UpdateScheduler } from '../core/updates/update-scheduler';
 
-const logger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+const consoleLogger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+// stderr until the log file is open (src/core/diagnostics/setup.ts), then the file too.
+const logger = forwardingLogger(consoleLogger);
 installProcessGuards(logger);
 // The demo and tests run with a profile of their own, never the agent's real one.
 if (process.env.CALMLINE_USER_DATA_DIR) app.setPath('userData', process.env.CALMLINE_USER_DATA_DIR);
@@ -47,11 +54,25 @@ if (!app.requestSingleInstanceLock()) {
     const secrets = createSafeStorageSecretStore(store);
     // IT's managed policy: the registry, managed preferences or /etc/calmline/policy.json.
     const policy = await loadManagedPolicy({ platform: process.platform, username: userInfo().username });
+    // Set once the core has started; the diagnostics bundle reads it.
+    const updater: { scheduler?: UpdateScheduler } = {};
+    const diagnostics = await setUpDiagnostics({
+      dataDir,
+      store,
+      policy,
+      logger,
+      mirror: consoleLogger,
+      appVersion: app.getVersion(),
+      runtime: `Electron ${process.versions.electron} (Chromium ${process.versions.chrome}, Node ${process.versions.node})`,
+      updates: () => updater.scheduler?.current(),
+    });
     const keySealer = createSafeStorageKeySealer();
     if (!keySealer) logger.warn('No OS keychain: notes and call records are stored without encryption at rest.');
     const core = await openCore({
       dataDir,
       policy,
+      redactor: diagnostics.redactor,
+      diagnostics: diagnostics.bundle,
       store,
       secrets,
       startupNotices: settingsNotice ? [settingsNotice] : [],
@@ -69,10 +90,13 @@ if (!app.requestSingleInstanceLock()) {
     notifyIncomingCalls(core, () => mainWindow);
     mainWindow = createMainWindow();
     detachMediaWithPage(core, mainWindow);
+    reloadAfterCrash(mainWindow, { logger, clock: systemClock });
+    logChildProcessCrashes(app, logger);
     mainWindow.on('closed', () => {
       mainWindow = undefined;
     });
     await core.start();
+    updater.scheduler = startUpdates({ core, settings: diagnostics.settings.updates, clock: systemClock, logger });
 
     let stopping = false;
     app.on('before-quit', (event) => {
@@ -80,12 +104,22 @@ if (!app.requestSingleInstanceLock()) {
       // Un-REGISTER and end calls cleanly before the process goes.
       event.preventDefault();
       stopping = true;
-      void core.stop().finally(() => app.quit());
+      void core
+        .stop()
+        .then(() => {
+          logger.use(consoleLogger);
+          return diagnostics.log.close();
+        })
+        .finally(() => {
+          // A downloaded update installs now (and restarts Calmline); otherwise just quit.
+          if (!updater.scheduler?.installOnQuit()) app.quit();
+        });
     });
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) {
         mainWindow = createMainWindow();
         detachMediaWithPage(core, mainWindow);
+        reloadAfterCrash(mainWindow, { logger, clock: systemClock });
       }
     });
   });

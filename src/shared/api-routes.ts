@@ -60,6 +60,8 @@ export const commandRoutes = {
   'settings:get-call-policy': { method: 'getCallPolicy' },
   'settings:save-call-policy': { method: 'saveCallPolicy', args: 'request' },
   'policy:get-locks': { method: 'getPolicyLocks' },
+  'diagnostics:get': { method: 'getDiagnostics' },
+  'diagnostics:save': { method: 'saveDiagnostics' },
 } as const satisfies {
   [C in CommandChannel]: Pick<(typeof commands)[C], 'method'> & {
     args?: (typeof commands)[C] extends { readonly args: infer A } ? A : never;

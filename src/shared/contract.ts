@@ -683,6 +683,18 @@ export const commands = defineCommands({
   },
   /** Which settings IT's managed policy locks ("Set by your organisation"); see src/core/policy/. */
   'policy:get-locks': { method: 'getPolicyLocks', request: z.undefined(), response: policyLocksSchema },
+  /** The helpdesk bundle (version, OS, registration, recent errors, policy in force), redacted. */
+  'diagnostics:get': {
+    method: 'getDiagnostics',
+    request: z.undefined(),
+    response: z.object({ text: z.string().max(200_000) }),
+  },
+  /** The same bundle saved as a file IT can collect; answers its path. */
+  'diagnostics:save': {
+    method: 'saveDiagnostics',
+    request: z.undefined(),
+    response: z.object({ path: z.string().max(4096) }),
+  },
 });
 
 /** One row of the event table: the payload main sends and the renderer's `on…` function for it. */

@@ -13,6 +13,7 @@
  *                            preset the SIP account (the password is kept in memory only)
  */
 import { userInfo } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { openCore } from '../core/open-core';
@@ -22,14 +23,17 @@ import { createSignallingMediaFactory } from '../core/phone/signalling-media';
 import { installProcessGuards } from '../core/process-guards';
 import { openConfSettingsStore } from '../core/storage/files/settings-store';
 import { createMemorySecretStore } from '../core/settings';
-import { loadManagedPolicy } from '../core/policy/policy';
+import { loadManagedPolicy, NO_POLICY } from '../core/policy/policy';
+import { forwardingLogger } from '../core/diagnostics/file-log';
+import { setUpDiagnostics } from '../core/diagnostics/setup';
 import { startWebHost } from './server/web-host';
 
 const { values } = parseArgs({
   options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'policy-file': { type: 'string' } },
 });
 const env = process.env;
-const logger = createConsoleLogger(env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info', 'calmline-web');
+const consoleLogger = createConsoleLogger(env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info', 'calmline-web');
+const logger = forwardingLogger(consoleLogger);
 installProcessGuards(logger);
 
 const dataDir = resolve(values['data-dir'] ?? env.CALMLINE_DATA_DIR ?? '.calmline-data/web');
@@ -42,9 +46,24 @@ const policy = policyFile
   ? await loadManagedPolicy({ platform: process.platform, username: userInfo().username, policyFile })
   : undefined;
 
+const root = resolve(import.meta.dirname, '../..');
+const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+// The log file in <data-dir>/logs and the diagnostics bundle, as in the Electron app.
+const diagnostics = await setUpDiagnostics({
+  dataDir,
+  store,
+  policy: policy ?? NO_POLICY,
+  logger,
+  mirror: consoleLogger,
+  appVersion: version,
+  runtime: `web host (Node ${process.versions.node})`,
+});
+
 const core = await openCore({
   dataDir,
   ...(policy ? { policy } : {}),
+  redactor: diagnostics.redactor,
+  diagnostics: diagnostics.bundle,
   store,
   secrets,
   startupNotices: settings.notices,
@@ -55,7 +74,6 @@ const core = await openCore({
   // (SIPp without a media relay: tests, the demo without rtpengine).
   ...(env.CALMLINE_MEDIA === 'signalling' ? { createMediaFactory: () => createSignallingMediaFactory() } : {}),
 });
-const root = resolve(import.meta.dirname, '../..');
 const host = await startWebHost({
   core,
   rendererDir: resolve(root, 'out/renderer'),
@@ -69,6 +87,7 @@ process.stdout.write(`Calmline web host is running. Open this URL in Chromium:\n
 const shutdown = async () => {
   await core.stop();
   await host.close();
+  await diagnostics.log.close();
   process.exit(0);
 };
 process.once('SIGINT', () => void shutdown());

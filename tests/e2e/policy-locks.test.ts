@@ -5,8 +5,14 @@
  * disabled, in English and then in Persian. The agent registers with only the
  * password; a locked field changed through the command anyway is refused.
  */
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { systemClock } from '../../src/core/clock';
+import { Diagnostics } from '../../src/core/diagnostics/diagnostics';
+import { Redactor } from '../../src/core/diagnostics/redactor';
 import { resolvePolicy } from '../../src/core/policy/policy';
 import { en } from '../../src/renderer/src/i18n/en';
 import { fa } from '../../src/renderer/src/i18n/fa';
@@ -31,7 +37,16 @@ const policy = resolvePolicy(
 );
 
 beforeAll(async () => {
-  bed = await startUiBed({ agent: { user: '1001', policy } });
+  const redactor = new Redactor();
+  const diagnostics = new Diagnostics({
+    appVersion: '0.1.0',
+    runtime: 'web host (test)',
+    redactor,
+    policy,
+    clock: systemClock,
+    outputDir: mkdtempSync(join(tmpdir(), 'calmline-e2e-diagnostics-')),
+  });
+  bed = await startUiBed({ agent: { user: '1001', policy, redactor, diagnostics } });
 });
 
 afterAll(async () => {
@@ -95,6 +110,18 @@ describe('settings locked by policy', () => {
     await expectAccessible('locked account settings (Persian)');
     await page.screenshot({ path: `${SCREENSHOT_DIR}/41-settings-locked-fa.png`, fullPage: true });
     await bed.agent.must('settings:save-language', { language: 'auto' });
+  });
+
+  it('saves the diagnostics file from the Help desk section, with the policy in force', async () => {
+    const { page } = bed;
+    const section = page.getByTestId('diagnostics-actions');
+    await section.getByRole('button', { name: en.diagnostics.save, exact: true }).click();
+    const status = page.getByTestId('diagnostics-status');
+    await expect.poll(() => status.textContent()).toContain(en.diagnostics.saved);
+    const path = (await status.locator('code').textContent()) ?? '';
+    const text = readFileSync(path, 'utf8');
+    expect(text).toContain('- account.sipUriTemplate = "sip:1001@127.0.0.1" (locked, /etc/calmline/policy.json)');
+    expect(text).toContain('registered as sip:1001@127.0.0.1');
   });
 
   it('refuses a locked field sent through the command anyway, and the form still saves the rest', async () => {

@@ -39,6 +39,9 @@ export interface AgentOptions {
   phone?: AppCoreOptions['phone'];
   /** IT's managed policy, laid over the settings as the hosts do. */
   policy?: EffectivePolicy;
+  /** The log's redactor and the diagnostics bundle, as the hosts pass them. */
+  redactor?: AppCoreOptions['redactor'];
+  diagnostics?: AppCoreOptions['diagnostics'];
 }
 
 /** A registered agent app and helpers to wait on its state. */
@@ -85,6 +88,8 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
       ? {}
       : { createMediaFactory: options.createMediaFactory ?? (() => createSignallingMediaFactory()) }),
     phone: { reconnectBackoffMs: [200, 500, 1_000], ...options.phone },
+    ...(options.redactor ? { redactor: options.redactor } : {}),
+    ...(options.diagnostics ? { diagnostics: options.diagnostics } : {}),
   };
   // With a data folder, the same wiring as the hosts: history, notes, caller directory.
   const core = options.dataDir

@@ -116,6 +116,8 @@ const samples: { [C in CommandChannel]: CommandArgs<C> } = {
     { defaultRegion: 'DE', escalationTarget: '', escalationMode: 'blind', consentTtlSeconds: 120 },
   ],
   'policy:get-locks': [],
+  'diagnostics:get': [],
+  'diagnostics:save': [],
 };
 
 /** A complete API over a transport that answers everything ok. */

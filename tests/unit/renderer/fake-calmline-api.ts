@@ -74,6 +74,7 @@ const readChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'workspace:get-state',
   'checklists:list',
   'policy:get-locks',
+  'diagnostics:get',
 ]);
 const mediaChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'media:attach',
@@ -270,6 +271,8 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     'settings:get-retention': () => retention,
     'settings:save-retention': (next) => (retention = next),
     'policy:get-locks': () => ({ managed: false, locked: [] }),
+    'diagnostics:get': () => ({ text: '# Calmline diagnostics\n' }),
+    'diagnostics:save': () => ({ path: '/tmp/calmline-diagnostics.txt' }),
     'settings:get-language': () => language,
     'settings:save-language': (next) => {
       language = next;

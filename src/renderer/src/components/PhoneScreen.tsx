@@ -17,6 +17,7 @@ import { CallList } from './CallList';
 import { CommandErrorAlert } from './CommandErrorAlert';
 import { HeatChecklist } from './HeatChecklist';
 import { LanguageSettings } from './LanguageSettings';
+import { DiagnosticsActions } from './DiagnosticsActions';
 import { NotesPad } from './NotesPad';
 import { RecentCalls } from './RecentCalls';
 import { RegistrationStatus } from './RegistrationStatus';
@@ -190,6 +191,7 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
             />
             <LanguageSettings api={api} />
             <AudioDeviceSettings api={api} />
+            <DiagnosticsActions api={api} />
           </div>
         )}
       </main>

@@ -461,4 +461,14 @@ export const de: PartialMessages = {
   policy: {
     locked: 'Von Ihrer Organisation festgelegt',
   },
+  diagnostics: {
+    heading: 'IT-Support',
+    hint: 'Für den IT-Support: App-Version, Verbindung und letzte Fehler. Passwörter, Notizen und Rufnummern sind nicht enthalten.',
+    copy: 'Diagnose kopieren',
+    save: 'Diagnosedatei speichern',
+    copied: 'Diagnose kopiert. Fügen Sie sie in Ihr Support-Ticket ein.',
+    copyFailed: 'Kopieren nicht möglich. Speichern Sie stattdessen die Diagnosedatei.',
+    saved: 'Diagnose gespeichert:',
+    failed: 'Die Diagnose konnte nicht erstellt werden.',
+  },
 };

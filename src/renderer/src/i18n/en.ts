@@ -471,6 +471,16 @@ export const en = {
   policy: {
     locked: 'Set by your organisation',
   },
+  diagnostics: {
+    heading: 'Help desk',
+    hint: 'For IT support: the app version, the connection and recent errors. Passwords, notes and caller numbers are left out.',
+    copy: 'Copy diagnostics',
+    save: 'Save diagnostics file',
+    copied: 'Diagnostics copied. Paste them into your support ticket.',
+    copyFailed: 'Could not copy. Save the diagnostics file instead.',
+    saved: 'Diagnostics saved:',
+    failed: 'The diagnostics could not be collected.',
+  },
 };
 
 /** The shape of a complete set of strings. */

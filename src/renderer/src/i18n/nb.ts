@@ -446,4 +446,14 @@ export const nb: PartialMessages = {
   policy: {
     locked: 'Angitt av organisasjonen din',
   },
+  diagnostics: {
+    heading: 'IT-støtte',
+    hint: 'For IT-støtten: appversjon, tilkobling og siste feil. Passord, notater og innringernumre er utelatt.',
+    copy: 'Kopier diagnose',
+    save: 'Lagre diagnosefil',
+    copied: 'Diagnosen er kopiert. Lim den inn i supportsaken.',
+    copyFailed: 'Kunne ikke kopiere. Lagre diagnosefilen i stedet.',
+    saved: 'Diagnosen er lagret:',
+    failed: 'Diagnosen kunne ikke samles inn.',
+  },
 };
