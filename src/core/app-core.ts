@@ -251,7 +251,12 @@ export class AppCore {
   private async restartPhone(): Promise<void> {
     await this.stopPhone();
     const account = this.settings.get();
-    if (!account) {
+    // A provisioned first start (the account comes from IT's template) waits for the
+    // agent's password rather than failing to register: the settings form opens.
+    const awaitingPassword =
+      this.options.managedPolicy?.values.has('account.sipUriTemplate') === true &&
+      this.options.secrets.getPassword() === undefined;
+    if (!account || awaitingPassword) {
       this.emit('phone:state', UNCONFIGURED);
       return;
     }

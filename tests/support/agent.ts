@@ -21,7 +21,10 @@ import { SETTING_BASES } from '../../src/core/policy/setting-bases';
 export interface AgentOptions {
   user?: string;
   displayName?: string;
-  password?: string;
+  /** Store the account in the settings (default true); false for a provisioned first start. */
+  storeAccount?: boolean;
+  /** The stored SIP password; null: none stored yet (a provisioned first start). */
+  password?: string | null;
   logger?: CoreLogger;
   clock?: Clock;
   /** Keep history, notes and callers in this folder (as the hosts do); default: none. */
@@ -74,12 +77,13 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
     ? (await openConfSettingsStore({ dir: options.dataDir, clock: options.clock ?? systemClock, logger: silentLogger }))
         .store
     : createMemoryStore();
-  store.set('account', account);
+  // A provisioned first start has no account of its own: it comes from policy.
+  if (options.storeAccount !== false) store.set('account', account);
   // Most tests place calls back to back: only the wrap-up tests let the wrap-up hold calls.
   store.set('workspacePolicy', { wrapUpHoldsCalls: options.wrapUpHoldsCalls ?? false });
   const coreOptions = {
     store,
-    secrets: createMemorySecretStore(options.password ?? ''),
+    secrets: createMemorySecretStore(options.password === null ? undefined : (options.password ?? '')),
     clock: options.clock ?? systemClock,
     // CALMLINE_TEST_LOG=1 shows the core's log while debugging a test.
     logger:
