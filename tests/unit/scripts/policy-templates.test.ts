@@ -15,7 +15,7 @@ import { policyKeyNames } from '../../../src/shared/policy';
 import { policyTemplates } from '../../../scripts/policy-templates';
 
 const root = resolve(import.meta.dirname, '../../..');
-const templates = policyTemplates();
+const templates = policyTemplates(readFileSync(resolve(root, 'README.md'), 'utf8'));
 
 describe('policy templates', () => {
   it('are current: each file equals what the script generates now', () => {
@@ -32,6 +32,7 @@ describe('policy templates', () => {
       expect(adml, key).toContain(`Registry value: ${key}`);
       expect(templates['resources/policy/linux/policy.json'], key).toContain(`"${key}"`);
       expect(templates['docs/policy-keys.md'], key).toContain(`| \`${key}\` |`);
+      expect(templates['README.md'], key).toContain(`| \`${key}\` |`);
     }
   });
 
