@@ -43,6 +43,7 @@ import { createBridgedMediaFactory } from './media/bridged-media';
 import { RendererMediaChannel } from './media/renderer-media-channel';
 import type { MediaPolicy } from '../shared/media-protocol';
 import { NO_POLICY, type EffectivePolicy } from './policy/policy';
+import { PolicyStore } from './policy/policy-store';
 
 /** What a host gives the core. */
 export interface AppCoreOptions {
@@ -251,11 +252,14 @@ export class AppCore {
   private async restartPhone(): Promise<void> {
     await this.stopPhone();
     const account = this.settings.get();
-    // A provisioned first start (the account comes from IT's template) waits for the
-    // agent's password rather than failing to register: the settings form opens.
+    // A provisioned first start (the account comes from IT's template, the agent has
+    // saved nothing yet) waits for the password rather than failing to register: the
+    // settings form opens. Once the agent saved the form, even with "No password", it starts.
+    const { store } = this.options;
     const awaitingPassword =
       this.options.managedPolicy?.values.has('account.sipUriTemplate') === true &&
-      this.options.secrets.getPassword() === undefined;
+      this.options.secrets.getPassword() === undefined &&
+      (store instanceof PolicyStore ? store.ownValue('account') : store.get('account')) === undefined;
     if (!account || awaitingPassword) {
       this.emit('phone:state', UNCONFIGURED);
       return;

@@ -68,4 +68,41 @@ describe('a provisioned first start', () => {
     });
     expect(other).toMatchObject({ ok: false, error: { code: 'locked-by-policy' } });
   });
+
+  it('starts the phone once the agent saved the form, even with "No password"', async () => {
+    const open = await startKamailio();
+    try {
+      const policy = resolvePolicy(
+        [
+          {
+            source: '/etc/calmline/policy.json',
+            level: 'locked',
+            values: { 'account.wsUrl': open.wsUrl, 'account.sipUriTemplate': `sip:\${username}@${open.domain}` },
+          },
+        ],
+        { username: 'anna' },
+      );
+      const noAuth = await startAgent(open, {
+        policy,
+        password: null,
+        storeAccount: false,
+        waitForRegistration: false,
+      });
+      try {
+        expect(noAuth.core.phoneState().registration.status).toBe('unconfigured');
+        const view = await noAuth.must<{ sipUri: string; wsUrl: string }>('settings:get-account');
+        await noAuth.must('settings:save-account', {
+          wsUrl: view.wsUrl,
+          sipUri: view.sipUri,
+          displayName: '',
+          password: '',
+        });
+        await noAuth.waitForState((state) => state.registration.status === 'registered');
+      } finally {
+        await noAuth.stop();
+      }
+    } finally {
+      await open.stop();
+    }
+  });
 });

@@ -101,6 +101,11 @@ export class PolicyStore implements KeyValueStore {
     this.inner.set(setting, value);
   }
 
+  /** What the agent (or the app) stored for `setting` itself, without policy. */
+  ownValue(setting: string): unknown {
+    return this.inner.get(setting);
+  }
+
   /** Where a key's value comes from now: policy (with its source) or the agent / the default. */
   origin(key: PolicyKey): PolicyValue | undefined {
     return this.policy.values.get(key);
