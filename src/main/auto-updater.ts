@@ -5,15 +5,29 @@
  * file, verifies the download's sha512 (and on Windows the publisher's signature) and
  * runs the installer. Nothing downloads or installs on its own.
  */
-import { autoUpdater } from 'electron-updater';
+import { autoUpdater, type AppUpdater } from 'electron-updater';
 import type { AppCore } from '../core/app-core';
 import type { CoreLogger } from '../core/logger';
 import type { Clock } from '../core/clock';
 import { UpdateScheduler, type Updater } from '../core/updates/update-scheduler';
 import type { UpdateSettings } from '../shared/policy';
 
+/** The part of electron-updater's AppUpdater used here (tests pass a fake). */
+export type AutoUpdaterLike = Pick<
+  AppUpdater,
+  | 'autoDownload'
+  | 'autoInstallOnAppQuit'
+  | 'allowDowngrade'
+  | 'logger'
+  | 'channel'
+  | 'setFeedURL'
+  | 'checkForUpdates'
+  | 'downloadUpdate'
+  | 'quitAndInstall'
+>;
+
 /** electron-updater behind the core's Updater seam. */
-export function createElectronUpdater(logger: CoreLogger): Updater {
+export function createElectronUpdater(logger: CoreLogger, autoUpdater: AutoUpdaterLike = defaultUpdater()): Updater {
   autoUpdater.autoDownload = false;
   autoUpdater.autoInstallOnAppQuit = false;
   autoUpdater.allowDowngrade = false;
@@ -38,6 +52,11 @@ export function createElectronUpdater(logger: CoreLogger): Updater {
     // Silent install, then start Calmline again.
     install: () => autoUpdater.quitAndInstall(true, true),
   };
+}
+
+/** electron-updater's own instance; reading it loads Electron, so only when needed. */
+function defaultUpdater(): AutoUpdaterLike {
+  return autoUpdater;
 }
 
 /** Starts the scheduler on the core's activity: it hears every call and workspace change. */
