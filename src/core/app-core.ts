@@ -21,6 +21,10 @@ import { CrossFeatureRules } from './cross-feature-rules';
 import { createCallHandlers } from './handlers/call-handlers';
 import { createCallerHandlers } from './handlers/caller-handlers';
 import { createMediaHandlers } from './handlers/media-handlers';
+import { createPolicyHandlers } from './handlers/policy-handlers';
+import { createDiagnosticsHandlers } from './handlers/diagnostics-handlers';
+import { Diagnostics } from './diagnostics/diagnostics';
+import { Redactor } from './diagnostics/redactor';
 import { createSettingsHandlers } from './handlers/settings-handlers';
 import { createWorkspaceHandlers } from './handlers/workspace-handlers';
 import type { CoreLogger } from './logger';
@@ -48,6 +52,8 @@ import type { MediaPolicy } from '../shared/media-protocol';
 import type { GlobalShortcutAction } from '../shared/desk';
 import { Desk, shortcutCommand } from './desk/desk';
 import { createDeskHandlers } from './handlers/desk-handlers';
+import { NO_POLICY, type EffectivePolicy } from './policy/policy';
+import { PolicyStore } from './policy/policy-store';
 
 /** What a host gives the core. */
 export interface AppCoreOptions {
@@ -73,6 +79,12 @@ export interface AppCoreOptions {
   startupNotices?: StorageNoticeView[];
   /** Extra phone options (timeouts, backoff) for tests and benchmarks. */
   phone?: Partial<Omit<PhoneOptions, 'account' | 'clock' | 'logger' | 'mediaFactory' | 'policy'>>;
+  /** IT's managed policy in force (already laid over `store`, see src/core/policy/policy-store.ts). */
+  managedPolicy?: EffectivePolicy;
+  /** The log's redactor: it learns the sensitive fields of every command (notes, passwords) as they arrive. */
+  redactor?: Redactor;
+  /** The helpdesk bundle; default: one without a log file or updates. */
+  diagnostics?: Diagnostics;
 }
 
 /** (channel, payload) pairs; a listener's `if (channel === …)` narrows the payload. */
@@ -137,7 +149,15 @@ export class AppCore {
       emit: (...args) => this.emit(...args),
       region: () => this.policy.get().defaultRegion,
     });
-    this.router = createCommandRouter(this.handlers(), options.logger);
+    const route = createCommandRouter(this.handlers(), options.logger);
+    const { redactor } = options;
+    // What the agent types about callers is known to the log's redactor before any handler could log it.
+    this.router = redactor
+      ? (channel, payload) => {
+          redactor.observeCommand(payload);
+          return route(channel, payload);
+        }
+      : route;
     this.workspace.onChange(() => {
       this.phone?.setAvailability(this.rules.phoneAvailability());
       this.emit('workspace:state', this.workspace.view());
@@ -189,6 +209,19 @@ export class AppCore {
       }),
       ...createMediaHandlers({ media: this.media, currentPhone: () => this.phone }),
       ...createDeskHandlers(this.desk),
+      ...createPolicyHandlers({ policy: options.managedPolicy ?? NO_POLICY }),
+      ...createDiagnosticsHandlers({
+        diagnostics:
+          options.diagnostics ??
+          new Diagnostics({
+            appVersion: 'unknown',
+            runtime: `Node ${process.versions.node}`,
+            redactor: options.redactor ?? new Redactor(),
+            policy: options.managedPolicy ?? NO_POLICY,
+            clock: options.clock,
+          }),
+        registration: () => this.phoneState().registration,
+      }),
     };
   }
 
@@ -257,10 +290,21 @@ export class AppCore {
   private async restartPhone(): Promise<void> {
     await this.stopPhone();
     const account = this.settings.get();
-    if (!account) {
+    // A provisioned first start (the account comes from IT's template, the agent has
+    // saved nothing yet) waits for the password rather than failing to register: the
+    // settings form opens. Once the agent saved the form, even with "No password", it starts.
+    const { store } = this.options;
+    const awaitingPassword =
+      this.options.managedPolicy?.values.has('account.sipUriTemplate') === true &&
+      this.options.secrets.getPassword() === undefined &&
+      (store instanceof PolicyStore ? store.ownValue('account') : store.get('account')) === undefined;
+    if (!account || awaitingPassword) {
       this.emit('phone:state', UNCONFIGURED);
       return;
     }
+    // The log never shows the password, nor the TURN credentials (src/core/diagnostics/redactor.ts).
+    this.options.redactor?.protect(this.settings.password());
+    for (const server of this.mediaPolicy.iceServers) this.options.redactor?.protect(server.credential);
     const phone = new Phone({
       ...this.options.phone,
       account: { ...account, password: this.settings.password() },

@@ -8,6 +8,7 @@ import type { CommandError } from '../shared/result';
 import { WorkspaceError } from '../shared/workspace/workspace-error';
 import { CallTransitionError } from './phone/call-state';
 import { PhoneError } from './phone/phone-error';
+import { PolicyLockedError } from './policy/policy-store';
 import { StorageError } from './storage/files/storage-error';
 
 /** What the renderer is told about a failure nobody named; the details go to the log. */
@@ -23,7 +24,8 @@ export function toCommandError(error: unknown, onUnexpected?: (error: unknown) =
     error instanceof PhoneError ||
     error instanceof StorageError ||
     error instanceof WorkspaceError ||
-    error instanceof CallTransitionError
+    error instanceof CallTransitionError ||
+    error instanceof PolicyLockedError
   ) {
     return { code: error.code, message: error.message };
   }

@@ -21,9 +21,15 @@ import {
 import { openAgentData } from './storage/agent-data';
 import { FileDataKeyProvider, type KeySealer } from './storage/files/data-key';
 import type { StorageNotice } from './storage/files/storage-notice';
+import { describePolicyIssue, NO_POLICY, type EffectivePolicy } from './policy/policy';
+import { PolicyLockedError, PolicyStore } from './policy/policy-store';
+import { SETTING_BASES } from './policy/setting-bases';
 
 /** What a host provides. */
-export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger' | 'createMediaFactory' | 'phone'> {
+export interface OpenCoreOptions extends Pick<
+  AppCoreOptions,
+  'clock' | 'logger' | 'createMediaFactory' | 'phone' | 'redactor' | 'diagnostics'
+> {
   /** The data folder (Electron: userData; web host: --data-dir). */
   dataDir: string;
   store: KeyValueStore;
@@ -42,6 +48,8 @@ export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger'
    * clear and the UI says so.
    */
   keyFile?: string;
+  /** IT's managed policy (src/core/policy/); laid over `store` so every setting honours it. */
+  policy?: EffectivePolicy;
 }
 
 /** Thrown by `openCore` when `dataProtection.requireEncryption` is set and there is no key. */
@@ -113,19 +121,44 @@ export async function loadDeployedChecklists(dir: string, logger: OpenCoreOption
  * required and not available.
  */
 export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
+  const policy = options.policy ?? NO_POLICY;
+  for (const issue of policy.issues) options.logger.warn(describePolicyIssue(issue));
+  const store = new PolicyStore(options.store, policy, SETTING_BASES);
   const protection = chooseDataProtection(options);
-  if (!protection.dataKeys && encryptionRequired(options.store)) throw new EncryptionRequiredError();
-  const account = new AccountSettings(options.store, options.secrets, options.logger);
+  if (!protection.dataKeys && encryptionRequired(store)) throw new EncryptionRequiredError();
+  const account = new AccountSettings(store, options.secrets, options.logger);
   const preset = options.env ? accountFromEnvironment(options.env) : undefined;
   if (preset && 'error' in preset) options.logger.error(preset.error);
-  else if (preset) account.save(preset.account);
+  else if (preset) {
+    try {
+      account.save(preset.account);
+    } catch (error) {
+      if (!(error instanceof PolicyLockedError)) throw error;
+      options.logger.warn(`CALMLINE_* account preset ignored: ${error.message}`);
+    }
+  }
+  if (store.get('encryptionAtRest') === 'required' && !protection.dataKeys) {
+    // IT requires encryption at rest and there is no key: keep no history rather than keep it in the clear
+    // (the phone still works; dataProtection.requireEncryption refuses to start instead).
+    options.logger.error(
+      'Policy encryptionAtRest is "required" but no OS keychain or key file is available: call history and notes are switched off.',
+    );
+    return new AppCore({
+      ...options,
+      store,
+      managedPolicy: policy,
+      dataProtection: { storesData: false, encrypted: false, keyStorage: 'none' },
+      checklists: (await loadDeployedChecklists(join(options.dataDir, 'checklists'), options.logger)).checklists,
+      startupNotices: options.startupNotices ?? [],
+    });
+  }
   const agentData = await openAgentData({
     dir: join(options.dataDir, 'agent-data'),
     clock: options.clock,
     logger: options.logger,
     agentName: () => agentNameFrom(account.get()),
-    retentionDays: () => retentionDaysFrom(options.store),
-    periods: () => retentionPeriodsFrom(options.store),
+    retentionDays: () => retentionDaysFrom(store),
+    periods: () => retentionPeriodsFrom(store),
     exportDir: join(options.dataDir, 'exports'),
     ...(protection.dataKeys ? { dataKeys: protection.dataKeys } : {}),
   });
@@ -140,6 +173,8 @@ export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
   const { checklists } = await loadDeployedChecklists(join(options.dataDir, 'checklists'), options.logger);
   return new AppCore({
     ...options,
+    store,
+    managedPolicy: policy,
     checklists,
     agentData,
     exportDir: join(options.dataDir, 'exports'),

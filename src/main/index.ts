@@ -3,6 +3,7 @@
  * lives in src/core (no Electron import there), so it runs and is tested in Node.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import { app, BrowserWindow, dialog, globalShortcut, Menu, nativeImage, Tray, type NativeImage } from 'electron';
 import Store from 'electron-store';
@@ -22,8 +23,16 @@ import { createMainWindow, hardenSession } from './window';
 import { installDeskGlue, type DeskGlue } from './desk-glue';
 import { installLinkHandoff } from './link-handoff';
 import { applyLoginItem, autostartPath } from './login-item';
+import { loadManagedPolicy } from '../core/policy/policy';
+import { forwardingLogger } from '../core/diagnostics/file-log';
+import { setUpDiagnostics } from '../core/diagnostics/setup';
+import { logChildProcessCrashes, reloadAfterCrash } from './crash-recovery';
+import { startUpdates } from './auto-updater';
+import type { UpdateScheduler } from '../core/updates/update-scheduler';
 
-const logger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+const consoleLogger = createConsoleLogger(process.env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info');
+// stderr until the log file is open (src/core/diagnostics/setup.ts), then the file too.
+const logger = forwardingLogger(consoleLogger);
 // A fatal failure ends the process; before that, calls get their BYE and notes are saved.
 const onFatal: { stop?: () => Promise<void> } = {};
 installProcessGuards(logger, { onFatal: () => onFatal.stop?.() });
@@ -67,11 +76,28 @@ if (!app.requestSingleInstanceLock()) {
     const desktopPolicy = desktopPolicySetting(store, logger);
     hardenSession(desktopPolicy.get());
     const secrets = createSafeStorageSecretStore(store);
+    // IT's managed policy: the registry, managed preferences or /etc/calmline/policy.json.
+    const policy = await loadManagedPolicy({ platform: process.platform, username: userInfo().username });
+    // Set once the core has started; the diagnostics bundle reads it.
+    const updater: { scheduler?: UpdateScheduler } = {};
+    const diagnostics = await setUpDiagnostics({
+      dataDir,
+      store,
+      policy,
+      logger,
+      mirror: consoleLogger,
+      appVersion: app.getVersion(),
+      runtime: `Electron ${process.versions.electron} (Chromium ${process.versions.chrome}, Node ${process.versions.node})`,
+      updates: () => updater.scheduler?.current(),
+    });
     const keySealer = createSafeStorageKeySealer();
     // Without a keychain the data is stored in the clear and the window says so, unless
     // IT requires encryption (dataProtection.requireEncryption): then Calmline does not start.
     const core = await openCore({
       dataDir,
+      policy,
+      redactor: diagnostics.redactor,
+      diagnostics: diagnostics.bundle,
       store,
       secrets,
       startupNotices: settingsNotice ? [settingsNotice] : [],
@@ -129,6 +155,8 @@ if (!app.requestSingleInstanceLock()) {
     mainWindow = createMainWindow(() => desktopPolicy.get(), { show: !desk.startHidden(process.argv) });
     desk.attachWindow(mainWindow);
     detachMediaWithPage(core, mainWindow);
+    reloadAfterCrash(mainWindow, { logger, clock: systemClock });
+    logChildProcessCrashes(app, logger);
     mainWindow.on('closed', () => {
       mainWindow = undefined;
     });
@@ -138,6 +166,7 @@ if (!app.requestSingleInstanceLock()) {
       core.desk.openLink(link);
       desk?.showWindow();
     });
+    updater.scheduler = startUpdates({ core, settings: diagnostics.settings.updates, clock: systemClock, logger });
 
     let stopping = false;
     app.on('before-quit', (event) => {
@@ -150,16 +179,24 @@ if (!app.requestSingleInstanceLock()) {
       // Un-REGISTER and end calls cleanly before the process goes.
       event.preventDefault();
       stopping = true;
-      void core.stop().finally(() => {
-        desk?.dispose();
-        app.quit();
-      });
+      void core
+        .stop()
+        .then(() => {
+          desk?.dispose();
+          logger.use(consoleLogger);
+          return diagnostics.log.close();
+        })
+        .finally(() => {
+          // A downloaded update installs now (and restarts Calmline); otherwise just quit.
+          if (!updater.scheduler?.installOnQuit()) app.quit();
+        });
     });
     app.on('activate', () => {
       if (BrowserWindow.getAllWindows().length === 0) {
         mainWindow = createMainWindow(() => desktopPolicy.get());
         desk?.attachWindow(mainWindow);
         detachMediaWithPage(core, mainWindow);
+        reloadAfterCrash(mainWindow, { logger, clock: systemClock });
       } else desk?.showWindow();
     });
   });

@@ -8,13 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { app, BrowserWindow, session, shell } from 'electron';
 import type { DesktopPolicy } from '../core/settings';
 import { RENDERER_CSP } from '../shared/csp';
-import {
-  devServerUrl,
-  devToolsAllowed,
-  externalUrlAllowed,
-  reloadAfterRendererGone,
-  spellcheckPlan,
-} from './desktop-policy';
+import { devServerUrl, devToolsAllowed, externalUrlAllowed, spellcheckPlan } from './desktop-policy';
 import { allowPermission } from './permission-policy';
 import { allowHidCheck } from './hid-policy';
 import { installHidPolicy } from './hid-session';
@@ -95,13 +89,7 @@ export function createMainWindow(policy: () => DesktopPolicy, options: { show?: 
     if (externalUrlAllowed(url, policy())) void shell.openExternal(url);
     return { action: 'deny' };
   });
-  // The calls live in main: a crashed page is reloaded and finds them again.
-  let reloads = 0;
-  contents.on('render-process-gone', (_event, details) => {
-    if (window.isDestroyed() || !reloadAfterRendererGone(details.reason, reloads)) return;
-    reloads += 1;
-    contents.reload();
-  });
+  // A crashed page is logged and reloaded by crash-recovery.ts (installed in index.ts).
 
   const devServer = devServerUrl(app, process.env);
   if (devServer) void window.loadURL(devServer);

@@ -64,6 +64,9 @@ export const commandRoutes = {
   'desk:get-status': { method: 'getDeskStatus' },
   'desk:take-dial-link': { method: 'takeDialLink' },
   'storage:get-protection': { method: 'getDataProtection' },
+  'policy:get-locks': { method: 'getPolicyLocks' },
+  'diagnostics:get': { method: 'getDiagnostics' },
+  'diagnostics:save': { method: 'saveDiagnostics' },
 } as const satisfies {
   [C in CommandChannel]: Pick<(typeof commands)[C], 'method'> & {
     args?: (typeof commands)[C] extends { readonly args: infer A } ? A : never;

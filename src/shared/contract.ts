@@ -378,6 +378,13 @@ export const callSearchHitSchema = z.object({
   snippet: z.string().optional(),
 });
 
+/** Which policy keys (src/shared/policy.ts) IT locked, and whether any managed policy applies. */
+export const policyLocksSchema = z.object({
+  managed: z.boolean(),
+  locked: z.array(z.string().max(64)).max(200),
+});
+export type PolicyLocks = z.infer<typeof policyLocksSchema>;
+
 /**
  * How a renderer method's arguments become its command's request:
  * - no `args`: the command takes no request (`z.undefined()`) and the method no argument;
@@ -723,6 +730,20 @@ export const commands = defineCommands({
     method: 'getDataProtection',
     request: z.undefined(),
     response: dataProtectionSchema,
+  },
+  /** Which settings IT's managed policy locks ("Set by your organisation"); see src/core/policy/. */
+  'policy:get-locks': { method: 'getPolicyLocks', request: z.undefined(), response: policyLocksSchema },
+  /** The helpdesk bundle (version, OS, registration, recent errors, policy in force), redacted. */
+  'diagnostics:get': {
+    method: 'getDiagnostics',
+    request: z.undefined(),
+    response: z.object({ text: z.string().max(200_000) }),
+  },
+  /** The same bundle saved as a file IT can collect; answers its path. */
+  'diagnostics:save': {
+    method: 'saveDiagnostics',
+    request: z.undefined(),
+    response: z.object({ path: z.string().max(4096) }),
   },
 });
 

@@ -64,15 +64,29 @@ export const storageErrorCodes = [
   'invalid-input',
 ] as const;
 
+/** Why a setting cannot be saved: IT's managed policy locks it (src/core/policy/). */
+export const policyErrorCodes = ['locked-by-policy'] as const;
+
 /** Codes the main process answers with when a command is refused: the union of the lists above and the workspace's. */
-export type CommandErrorCode = CoreErrorCode | PhoneErrorCode | (typeof storageErrorCodes)[number] | WorkspaceErrorCode;
+export type CommandErrorCode =
+  | CoreErrorCode
+  | PhoneErrorCode
+  | (typeof storageErrorCodes)[number]
+  | WorkspaceErrorCode
+  | (typeof policyErrorCodes)[number];
 
 /**
  * Every `CommandErrorCode`, once each (the phone and the workspace both refuse with
  * `invalid-transition`). Built from the lists, so a code added to one is listed here.
  */
 export const commandErrorCodes: readonly CommandErrorCode[] = [
-  ...new Set<CommandErrorCode>([...coreErrorCodes, ...phoneErrorCodes, ...storageErrorCodes, ...workspaceErrorCodes]),
+  ...new Set<CommandErrorCode>([
+    ...coreErrorCodes,
+    ...phoneErrorCodes,
+    ...storageErrorCodes,
+    ...workspaceErrorCodes,
+    ...policyErrorCodes,
+  ]),
 ];
 
 /** A refusal that is safe to send to the renderer. */

@@ -10,11 +10,14 @@
  *   --key-file FILE          (CALMLINE_KEY_FILE; default: the OS's per-user config folder,
  *                            e.g. ~/.config/calmline-web/data-key.json, or next to an
  *                            explicit --data-dir): the data key, mode 0600
+ *   --policy-file FILE       (CALMLINE_POLICY_FILE) IT's managed policy in the Linux format
+ *                            (see README, "For IT"); default: none
  *   CALMLINE_MEDIA=signalling  no audio engine: SDP only (for SIP peers without WebRTC media)
  *   CALMLINE_WS_URL, CALMLINE_SIP_URI, CALMLINE_DISPLAY_NAME, CALMLINE_SIP_PASSWORD
  *                            preset the SIP account (the password is kept in memory only)
  */
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { homedir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EncryptionRequiredError, openCore } from '../core/open-core';
@@ -24,14 +27,24 @@ import { createSignallingMediaFactory } from '../core/phone/signalling-media';
 import { installProcessGuards } from '../core/process-guards';
 import { openConfSettingsStore } from '../core/storage/files/settings-store';
 import { createMemorySecretStore } from '../core/settings';
+import { loadManagedPolicy, NO_POLICY } from '../core/policy/policy';
+import { forwardingLogger } from '../core/diagnostics/file-log';
+import { setUpDiagnostics } from '../core/diagnostics/setup';
 import { defaultWebHostPaths } from './server/host-paths';
 import { startWebHost } from './server/web-host';
 
 const { values } = parseArgs({
-  options: { port: { type: 'string' }, 'data-dir': { type: 'string' }, 'key-file': { type: 'string' } },
+  options: {
+    port: { type: 'string' },
+    'data-dir': { type: 'string' },
+    'key-file': { type: 'string' },
+    'policy-file': { type: 'string' },
+  },
 });
 const env = process.env;
-const logger = createConsoleLogger(env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info', 'calmline-web');
+const consoleLogger = createConsoleLogger(env.CALMLINE_LOG_LEVEL === 'debug' ? 'debug' : 'info', 'calmline-web');
+// stderr until the log file is open (src/core/diagnostics/setup.ts), then the file too.
+const logger = forwardingLogger(consoleLogger);
 // A fatal failure ends the process; before that, calls get their BYE and notes are saved.
 const onFatal: { stop?: () => Promise<void> } = {};
 installProcessGuards(logger, { onFatal: () => onFatal.stop?.() });
@@ -47,9 +60,30 @@ const settings = await openConfSettingsStore({ dir: dataDir, clock: systemClock,
 const store = settings.store;
 const secrets = createMemorySecretStore();
 
+const policyFile = values['policy-file'] ?? env.CALMLINE_POLICY_FILE;
+const policy = policyFile
+  ? await loadManagedPolicy({ platform: process.platform, username: userInfo().username, policyFile })
+  : undefined;
+
+const root = resolve(import.meta.dirname, '../..');
+const { version } = JSON.parse(readFileSync(resolve(root, 'package.json'), 'utf8')) as { version: string };
+// The log file in <data-dir>/logs and the diagnostics bundle, as in the Electron app.
+const diagnostics = await setUpDiagnostics({
+  dataDir,
+  store,
+  policy: policy ?? NO_POLICY,
+  logger,
+  mirror: consoleLogger,
+  appVersion: version,
+  runtime: `web host (Node ${process.versions.node})`,
+});
+
 const core = await openCore({
   dataDir,
   keyFile,
+  ...(policy ? { policy } : {}),
+  redactor: diagnostics.redactor,
+  diagnostics: diagnostics.bundle,
   store,
   secrets,
   startupNotices: settings.notices,
@@ -64,7 +98,6 @@ const core = await openCore({
   logger.error(error.message);
   process.exit(78); // EX_CONFIG: the configuration forbids starting
 });
-const root = resolve(import.meta.dirname, '../..');
 const host = await startWebHost({
   core,
   rendererDir: resolve(root, 'out/renderer'),
@@ -82,6 +115,7 @@ process.stdout.write(
 const shutdown = async () => {
   await core.stop();
   await host.close();
+  await diagnostics.log.close();
   process.exit(0);
 };
 process.once('SIGINT', () => void shutdown());

@@ -13,12 +13,18 @@ import { createMemorySecretStore, createMemoryStore } from '../../src/core/setti
 import type { CallView, CommandChannel, PhoneState } from '../../src/shared/contract';
 import type { Result } from '../../src/shared/result';
 import type { Kamailio } from './kamailio';
+import type { EffectivePolicy } from '../../src/core/policy/policy';
+import { PolicyStore } from '../../src/core/policy/policy-store';
+import { SETTING_BASES } from '../../src/core/policy/setting-bases';
 
 /** Options for {@link startAgent}. */
 export interface AgentOptions {
   user?: string;
   displayName?: string;
-  password?: string;
+  /** Store the account in the settings (default true); false for a provisioned first start. */
+  storeAccount?: boolean;
+  /** The stored SIP password; null: none stored yet (a provisioned first start). */
+  password?: string | null;
   logger?: CoreLogger;
   clock?: Clock;
   /** Keep history, notes and callers in this folder (as the hosts do); default: none. */
@@ -36,6 +42,11 @@ export interface AgentOptions {
   waitForRegistration?: boolean;
   /** Extra phone options (reconnect backoff, grace periods). */
   phone?: AppCoreOptions['phone'];
+  /** IT's managed policy, laid over the settings as the hosts do. */
+  policy?: EffectivePolicy;
+  /** The log's redactor and the diagnostics bundle, as the hosts pass them. */
+  redactor?: AppCoreOptions['redactor'];
+  diagnostics?: AppCoreOptions['diagnostics'];
 }
 
 /** A registered agent app and helpers to wait on its state. */
@@ -68,12 +79,13 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
     ? (await openConfSettingsStore({ dir: options.dataDir, clock: options.clock ?? systemClock, logger: silentLogger }))
         .store
     : createMemoryStore();
-  store.set('account', account);
+  // A provisioned first start has no account of its own: it comes from policy.
+  if (options.storeAccount !== false) store.set('account', account);
   // Most tests place calls back to back: only the wrap-up tests let the wrap-up hold calls.
   store.set('workspacePolicy', { wrapUpHoldsCalls: options.wrapUpHoldsCalls ?? false });
   const coreOptions = {
     store,
-    secrets: createMemorySecretStore(options.password ?? ''),
+    secrets: createMemorySecretStore(options.password === null ? undefined : (options.password ?? '')),
     clock: options.clock ?? systemClock,
     // CALMLINE_TEST_LOG=1 shows the core's log while debugging a test.
     logger:
@@ -82,6 +94,8 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
       ? {}
       : { createMediaFactory: options.createMediaFactory ?? (() => createSignallingMediaFactory()) }),
     phone: { reconnectBackoffMs: [200, 500, 1_000], ...options.phone },
+    ...(options.redactor ? { redactor: options.redactor } : {}),
+    ...(options.diagnostics ? { diagnostics: options.diagnostics } : {}),
   };
   // With a data folder, the same wiring as the hosts: history, notes, caller directory.
   const core = options.dataDir
@@ -89,8 +103,17 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
         ...coreOptions,
         dataDir: options.dataDir,
         ...(options.keyFile ? { keyFile: options.keyFile } : {}),
+        ...(options.policy ? { policy: options.policy } : {}),
       })
-    : new AppCore(coreOptions);
+    : new AppCore(
+        options.policy
+          ? {
+              ...coreOptions,
+              store: new PolicyStore(coreOptions.store, options.policy, SETTING_BASES),
+              managedPolicy: options.policy,
+            }
+          : coreOptions,
+      );
   const states: PhoneState[] = [];
   const events: CoreEventArgs[] = [];
   const waiters = new Set<() => void>();

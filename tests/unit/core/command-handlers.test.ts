@@ -5,6 +5,8 @@ import { createCallerHandlers, type CallerHandlerDeps } from '../../../src/core/
 import { createMediaHandlers } from '../../../src/core/handlers/media-handlers';
 import { createDeskHandlers } from '../../../src/core/handlers/desk-handlers';
 import { createSettingsHandlers } from '../../../src/core/handlers/settings-handlers';
+import { createPolicyHandlers } from '../../../src/core/handlers/policy-handlers';
+import { createDiagnosticsHandlers } from '../../../src/core/handlers/diagnostics-handlers';
 import { createWorkspaceHandlers } from '../../../src/core/handlers/workspace-handlers';
 import { silentLogger } from '../../../src/core/logger';
 import { createMemorySecretStore, createMemoryStore } from '../../../src/core/settings';
@@ -23,6 +25,8 @@ describe('handlers by feature', () => {
       createSettingsHandlers({} as never),
       createMediaHandlers({} as never),
       createDeskHandlers({} as never),
+      createPolicyHandlers({} as never),
+      createDiagnosticsHandlers({} as never),
     ].map((handlers) => Object.keys(handlers));
     const all = features.flat();
     expect(new Set(all).size).toBe(all.length);

@@ -121,6 +121,9 @@ const samples: { [C in CommandChannel]: CommandArgs<C> } = {
   'desk:get-status': [],
   'desk:take-dial-link': [],
   'storage:get-protection': [],
+  'policy:get-locks': [],
+  'diagnostics:get': [],
+  'diagnostics:save': [],
 };
 
 /** A complete API over a transport that answers everything ok. */

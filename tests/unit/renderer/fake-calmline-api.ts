@@ -78,6 +78,8 @@ const readChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'workspace:get-state',
   'checklists:list',
   'storage:get-protection',
+  'policy:get-locks',
+  'diagnostics:get',
 ]);
 const mediaChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'media:attach',
@@ -277,6 +279,9 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
     'storage:get-protection': () => ({ storesData: true, encrypted: true, keyStorage: 'os-keychain' }),
     'settings:get-retention': () => retention,
     'settings:save-retention': (next) => (retention = next),
+    'policy:get-locks': () => ({ managed: false, locked: [] }),
+    'diagnostics:get': () => ({ text: '# Calmline diagnostics\n' }),
+    'diagnostics:save': () => ({ path: '/tmp/calmline-diagnostics.txt' }),
     'settings:get-language': () => language,
     'settings:save-language': (next) => {
       language = next;

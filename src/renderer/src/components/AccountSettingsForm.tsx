@@ -10,12 +10,13 @@ import {
   type AccountFormValues,
   type FieldProblem,
 } from '../account-form';
+import { usePolicyLocks } from '../hooks/use-policy-locks';
 import { CommandErrorAlert } from './CommandErrorAlert';
 import { TextField } from './TextField';
 
 /** Props of {@link AccountSettingsForm}. */
 export interface AccountSettingsFormProps {
-  api: Pick<CalmlineApi, 'getAccount' | 'saveAccount'>;
+  api: Pick<CalmlineApi, 'getAccount' | 'saveAccount' | 'getPolicyLocks'>;
   /** Called with what main stored, after a successful save. */
   onSaved?: (account: AccountView) => void;
   /** Shows a close button when given. */
@@ -84,6 +85,7 @@ function AccountForm({ api, onSaved, onClose, initial, loadError }: AccountFormP
   const [submitted, setSubmitted] = useState(false);
   const [save, setSave] = useState<SaveState>({ status: 'idle' });
   const inputs = useRef<Partial<Record<AccountField, HTMLInputElement | null>>>({});
+  const locks = usePolicyLocks(api);
 
   const check = checkAccountForm(values);
   const problems = submitted && !check.ok ? check.problems : {};
@@ -147,6 +149,7 @@ function AccountForm({ api, onSaved, onClose, initial, loadError }: AccountFormP
         dir="ltr"
         autoComplete="off"
         value={values.wsUrl}
+        locked={locks.has('account.wsUrl')}
         onChange={(wsUrl) => update({ wsUrl })}
         error={problemText(problems.wsUrl)}
         inputRef={(element) => {
@@ -161,6 +164,7 @@ function AccountForm({ api, onSaved, onClose, initial, loadError }: AccountFormP
         dir="ltr"
         autoComplete="off"
         value={values.sipUri}
+        locked={locks.has('account.sipUriTemplate')}
         onChange={(sipUri) => update({ sipUri })}
         error={problemText(problems.sipUri)}
         inputRef={(element) => {
@@ -174,6 +178,7 @@ function AccountForm({ api, onSaved, onClose, initial, loadError }: AccountFormP
         autoComplete="off"
         maxLength={MAX_DISPLAY_NAME_LENGTH}
         value={values.displayName}
+        locked={locks.has('account.displayNameTemplate')}
         onChange={(displayName) => update({ displayName })}
         error={problemText(problems.displayName)}
         inputRef={(element) => {

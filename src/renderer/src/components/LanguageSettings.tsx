@@ -4,13 +4,15 @@ import type { CalmlineApi } from '../../../shared/api';
 import { languageChoices } from '../../../shared/contract';
 import { useCommand } from '../hooks/use-command';
 import { useLanguageSetting } from '../hooks/use-language-setting';
+import { usePolicyLocks } from '../hooks/use-policy-locks';
 import { pickLanguage, type SupportedLanguage } from '../i18n';
 import { nativeLanguageNames, systemLanguages, type LanguageChoice } from '../ui-language';
 import { CommandErrorAlert } from './CommandErrorAlert';
+import { LockedBadge } from './LockedBadge';
 
 /** Props of {@link LanguageSettings}. */
 export interface LanguageSettingsProps {
-  api: Pick<CalmlineApi, 'getLanguage' | 'saveLanguage' | 'onLanguage'>;
+  api: Pick<CalmlineApi, 'getLanguage' | 'saveLanguage' | 'onLanguage' | 'getPolicyLocks'>;
 }
 
 const isLanguageChoice = (value: string): value is LanguageChoice =>
@@ -33,6 +35,8 @@ export function LanguageSettings({ api }: LanguageSettingsProps) {
   const [draft, setDraft] = useState<LanguageChoice | null>(null);
   const [justSaved, setJustSaved] = useState(false);
   const command = useCommand();
+  const locked = usePolicyLocks(api).has('language');
+  const lockedId = useId();
 
   if (saved.setting === null && saved.problem === null) {
     return (
@@ -73,6 +77,7 @@ export function LanguageSettings({ api }: LanguageSettingsProps) {
         <label className="field-label" htmlFor={selectId}>
           {t('language.label')}
         </label>
+        {locked && <LockedBadge id={lockedId} />}
         <p className="field-hint" id={hintId}>
           {t('language.hint')}
         </p>
@@ -80,7 +85,8 @@ export function LanguageSettings({ api }: LanguageSettingsProps) {
           id={selectId}
           name="language"
           className="field-input"
-          aria-describedby={hintId}
+          aria-describedby={locked ? `${lockedId} ${hintId}` : hintId}
+          disabled={locked}
           value={chosen}
           onChange={(event) => {
             if (isLanguageChoice(event.target.value)) setDraft(event.target.value);
@@ -97,7 +103,12 @@ export function LanguageSettings({ api }: LanguageSettingsProps) {
         </select>
       </div>
       <div className="form-actions">
-        <button type="submit" className="button button-primary" aria-disabled={command.pending || undefined}>
+        <button
+          type="submit"
+          className="button button-primary"
+          disabled={locked}
+          aria-disabled={command.pending || undefined}
+        >
           {t('language.save')}
         </button>
         {/* Said in the new language: the app has switched by the time it renders. */}

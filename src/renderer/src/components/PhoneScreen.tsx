@@ -19,6 +19,7 @@ import { CallList } from './CallList';
 import { CommandErrorAlert } from './CommandErrorAlert';
 import { HeatChecklist } from './HeatChecklist';
 import { LanguageSettings } from './LanguageSettings';
+import { DiagnosticsActions } from './DiagnosticsActions';
 import { NotesPad } from './NotesPad';
 import { RecentCalls } from './RecentCalls';
 import { RegistrationStatus } from './RegistrationStatus';
@@ -196,6 +197,7 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
             <AudioDeviceSettings api={api} />
             <HeadsetSettings api={api} />
             <DeskSettings api={api} />
+            <DiagnosticsActions api={api} />
           </div>
         )}
       </main>

@@ -1,4 +1,5 @@
 import { useId, type Ref } from 'react';
+import { LockedBadge } from './LockedBadge';
 
 /** Props of {@link TextField}. */
 export interface TextFieldProps {
@@ -19,6 +20,8 @@ export interface TextFieldProps {
   maxLength?: number;
   disabled?: boolean;
   inputRef?: Ref<HTMLInputElement>;
+  /** IT's policy locks this setting: the field is disabled and says "Set by your organisation". */
+  locked?: boolean;
 }
 
 /** A labelled input whose hint and error are linked with aria-describedby. */
@@ -30,18 +33,23 @@ export function TextField({
   error,
   type = 'text',
   inputRef,
+  locked = false,
   ...inputProps
 }: TextFieldProps) {
   const id = useId();
   const hintId = `${id}-hint`;
   const errorId = `${id}-error`;
-  const describedBy = [hint ? hintId : null, error ? errorId : null].filter(Boolean).join(' ');
+  const lockedId = `${id}-locked`;
+  const describedBy = [locked ? lockedId : null, hint ? hintId : null, error ? errorId : null]
+    .filter(Boolean)
+    .join(' ');
 
   return (
     <div className="field">
       <label className="field-label" htmlFor={id}>
         {label}
       </label>
+      {locked && <LockedBadge id={lockedId} />}
       {hint && (
         <p className="field-hint" id={hintId}>
           {hint}
@@ -49,6 +57,7 @@ export function TextField({
       )}
       <input
         {...inputProps}
+        disabled={inputProps.disabled === true || locked}
         ref={inputRef}
         id={id}
         type={type}

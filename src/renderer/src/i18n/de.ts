@@ -436,6 +436,7 @@ export const de: PartialMessages = {
     'no-reminder': 'Diese Erinnerung wird nicht mehr angezeigt.',
     'storage-unavailable': 'Anrufverlauf und Notizen sind gerade nicht verfügbar.',
     'not-found': 'Diesen Eintrag gibt es nicht mehr.',
+    'locked-by-policy': 'Ihre Organisation hat das festgelegt; es lässt sich hier nicht ändern.',
     internal: 'In Calmline ist etwas schiefgelaufen. Bitte versuchen Sie es erneut.',
   },
   account: {
@@ -529,5 +530,18 @@ export const de: PartialMessages = {
     notEncrypted:
       'Dieser Computer hat keinen Schlüsselbund, den Calmline nutzen kann. Notizen, Anrufprotokolle und was Sie über Anrufende festhalten, werden daher unverschlüsselt auf dieser Festplatte gespeichert. Wer die Dateien dieses Computers lesen kann, kann sie lesen. Bitte informieren Sie die IT.',
     unknown: 'Calmline konnte nicht prüfen, ob Ihre Daten verschlüsselt sind. Bitte informieren Sie die IT.',
+  },
+  policy: {
+    locked: 'Von Ihrer Organisation festgelegt',
+  },
+  diagnostics: {
+    heading: 'IT-Support',
+    hint: 'Für den IT-Support: App-Version, Verbindung und letzte Fehler. Passwörter, Notizen und Rufnummern sind nicht enthalten.',
+    copy: 'Diagnose kopieren',
+    save: 'Diagnosedatei speichern',
+    copied: 'Diagnose kopiert. Fügen Sie sie in Ihr Support-Ticket ein.',
+    copyFailed: 'Kopieren nicht möglich. Speichern Sie stattdessen die Diagnosedatei.',
+    saved: 'Diagnose gespeichert:',
+    failed: 'Die Diagnose konnte nicht erstellt werden.',
   },
 };

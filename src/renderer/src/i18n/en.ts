@@ -446,6 +446,7 @@ export const en = {
     'invalid-commitment': 'The promise was not recorded because some details were not valid.',
     'no-break-offer': 'There is no break offer to decline any more.',
     'no-reminder': 'That reminder is no longer showing.',
+    'locked-by-policy': 'Your organisation has set this, so it cannot be changed here.',
     internal: 'Something went wrong inside Calmline. Please try again.',
   },
   account: {
@@ -539,6 +540,19 @@ export const en = {
     notEncrypted:
       "This computer has no keychain Calmline can use, so notes, call records and what you record about callers are saved on this disk without encryption. Anyone who can read this computer's files can read them. Please tell IT.",
     unknown: 'Calmline could not check whether your data is encrypted. Please tell IT.',
+  },
+  policy: {
+    locked: 'Set by your organisation',
+  },
+  diagnostics: {
+    heading: 'Help desk',
+    hint: 'For IT support: the app version, the connection and recent errors. Passwords, notes and caller numbers are left out.',
+    copy: 'Copy diagnostics',
+    save: 'Save diagnostics file',
+    copied: 'Diagnostics copied. Paste them into your support ticket.',
+    copyFailed: 'Could not copy. Save the diagnostics file instead.',
+    saved: 'Diagnostics saved:',
+    failed: 'The diagnostics could not be collected.',
   },
 };
 

@@ -422,6 +422,7 @@ export const nb: PartialMessages = {
     'no-reminder': 'Den påminnelsen vises ikke lenger.',
     'storage-unavailable': 'Samtalehistorikk og notater er ikke tilgjengelige akkurat nå.',
     'not-found': 'Den oppføringen finnes ikke lenger.',
+    'locked-by-policy': 'Organisasjonen din har bestemt dette, så det kan ikke endres her.',
     internal: 'Noe gikk galt i Calmline. Prøv igjen.',
   },
   account: {
@@ -514,5 +515,18 @@ export const nb: PartialMessages = {
     notEncrypted:
       'Denne datamaskinen har ingen nøkkelring som Calmline kan bruke, så notater, samtalelogger og det du registrerer om innringere, lagres ukryptert på denne disken. Alle som kan lese filene på denne datamaskinen, kan lese dem. Si fra til IT.',
     unknown: 'Calmline kunne ikke sjekke om dataene dine er kryptert. Si fra til IT.',
+  },
+  policy: {
+    locked: 'Angitt av organisasjonen din',
+  },
+  diagnostics: {
+    heading: 'IT-støtte',
+    hint: 'For IT-støtten: appversjon, tilkobling og siste feil. Passord, notater og innringernumre er utelatt.',
+    copy: 'Kopier diagnose',
+    save: 'Lagre diagnosefil',
+    copied: 'Diagnosen er kopiert. Lim den inn i supportsaken.',
+    copyFailed: 'Kunne ikke kopiere. Lagre diagnosefilen i stedet.',
+    saved: 'Diagnosen er lagret:',
+    failed: 'Diagnosen kunne ikke samles inn.',
   },
 };
