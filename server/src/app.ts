@@ -213,11 +213,9 @@ export async function buildDirectoryService(options: DirectoryServiceOptions): P
   app.setErrorHandler((error: Error & { statusCode?: number; code?: string }, request, reply) => {
     if (error instanceof ApiError) {
       if (error.status === 401) void reply.header('www-authenticate', 'Bearer realm="calmline-directory"');
-      return reply
-        .status(error.status)
-        .send({
-          error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
-        });
+      return reply.status(error.status).send({
+        error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
+      });
     }
     if (error.statusCode === 429) {
       return reply.status(429).send({ error: { code: 'rate-limited', message: error.message } });
