@@ -217,6 +217,10 @@ export async function buildDirectoryService(options: DirectoryServiceOptions): P
         error: { code: error.code, message: error.message, ...(error.issues ? { issues: error.issues } : {}) },
       });
     }
+    // A client-chosen id that another write already took.
+    if (error.code === '23505') {
+      return reply.status(409).send({ error: { code: 'id-conflict', message: 'this id is already taken' } });
+    }
     if (error.statusCode === 429) {
       return reply.status(429).send({ error: { code: 'rate-limited', message: error.message } });
     }
@@ -377,7 +381,7 @@ export async function buildDirectoryService(options: DirectoryServiceOptions): P
     const { number } = parse(numberParams, request.params, 'params');
     const body = parse(addFlagBodySchema, request.body, 'body');
     return write(request, reply, number, async (db, principal) => {
-      const id = randomUUID();
+      const id = body.id ?? randomUUID();
       const { rows } = await db.query<{ flag: unknown }>(
         `INSERT INTO flags AS f (id, number, kind, reason, author, call_id) VALUES ($1, $2, $3, $4, $5, $6)
          RETURNING ${FLAG_JSON} AS flag`,
@@ -440,7 +444,7 @@ export async function buildDirectoryService(options: DirectoryServiceOptions): P
     const { number } = parse(numberParams, request.params, 'params');
     const body = parse(addFollowUpBodySchema, request.body, 'body');
     return write(request, reply, number, async (db, principal) => {
-      const id = randomUUID();
+      const id = body.id ?? randomUUID();
       const { rows } = await db.query<{ follow_up: unknown }>(
         `INSERT INTO follow_ups AS u (id, number, call_id, kind, due, text, author)
          VALUES ($1, $2, $3, $4, to_timestamp($5 / 1000.0), $6, $7) RETURNING ${FOLLOW_UP_JSON} AS follow_up`,
@@ -500,11 +504,11 @@ export async function buildDirectoryService(options: DirectoryServiceOptions): P
         const raised = await db.query<{ flag: unknown; id: string }>(
           `INSERT INTO flags AS f (id, number, kind, reason, author, call_id) VALUES ($1, $2, $3, $4, $5, $6)
            RETURNING f.id, ${FLAG_JSON} AS flag`,
-          [randomUUID(), number, body.kind, reason, principal.agent, body.callId],
+          [body.flagId ?? randomUUID(), number, body.kind, reason, principal.agent, body.callId],
         );
         flag = raised.rows[0]!;
       }
-      const id = randomUUID();
+      const id = body.id ?? randomUUID();
       const { rows } = await db.query<{ incident: unknown }>(
         `INSERT INTO incidents AS i (id, number, call_id, kind, what_was_said, occurred_at, said_by, recorded_by, flag_id)
          VALUES ($1, $2, $3, $4, $5, to_timestamp($6 / 1000.0), $7, $8, $9) RETURNING ${INCIDENT_JSON} AS incident`,

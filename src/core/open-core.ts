@@ -12,6 +12,8 @@ import { AccountSettings, agentNameFrom, retentionDaysFrom, type KeyValueStore, 
 import { openAgentData } from './storage/agent-data';
 import { FileDataKeyProvider, type KeySealer } from './storage/files/data-key';
 import type { StorageNotice } from './storage/files/storage-notice';
+import { createMemoryTokenStore, directorySettingFrom, type DirectoryTokenStore } from './directory/directory-settings';
+import { RemoteCallerDirectory, type RemoteCallerDirectoryOptions } from './directory/remote-caller-directory';
 
 /** What a host provides. */
 export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger' | 'createMediaFactory' | 'phone'> {
@@ -27,6 +29,15 @@ export interface OpenCoreOptions extends Pick<AppCoreOptions, 'clock' | 'logger'
    * keychain). Without one, history files are written in the clear.
    */
   keySealer?: KeySealer;
+  /**
+   * The agent's token for the shared caller directory (a secret like the SIP password);
+   * default: memory, preset from CALMLINE_DIRECTORY_TOKEN.
+   */
+  directoryToken?: DirectoryTokenStore;
+  /** Options of the shared directory client (timeouts, backoff) for tests and benchmarks. */
+  directoryClient?: Partial<
+    Pick<RemoteCallerDirectoryOptions, 'lookupTimeoutMs' | 'confirmTimeoutMs' | 'requestTimeoutMs' | 'backoffMs'>
+  >;
 }
 
 /**
@@ -82,11 +93,35 @@ export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
     options.logger.warn(notice.message);
   }
   const { checklists } = await loadDeployedChecklists(join(options.dataDir, 'checklists'), options.logger);
+  const callerDirectory = await openSharedDirectory(options, agentData.directory);
   return new AppCore({
     ...options,
+    ...(callerDirectory ? { callerDirectory } : {}),
     checklists,
     agentData,
     exportDir: join(options.dataDir, 'exports'),
     startupNotices: options.startupNotices ?? [],
+  });
+}
+
+/** The shared caller directory when one is configured (README "Caller directory service"). */
+async function openSharedDirectory(
+  options: OpenCoreOptions,
+  local: RemoteCallerDirectoryOptions['local'],
+): Promise<RemoteCallerDirectory | undefined> {
+  const setting = directorySettingFrom(options.store, options.env, (message) => options.logger.warn(message));
+  if (!setting) return undefined;
+  const tokens = options.directoryToken ?? createMemoryTokenStore();
+  const preset = options.env?.CALMLINE_DIRECTORY_TOKEN;
+  if (preset) tokens.set(preset);
+  return RemoteCallerDirectory.open({
+    url: setting.url,
+    token: () => tokens.get(),
+    local,
+    dir: join(options.dataDir, 'agent-data'),
+    clock: options.clock,
+    logger: options.logger,
+    ...(setting.lookupTimeoutMs ? { lookupTimeoutMs: setting.lookupTimeoutMs } : {}),
+    ...options.directoryClient,
   });
 }

@@ -59,6 +59,7 @@ export const commandRoutes = {
   'reminder:snooze': { method: 'snoozeReminder', args: ['kind'] },
   'settings:get-call-policy': { method: 'getCallPolicy' },
   'settings:save-call-policy': { method: 'saveCallPolicy', args: 'request' },
+  'directory:get-status': { method: 'getDirectoryStatus' },
 } as const satisfies {
   [C in CommandChannel]: Pick<(typeof commands)[C], 'method'> & {
     args?: (typeof commands)[C] extends { readonly args: infer A } ? A : never;
@@ -75,4 +76,5 @@ export const eventRoutes = {
   'settings:audio-devices': 'onAudioDevices',
   'settings:language': 'onLanguage',
   'callers:prefetched': 'onCallerPrefetched',
+  'directory:status': 'onDirectoryStatus',
 } as const satisfies { [E in EventChannel]: (typeof events)[E]['method'] };

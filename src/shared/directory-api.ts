@@ -52,6 +52,8 @@ const time = z.number().int().nonnegative().max(8_640_000_000_000_000);
 
 /** POST /v1/callers/:number/flags */
 export const addFlagBodySchema = z.strictObject({
+  /** The client's own id for the flag (so a queued write and its answer agree); default: a new one. */
+  id: z.uuid().optional(),
   kind: z.enum(flagKinds),
   reason: text(MAX_REASON_LENGTH),
   callId: callId.optional(),
@@ -67,6 +69,7 @@ export type PreferredAddressBody = z.infer<typeof preferredAddressBodySchema>;
 
 /** POST /v1/callers/:number/follow-ups */
 export const addFollowUpBodySchema = z.strictObject({
+  id: z.uuid().optional(),
   callId,
   kind: z.enum(followUpKinds),
   due: time,
@@ -79,6 +82,9 @@ export const completeFollowUpBodySchema = z.strictObject({});
 
 /** POST /v1/callers/:number/incidents: a D5 threat; raises the matching flag unless one is active. */
 export const recordIncidentBodySchema = z.strictObject({
+  id: z.uuid().optional(),
+  /** The id of the flag raised with it, when one is raised. */
+  flagId: z.uuid().optional(),
   callId,
   kind: z.enum(threatKinds),
   whatWasSaid: text(MAX_STATEMENT_LENGTH, 1),

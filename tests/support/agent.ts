@@ -4,7 +4,8 @@
  * the Electron IPC and the web host use.
  */
 import { AppCore, type AppCoreOptions, type CoreEventArgs } from '../../src/core/app-core';
-import { openCore } from '../../src/core/open-core';
+import { createMemoryTokenStore } from '../../src/core/directory/directory-settings';
+import { openCore, type OpenCoreOptions } from '../../src/core/open-core';
 import { openConfSettingsStore } from '../../src/core/storage/files/settings-store';
 import { systemClock, type Clock } from '../../src/core/clock';
 import { createConsoleLogger, silentLogger, type CoreLogger } from '../../src/core/logger';
@@ -34,6 +35,8 @@ export interface AgentOptions {
   waitForRegistration?: boolean;
   /** Extra phone options (reconnect backoff, grace periods). */
   phone?: AppCoreOptions['phone'];
+  /** Use the shared caller directory at `url` with `token` (needs `dataDir`, for the outbox). */
+  directory?: { url: string; token: string; client?: OpenCoreOptions['directoryClient'] };
 }
 
 /** A registered agent app and helpers to wait on its state. */
@@ -67,6 +70,7 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
         .store
     : createMemoryStore();
   store.set('account', account);
+  if (options.directory) store.set('callerDirectory', { url: options.directory.url });
   // Most tests place calls back to back: only the wrap-up tests let the wrap-up hold calls.
   store.set('workspacePolicy', { wrapUpHoldsCalls: options.wrapUpHoldsCalls ?? false });
   const coreOptions = {
@@ -83,7 +87,16 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
   };
   // With a data folder, the same wiring as the hosts: history, notes, caller directory.
   const core = options.dataDir
-    ? await openCore({ ...coreOptions, dataDir: options.dataDir })
+    ? await openCore({
+        ...coreOptions,
+        dataDir: options.dataDir,
+        ...(options.directory
+          ? {
+              directoryToken: createMemoryTokenStore(options.directory.token),
+              ...(options.directory.client ? { directoryClient: options.directory.client } : {}),
+            }
+          : {}),
+      })
     : new AppCore(coreOptions);
   const states: PhoneState[] = [];
   const events: CoreEventArgs[] = [];

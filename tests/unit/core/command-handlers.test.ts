@@ -8,6 +8,7 @@ import { createWorkspaceHandlers } from '../../../src/core/handlers/workspace-ha
 import { silentLogger } from '../../../src/core/logger';
 import { createMemorySecretStore, createMemoryStore } from '../../../src/core/settings';
 import { openAgentData } from '../../../src/core/storage/agent-data';
+import { createDirectoryHandlers } from '../../../src/core/handlers/directory-handlers';
 import { commands, type StorageNoticeView } from '../../../src/shared/contract';
 import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from '../storage/storage-test-kit';
@@ -21,6 +22,7 @@ describe('handlers by feature', () => {
       createWorkspaceHandlers({} as never),
       createSettingsHandlers({} as never),
       createMediaHandlers({} as never),
+      createDirectoryHandlers({} as never),
     ].map((handlers) => Object.keys(handlers));
     const all = features.flat();
     expect(new Set(all).size).toBe(all.length);

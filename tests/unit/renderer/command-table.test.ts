@@ -115,6 +115,7 @@ const samples: { [C in CommandChannel]: CommandArgs<C> } = {
   'settings:save-call-policy': [
     { defaultRegion: 'DE', escalationTarget: '', escalationMode: 'blind', consentTtlSeconds: 120 },
   ],
+  'directory:get-status': [],
 };
 
 /** A complete API over a transport that answers everything ok. */
