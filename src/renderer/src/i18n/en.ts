@@ -467,6 +467,14 @@ export const en = {
       generic: 'This value is not valid.',
     },
   },
+  /** The shared caller directory's state on the caller card. */
+  directory: {
+    unreachable: 'Caller directory unreachable: showing what was known, changes queued.',
+    unauthorized:
+      'The caller directory refused this desk’s token: showing what was known, changes queued. Ask IT for a new token.',
+    queued_one: '{{count, number}} change waiting to be sent.',
+    queued_other: '{{count, number}} changes waiting to be sent.',
+  },
 };
 
 /** The shape of a complete set of strings. */
