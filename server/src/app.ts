@@ -44,8 +44,8 @@ export interface DirectoryServiceOptions {
   bodyLimit?: number;
   /** How many of the last calls a look-up shows (default 5). */
   lastCalls?: number;
-  /** Log through Fastify's pino (default false: quiet, for tests). */
-  logger?: boolean;
+  /** Log through Fastify's pino: true (info), a level, or false (default: quiet, for tests). */
+  logger?: boolean | { level: string };
   /** PEM certificate and key: serve HTTPS (production); omitted = plain HTTP (loopback only). */
   https?: { cert: Buffer; key: Buffer };
   /** SSE heartbeat interval (default 15 s), so idle proxies keep the stream open. */

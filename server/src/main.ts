@@ -13,6 +13,8 @@
  *   CALMLINE_DIRECTORY_TLS_CERT / _TLS_KEY  PEM files: serve HTTPS (required unless on loopback)
  *   CALMLINE_DIRECTORY_SHARE_NOTE_TEXT=true  share wrap-up note text (default: outcome and commitment only)
  *   CALMLINE_DIRECTORY_RATE_LIMIT    requests per agent per minute (default 1200)
+ *   CALMLINE_DIRECTORY_POOL_SIZE     PostgreSQL connections per instance (default 20)
+ *   CALMLINE_DIRECTORY_LOG_LEVEL     pino level (default info: one line per request)
  */
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -48,7 +50,7 @@ async function serve(pool: pg.Pool): Promise<void> {
     rateLimitPerMinute: process.env.CALMLINE_DIRECTORY_RATE_LIMIT
       ? Number(process.env.CALMLINE_DIRECTORY_RATE_LIMIT)
       : undefined,
-    logger: true,
+    logger: { level: process.env.CALMLINE_DIRECTORY_LOG_LEVEL ?? 'info' },
     https: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined,
   });
   await app.listen({ host, port });
