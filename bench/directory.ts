@@ -15,13 +15,14 @@
  *    Service and PostgreSQL CPU and memory (PSS) are read from /proc for each phase.
  *
  * The service runs as its own process (`server/src/main.ts serve`), so its CPU and memory
- * are its own; the load generator and the simulated agents run in this process.
+ * are its own; the simulated agents run in another (bench/directory-agents.mjs), the write
+ * load generator in this one.
  *
  * Environment: BENCH_DIRECTORY_CALLERS (default 1000000), BENCH_DIRECTORY_LOOKUPS (2000),
  * BENCH_DIRECTORY_AGENTS (2000), BENCH_DIRECTORY_SECONDS (15 per write phase),
  * BENCH_DIRECTORY_RATE (20 writes/s in the bounded phase), BENCH_DIRECTORY_WRITERS (8).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { fork, spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,20 +56,41 @@ function envInt(name: string, fallback: number): number {
   return raw === undefined || raw === '' ? fallback : Number(raw);
 }
 
-/** CPU seconds (user + system) and PSS bytes of a set of processes. */
-function usage(pids: number[]): { cpuS: number; pssMiB: number } {
+/** CPU ticks (user + system) and PSS (KiB) of one process, or undefined once it has ended. */
+function sample(pid: number): { ticks: number; pssKiB: number } | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    return {
+      ticks: Number(fields[11]) + Number(fields[12]),
+      pssKiB: Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0),
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples of a set of processes, by pid. */
+function usage(pids: number[]): Map<number, { ticks: number; pssKiB: number }> {
+  const samples = new Map<number, { ticks: number; pssKiB: number }>();
+  for (const pid of pids) {
+    const one = sample(pid);
+    if (one) samples.set(pid, one);
+  }
+  return samples;
+}
+
+/** CPU seconds used between two samplings (a process started meanwhile counts from zero) and PSS now. */
+function between(
+  before: Map<number, { ticks: number; pssKiB: number }>,
+  after: Map<number, { ticks: number; pssKiB: number }>,
+): { cpuS: number; pssMiB: number } {
   let ticks = 0;
   let pssKiB = 0;
-  for (const pid of pids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
-      const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-      pssKiB += Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0);
-    } catch {
-      // The process ended meanwhile.
-    }
+  for (const [pid, now] of after) {
+    ticks += now.ticks - (before.get(pid)?.ticks ?? 0);
+    pssKiB += now.pssKiB;
   }
   return { cpuS: ticks / TICKS_PER_SECOND, pssMiB: pssKiB / 1024 };
 }
@@ -101,19 +123,18 @@ async function measured<T>(
   service: { cpu: number; pssMiB: number };
   postgres: { cpu: number; pssMiB: number };
 }> {
-  const pgPids = postgresPids(dataDir);
   const beforeService = usage([service]);
-  const beforePg = usage(pgPids);
+  const beforePg = usage(postgresPids(dataDir));
   const started = performance.now();
   const result = await work();
   const seconds = (performance.now() - started) / 1000;
-  const afterService = usage([service]);
-  const afterPg = usage(postgresPids(dataDir));
+  const serviceUse = between(beforeService, usage([service]));
+  const pgUse = between(beforePg, usage(postgresPids(dataDir)));
   return {
     result,
     seconds,
-    service: { cpu: ((afterService.cpuS - beforeService.cpuS) / seconds) * 100, pssMiB: afterService.pssMiB },
-    postgres: { cpu: ((afterPg.cpuS - beforePg.cpuS) / seconds) * 100, pssMiB: afterPg.pssMiB },
+    service: { cpu: (serviceUse.cpuS / seconds) * 100, pssMiB: serviceUse.pssMiB },
+    postgres: { cpu: (pgUse.cpuS / seconds) * 100, pssMiB: pgUse.pssMiB },
   };
 }
 
@@ -145,45 +166,47 @@ async function startService(databaseUrl: string, port: number): Promise<ChildPro
   throw new Error('the directory service did not start');
 }
 
-/** A simulated agent's live-update connection: counts the events it receives. */
-interface Listener {
-  received: number;
-  latencies: number[] | undefined;
-  close(): void;
+/** The simulated agents, in their own process (bench/directory-agents.mjs). */
+interface Agents {
+  report(): Promise<{ received: number[]; latencies: number[] }>;
+  reset(): Promise<void>;
+  stop(): void;
+  pid: number;
 }
 
-async function openListener(base: string, token: string, sampled: boolean): Promise<Listener> {
-  const controller = new AbortController();
-  const response = await fetch(`${base}/v1/events`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: controller.signal,
+async function startAgents(base: string, tokens: string[], count: number, sampled: number): Promise<Agents> {
+  const child = fork(join(import.meta.dirname, 'directory-agents.mjs'), [], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  if (!response.ok || !response.body) throw new Error(`events answered ${response.status}`);
-  const listener: Listener = { received: 0, latencies: sampled ? [] : undefined, close: () => controller.abort() };
-  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
-  let ready: () => void = () => undefined;
-  const isReady = new Promise<void>((r) => (ready = r));
-  void (async () => {
-    let buffer = '';
-    for (;;) {
-      const { value, done } = await reader.read().catch(() => ({ value: undefined, done: true }));
-      if (done || value === undefined) return;
-      buffer += value;
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        if (block.includes('event: ready')) ready();
-        else if (block.includes('event: caller-changed')) {
-          listener.received += 1;
-          const at = listener.latencies && /"at":(\d+)/.exec(block);
-          if (at) listener.latencies!.push(Date.now() - Number(at[1]));
-        }
-      }
-    }
-  })();
-  await isReady;
-  return listener;
+  const next = (type: string) =>
+    new Promise<Record<string, unknown>>((resolve, reject) => {
+      const onMessage = (message: Record<string, unknown>) => {
+        if (message.type !== type) return;
+        child.off('message', onMessage);
+        resolve(message);
+      };
+      child.on('message', onMessage);
+      child.once('exit', (code) => reject(new Error(`the agents process exited (${String(code)})`)));
+    });
+  const ready = next('ready');
+  child.send({ type: 'start', base, tokens, count, sampled });
+  await ready;
+  return {
+    pid: child.pid!,
+    report: async () => {
+      const answer = next('report');
+      child.send({ type: 'report' });
+      return (await answer) as unknown as { received: number[]; latencies: number[] };
+    },
+    reset: async () => {
+      const answer = next('reset');
+      child.send({ type: 'reset' });
+      await answer;
+    },
+    stop: () => {
+      if (child.connected) child.send({ type: 'stop' });
+    },
+  };
 }
 
 export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Promise<BenchTable> {
@@ -200,7 +223,7 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
   pool.on('error', () => undefined);
   const port = reservePort({ udp: false, tcp: true });
   let service: ChildProcess | undefined;
-  const listeners: Listener[] = [];
+  let simulated: Agents | undefined;
   const tempDir = mkdtempSync(join(tmpdir(), 'calmline-bench-directory-'));
   try {
     await migrate(pool);
@@ -280,12 +303,8 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
         issueToken(pool, { agent: `bench-listener-${i}`, role: 'agent', validDays: 1 }).then((t) => t.token),
       ),
     );
-    for (let i = 0; i < agents; i += 50) {
-      const batch = Array.from({ length: Math.min(50, agents - i) }, (_, j) =>
-        openListener(base, agentTokens[(i + j) % agentTokens.length]!, i + j < 20),
-      );
-      listeners.push(...(await Promise.all(batch)));
-    }
+    simulated = await startAgents(base, agentTokens, agents, 20);
+    const agentsProcess = simulated;
     const connectSeconds = (performance.now() - connectStarted) / 1000;
 
     const writeOnce = async (latencies: number[]): Promise<boolean> => {
@@ -299,10 +318,16 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
       latencies.push(performance.now() - started);
       return response.status === 201;
     };
-    const waitForFanOut = async (expected: number): Promise<number> => {
+    const waitForFanOut = async (expected: number): Promise<{ delivered: number; latencies: number[] }> => {
       const deadline = Date.now() + 30_000;
-      while (Date.now() < deadline && listeners.some((l) => l.received < expected)) await sleep(50);
-      return listeners.filter((l) => l.received >= expected).length;
+      for (;;) {
+        const report = await agentsProcess.report();
+        const delivered = report.received.filter((n) => n >= expected).length;
+        if (delivered === report.received.length || Date.now() > deadline) {
+          return { delivered, latencies: report.latencies };
+        }
+        await sleep(100);
+      }
     };
 
     // 3a. Bounded rate.
@@ -319,16 +344,13 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
         pending.push(writeOnce(boundedLatencies).then((ok) => void (ok && (boundedOk += 1))));
       }
       await Promise.all(pending);
-      return waitForFanOut(boundedOk);
     });
-    const fanOut = summarize(listeners.flatMap((l) => l.latencies ?? []));
-    const boundedDelivered = bounded.result;
+    const boundedFan = await waitForFanOut(boundedOk);
+    const fanOut = summarize(boundedFan.latencies);
+    const boundedDelivered = boundedFan.delivered;
 
     // 3b. As fast as the service takes them, agents still connected.
-    for (const l of listeners) {
-      l.received = 0;
-      if (l.latencies) l.latencies = [];
-    }
+    await agentsProcess.reset();
     const openLatencies: number[] = [];
     let openOk = 0;
     const open = await measured(service.pid!, postgres.dataDir, async () => {
@@ -339,8 +361,9 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
         }),
       );
     });
-    const openDelivered = await waitForFanOut(openOk);
-    const openFanOut = summarize(listeners.flatMap((l) => l.latencies ?? []));
+    const openFan = await waitForFanOut(openOk);
+    const openDelivered = openFan.delivered;
+    const openFanOut = summarize(openFan.latencies);
 
     const bounded50 = summarize(boundedLatencies);
     const open50 = summarize(openLatencies);
@@ -393,8 +416,8 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
         `Look-ups: ${lookupRun.result.n} sequential over one keep-alive connection, random callers; service ${cpu(lookupRun.service)}, PostgreSQL ${cpu(lookupRun.postgres)}.`,
         `Core look-up: RemoteCallerDirectory.lookup p50 is ${remoteVsLocal.toFixed(2)} ms above LocalCallerDirectory.lookup (the ring → record-pushed part of ring → flags painted; the paint itself is the same for both and is measured by bench/workspace.ts).`,
         `Bounded writes: ${boundedOk} of ${rate * seconds} accepted in ${bounded.seconds.toFixed(1)} s; ${boundedDelivered} of ${agents} agents received every event; service ${cpu(bounded.service)}, PostgreSQL ${cpu(bounded.postgres)}.`,
-        `Unbounded writes: ${openOk} in ${open.seconds.toFixed(1)} s = ${(openOk / open.seconds).toFixed(0)} writes/s, each fanned out to ${agents} agents (${((openOk * agents) / open.seconds).toFixed(0)} events/s); ${openDelivered} of ${agents} agents received every event within 30 s after; service ${cpu(open.service)}, PostgreSQL ${cpu(open.postgres)}.`,
-        'CPU is % of one core over the phase (this machine has the cores listed below, shared with the load generator and the simulated agents, which run in the bench process). Memory is PSS, so PostgreSQL shared buffers are not counted once per backend.',
+        `Unbounded writes: ${openOk} in ${open.seconds.toFixed(1)} s = ${(openOk / open.seconds).toFixed(0)} writes/s, each fanned out to ${agents} agents (${((openOk * agents) / open.seconds).toFixed(0)} events/s); ${openDelivered} of ${agents} agents received every event (checked up to 30 s after); service ${cpu(open.service)}, PostgreSQL ${cpu(open.postgres)}.`,
+        'CPU is % of one core over the phase (this machine has the cores listed below, shared with the load generator, which runs in the bench process, and the simulated agents, which run in a process of their own). Memory is PSS, so PostgreSQL shared buffers are not counted once per backend.',
         'PostgreSQL 15 from Debian, fsync on, shared_buffers 256 MB, on 127.0.0.1; one service instance with a 20-connection pool.',
       ],
       machine: machineInfo(),
@@ -410,7 +433,7 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
       },
     };
   } finally {
-    for (const l of listeners) l.close();
+    simulated?.stop();
     if (service && service.exitCode === null) {
       const exited = new Promise((r) => service!.once('exit', r));
       service.kill('SIGTERM');
