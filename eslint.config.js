@@ -10,7 +10,8 @@ import tseslint from 'typescript-eslint';
 /**
  * Who may import whom, by folder: core stands on shared and packages; shared on
  * packages only; the renderer and the web bridge on shared; the web host's server on
- * core and shared, never on the Electron glue. Exported for tests/unit/architecture/lint-zones.test.ts.
+ * core and shared, never on the Electron glue; the directory service (server/) on
+ * shared only, and nothing in src/ on it. Exported for tests/unit/architecture/lint-zones.test.ts.
  */
 export const layerZones = [
   {
@@ -55,6 +56,13 @@ export const layerZones = [
   },
   { target: './src/main', from: './src/webhost', message: 'The Electron glue does not import the web host.' },
   { target: './src/main', from: './src/renderer', message: 'Main talks to the renderer over the contract only.' },
+  {
+    target: './server',
+    from: './src',
+    except: ['./shared'],
+    message: 'The directory service imports only src/shared (its wire format) and packages.',
+  },
+  { target: './src', from: './server', message: 'The app reaches the directory service over HTTP only.' },
 ];
 
 const nodeOnly = [
@@ -87,7 +95,7 @@ export default tseslint.config(
   {
     // The layers (docs/architecture.md), checked on resolved paths, so a relative
     // `../main/ipc` is caught as surely as a bare `electron`.
-    files: ['src/**/*.{ts,tsx}'],
+    files: ['src/**/*.{ts,tsx}', 'server/**/*.ts'],
     plugins: { 'import-x': importX },
     settings: {
       'import-x/resolver-next': [

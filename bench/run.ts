@@ -54,6 +54,8 @@ const BENCHES: BenchModule[] = [
     exportName: 'runAudioBench',
     options: () => ({ calls: envInt('BENCH_AUDIO_CALLS', 30), warmup: envInt('BENCH_WARMUP', 3) }),
   },
+  // The caller directory service; its BENCH_DIRECTORY_* settings are read by bench/directory.ts.
+  { file: './directory.ts', exportName: 'runDirectoryBench', options: () => ({}) },
 ];
 
 const RESULTS_DIR = fileURLToPath(new URL('./results/', import.meta.url));

@@ -1,9 +1,10 @@
 // Makes sure the Debian packages Calmline's demo and tests need are installed:
 // Kamailio with WebSocket modules (the SIP server), SIPp (simulated callers),
-// Chromium (the UI tests' browser) and rtpengine (the media relay of the interop
-// test). Installs them when running as root; otherwise prints the apt line and fails.
+// Chromium (the UI tests' browser), rtpengine (the media relay of the interop
+// test) and PostgreSQL (the caller directory service's database). Installs them
+// when running as root; otherwise prints the apt line and fails.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 
 const needs = [
   { pkg: 'kamailio', ok: () => has('kamailio') },
@@ -14,6 +15,8 @@ const needs = [
   { pkg: 'sip-tester', ok: () => has('sipp') },
   { pkg: 'chromium', ok: () => existsSync('/usr/bin/chromium') },
   { pkg: 'rtpengine-daemon', ok: () => has('rtpengine') },
+  // PostgreSQL 15: the caller directory service's database (tests start their own server).
+  { pkg: 'postgresql', ok: () => existsSync('/usr/lib/postgresql/15/bin/initdb') },
 ];
 
 function has(command) {
@@ -55,4 +58,14 @@ if (missing.includes('rtpengine-daemon')) {
   }
   spawnSync('update-rc.d', ['rtpengine-daemon', 'disable'], quiet);
   console.log('Switched off the rtpengine-daemon system service (the tests run their own rtpengine).');
+}
+
+// postgresql creates a system cluster (15/main on :5432) and may start it. The tests and
+// `npm run directory` start private servers on their own ports and never use it: stop it,
+// and mark it manual so it does not start at boot.
+if (missing.includes('postgresql')) {
+  const quiet = { stdio: 'ignore', env };
+  spawnSync('pg_ctlcluster', ['15', 'main', 'stop'], quiet);
+  if (existsSync('/etc/postgresql/15/main/start.conf')) writeFileSync('/etc/postgresql/15/main/start.conf', 'manual\n');
+  console.log('Switched off the PostgreSQL system cluster (the tests run their own servers).');
 }

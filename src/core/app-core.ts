@@ -19,7 +19,7 @@ import { createCommandRouter, type CommandHandlers, type CommandRouter } from '.
 import type { CoreEventArgs } from './core-events';
 import { CrossFeatureRules } from './cross-feature-rules';
 import { createCallHandlers } from './handlers/call-handlers';
-import { createCallerHandlers } from './handlers/caller-handlers';
+import { createCallerHandlers, type CallerData } from './handlers/caller-handlers';
 import { createMediaHandlers } from './handlers/media-handlers';
 import { createPolicyHandlers } from './handlers/policy-handlers';
 import { createDiagnosticsHandlers } from './handlers/diagnostics-handlers';
@@ -54,6 +54,9 @@ import { Desk, shortcutCommand } from './desk/desk';
 import { createDeskHandlers } from './handlers/desk-handlers';
 import { NO_POLICY, type EffectivePolicy } from './policy/policy';
 import { PolicyStore } from './policy/policy-store';
+import type { RemoteCallerDirectory } from './directory/remote-caller-directory';
+import { createDirectoryHandlers } from './handlers/directory-handlers';
+import { callerKey } from './storage/callers/caller-key';
 
 /** What a host gives the core. */
 export interface AppCoreOptions {
@@ -85,6 +88,11 @@ export interface AppCoreOptions {
   redactor?: Redactor;
   /** The helpdesk bundle; default: one without a log file or updates. */
   diagnostics?: Diagnostics;
+  /**
+   * The call centre's shared caller directory (src/core/directory/): used instead of the
+   * local one for callers with an E.164 number. Closed by `stop()`.
+   */
+  callerDirectory?: RemoteCallerDirectory;
 }
 
 /** (channel, payload) pairs; a listener's `if (channel === …)` narrows the payload. */
@@ -137,7 +145,7 @@ export class AppCore {
     this.rules = new CrossFeatureRules({
       workspace: this.workspace,
       workspacePolicy: this.workspacePolicy,
-      directory: options.agentData?.directory,
+      directory: options.callerDirectory ?? options.agentData?.directory,
       calls: () => this.phoneState().calls,
       agentName: () => this.agentName(),
       emit: (...args) => this.emit(...args),
@@ -170,6 +178,25 @@ export class AppCore {
         data.onNotice((notice) => this.emit('storage:notice', notice)),
       );
     }
+    const shared = options.callerDirectory;
+    if (shared) {
+      this.unsubscribeData.push(
+        shared.onStatus((status) => this.emit('directory:status', status)),
+        shared.onChange((number) => this.callerChanged(shared, number)),
+      );
+    }
+  }
+
+  /** Another agent changed a caller: the open card of any call with that caller gets the new record. */
+  private callerChanged(shared: RemoteCallerDirectory, number: string): void {
+    for (const call of this.phoneState().calls) {
+      if (call.state === 'ended' || callerKey(call.remoteNumber) !== number) continue;
+      void shared.lookup(number).then(
+        (record) =>
+          this.emit('callers:prefetched', { callId: call.id, number: call.remoteNumber, record: record ?? null }),
+        (error: unknown) => this.options.logger.warn(`Looking up the changed caller failed: ${String(error)}`),
+      );
+    }
   }
 
   /** One handler per command, by feature; each feature sees only what it needs. */
@@ -178,7 +205,7 @@ export class AppCore {
     return {
       ...createCallHandlers({ requirePhone: () => this.requirePhone(), phoneState: () => this.phoneState() }),
       ...createCallerHandlers({
-        requireData: () => this.requireData(),
+        requireData: () => this.callerData(),
         callRecorded: (callId) => this.recorder?.ready(callId),
         agentName: () => this.agentName(),
         exportDir: options.exportDir,
@@ -222,6 +249,9 @@ export class AppCore {
           }),
         registration: () => this.phoneState().registration,
       }),
+      ...createDirectoryHandlers({
+        status: () => options.callerDirectory?.status() ?? { state: 'off', queued: 0 },
+      }),
     };
   }
 
@@ -234,6 +264,12 @@ export class AppCore {
   /** The name written as author of notes, flags and exports: never taken from the renderer. */
   private agentName(): string {
     return agentNameFrom(this.settings.get());
+  }
+
+  /** The agent's data, with the shared caller directory in place of the local one where configured. */
+  private callerData(): CallerData {
+    const data = this.requireData();
+    return this.options.callerDirectory ? { ...data, directory: this.options.callerDirectory } : data;
   }
 
   private requireData(): AgentData {
@@ -254,6 +290,7 @@ export class AppCore {
     this.workspace.dispose();
     await this.recorder?.settled();
     for (const unsubscribe of this.unsubscribeData.splice(0)) unsubscribe();
+    await this.options.callerDirectory?.close();
     const flushed = await this.options.agentData?.close();
     if (flushed?.failed.length) {
       this.options.logger.error(`Notes of ${flushed.failed.length} call(s) could not be saved before closing.`);

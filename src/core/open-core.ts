@@ -24,6 +24,8 @@ import type { StorageNotice } from './storage/files/storage-notice';
 import { describePolicyIssue, NO_POLICY, type EffectivePolicy } from './policy/policy';
 import { PolicyLockedError, PolicyStore } from './policy/policy-store';
 import { SETTING_BASES } from './policy/setting-bases';
+import { createMemoryTokenStore, directorySettingFrom, type DirectoryTokenStore } from './directory/directory-settings';
+import { RemoteCallerDirectory, type RemoteCallerDirectoryOptions } from './directory/remote-caller-directory';
 
 /** What a host provides. */
 export interface OpenCoreOptions extends Pick<
@@ -50,6 +52,15 @@ export interface OpenCoreOptions extends Pick<
   keyFile?: string;
   /** IT's managed policy (src/core/policy/); laid over `store` so every setting honours it. */
   policy?: EffectivePolicy;
+  /**
+   * The agent's token for the shared caller directory (a secret like the SIP password);
+   * default: memory, preset from CALMLINE_DIRECTORY_TOKEN.
+   */
+  directoryToken?: DirectoryTokenStore;
+  /** Options of the shared directory client (timeouts, backoff) for tests and benchmarks. */
+  directoryClient?: Partial<
+    Pick<RemoteCallerDirectoryOptions, 'lookupTimeoutMs' | 'confirmTimeoutMs' | 'requestTimeoutMs' | 'backoffMs'>
+  >;
 }
 
 /** Thrown by `openCore` when `dataProtection.requireEncryption` is set and there is no key. */
@@ -171,14 +182,38 @@ export async function openCore(options: OpenCoreOptions): Promise<AppCore> {
     options.logger.warn(notice.message);
   }
   const { checklists } = await loadDeployedChecklists(join(options.dataDir, 'checklists'), options.logger);
+  const callerDirectory = await openSharedDirectory(options, agentData.directory);
   return new AppCore({
     ...options,
     store,
     managedPolicy: policy,
+    ...(callerDirectory ? { callerDirectory } : {}),
     checklists,
     agentData,
     exportDir: join(options.dataDir, 'exports'),
     dataProtection: protection.view,
     startupNotices: options.startupNotices ?? [],
+  });
+}
+
+/** The shared caller directory when one is configured (README "Caller directory service"). */
+async function openSharedDirectory(
+  options: OpenCoreOptions,
+  local: RemoteCallerDirectoryOptions['local'],
+): Promise<RemoteCallerDirectory | undefined> {
+  const setting = directorySettingFrom(options.store, options.env, (message) => options.logger.warn(message));
+  if (!setting) return undefined;
+  const tokens = options.directoryToken ?? createMemoryTokenStore();
+  const preset = options.env?.CALMLINE_DIRECTORY_TOKEN;
+  if (preset) tokens.set(preset);
+  return RemoteCallerDirectory.open({
+    url: setting.url,
+    token: () => tokens.get(),
+    local,
+    dir: join(options.dataDir, 'agent-data'),
+    clock: options.clock,
+    logger: options.logger,
+    ...(setting.lookupTimeoutMs ? { lookupTimeoutMs: setting.lookupTimeoutMs } : {}),
+    ...options.directoryClient,
   });
 }

@@ -67,6 +67,7 @@ export const commandRoutes = {
   'policy:get-locks': { method: 'getPolicyLocks' },
   'diagnostics:get': { method: 'getDiagnostics' },
   'diagnostics:save': { method: 'saveDiagnostics' },
+  'directory:get-status': { method: 'getDirectoryStatus' },
 } as const satisfies {
   [C in CommandChannel]: Pick<(typeof commands)[C], 'method'> & {
     args?: (typeof commands)[C] extends { readonly args: infer A } ? A : never;
@@ -86,4 +87,5 @@ export const eventRoutes = {
   'settings:desk': 'onDeskSettings',
   'desk:status': 'onDeskStatus',
   'desk:dial-link': 'onDialLink',
+  'directory:status': 'onDirectoryStatus',
 } as const satisfies { [E in EventChannel]: (typeof events)[E]['method'] };

@@ -367,6 +367,17 @@ const callerNumber = z.string().trim().min(1).max(64);
 /** The privacy retention period for call records and notes. */
 export const retentionSchema = z.object({ retentionDays: z.number().int().min(1).max(3650).nullable() });
 
+/**
+ * The shared caller directory (README "Caller directory service"): off (not configured,
+ * the local directory only), online, unreachable (changes are queued and shown as made),
+ * or unauthorized (the agent's token was refused; changes are queued too).
+ */
+export const directoryStatusSchema = z.object({
+  state: z.enum(['off', 'online', 'unreachable', 'unauthorized']),
+  queued: z.number().int().nonnegative(),
+});
+export type DirectoryStatusView = z.infer<typeof directoryStatusSchema>;
+
 /** One search hit in the call history. */
 export const callSearchHitSchema = z.object({
   callId: z.string(),
@@ -745,6 +756,8 @@ export const commands = defineCommands({
     request: z.undefined(),
     response: z.object({ path: z.string().max(4096) }),
   },
+  /** How the shared caller directory is doing (also pushed as `directory:status`). */
+  'directory:get-status': { method: 'getDirectoryStatus', request: z.undefined(), response: directoryStatusSchema },
 });
 
 /** One row of the event table: the payload main sends and the renderer's `on…` function for it. */
@@ -791,6 +804,8 @@ export const events = {
   'desk:status': { method: 'onDeskStatus', payload: deskStatusSchema },
   /** A click-to-dial link arrived: the window asks the agent to confirm it, or says why it was refused. */
   'desk:dial-link': { method: 'onDialLink', payload: dialLinkSchema },
+  /** The shared caller directory's state changed (reachable or not, changes queued). */
+  'directory:status': { method: 'onDirectoryStatus', payload: directoryStatusSchema },
 } as const satisfies Record<string, EventEntry>;
 
 export type CommandChannel = keyof typeof commands;

@@ -303,8 +303,8 @@ export const policyKeys = {
     kind: 'string',
     schema: httpsUrl,
     example: 'https://directory.example.com/calmline',
-    description: "The shared caller directory's address (used once the shared directory is configured).",
-    target: { setting: 'directory', field: 'url' },
+    description: "The shared caller directory's address (the directory service, see README).",
+    target: { setting: 'callerDirectory', field: 'url' },
   }),
 } as const satisfies Record<string, PolicyKeyDefinition>;
 

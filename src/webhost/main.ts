@@ -15,6 +15,9 @@
  *   CALMLINE_MEDIA=signalling  no audio engine: SDP only (for SIP peers without WebRTC media)
  *   CALMLINE_WS_URL, CALMLINE_SIP_URI, CALMLINE_DISPLAY_NAME, CALMLINE_SIP_PASSWORD
  *                            preset the SIP account (the password is kept in memory only)
+ *   CALMLINE_DIRECTORY_URL, CALMLINE_DIRECTORY_TOKEN
+ *                            use the call centre's caller directory service (the token is kept
+ *                            in memory only; README "Caller directory service")
  */
 import { readFileSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';

@@ -4,7 +4,8 @@
  * the Electron IPC and the web host use.
  */
 import { AppCore, type AppCoreOptions, type CoreEventArgs } from '../../src/core/app-core';
-import { openCore } from '../../src/core/open-core';
+import { createMemoryTokenStore } from '../../src/core/directory/directory-settings';
+import { openCore, type OpenCoreOptions } from '../../src/core/open-core';
 import { openConfSettingsStore } from '../../src/core/storage/files/settings-store';
 import { systemClock, type Clock } from '../../src/core/clock';
 import { createConsoleLogger, silentLogger, type CoreLogger } from '../../src/core/logger';
@@ -47,6 +48,8 @@ export interface AgentOptions {
   /** The log's redactor and the diagnostics bundle, as the hosts pass them. */
   redactor?: AppCoreOptions['redactor'];
   diagnostics?: AppCoreOptions['diagnostics'];
+  /** Use the shared caller directory at `url` with `token` (needs `dataDir`, for the outbox). */
+  directory?: { url: string; token: string; client?: OpenCoreOptions['directoryClient'] };
 }
 
 /** A registered agent app and helpers to wait on its state. */
@@ -81,6 +84,7 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
     : createMemoryStore();
   // A provisioned first start has no account of its own: it comes from policy.
   if (options.storeAccount !== false) store.set('account', account);
+  if (options.directory) store.set('callerDirectory', { url: options.directory.url });
   // Most tests place calls back to back: only the wrap-up tests let the wrap-up hold calls.
   store.set('workspacePolicy', { wrapUpHoldsCalls: options.wrapUpHoldsCalls ?? false });
   const coreOptions = {
@@ -104,6 +108,12 @@ export async function startAgent(kamailio: Kamailio, options: AgentOptions = {})
         dataDir: options.dataDir,
         ...(options.keyFile ? { keyFile: options.keyFile } : {}),
         ...(options.policy ? { policy: options.policy } : {}),
+        ...(options.directory
+          ? {
+              directoryToken: createMemoryTokenStore(options.directory.token),
+              ...(options.directory.client ? { directoryClient: options.directory.client } : {}),
+            }
+          : {}),
       })
     : new AppCore(
         options.policy

@@ -44,6 +44,8 @@ describe('layer zones', () => {
       'src/main/probe.ts',
       "import { x } from '../webhost/server/web-host';",
     ],
+    ['the directory service importing the core', 'server/src/probe.ts', "import { x } from '../../src/core/clock';"],
+    ['the core importing the directory service', 'src/core/probe.ts', "import { x } from '../../server/src/app';"],
   ])('refuses %s', async (_name, path, code) => {
     expect(await violations(path, `${code}\nexport const y = x;\n`)).toContain(zone);
   });
@@ -53,6 +55,11 @@ describe('layer zones', () => {
     ['the Electron glue importing the core', 'src/main/probe.ts', "import { x } from '../core/app-core';"],
     ['the web host importing the core', 'src/webhost/server/probe.ts', "import { x } from '../../core/app-core';"],
     ['the renderer importing shared', 'src/renderer/src/probe.ts', "import { x } from '../../shared/api';"],
+    [
+      'the directory service importing shared',
+      'server/src/probe.ts',
+      "import { x } from '../../src/shared/directory-api';",
+    ],
   ])('allows %s', async (_name, path, code) => {
     expect(await violations(path, `${code}\nexport const y = x;\n`)).not.toContain(zone);
   });

@@ -11,6 +11,7 @@ import { createWorkspaceHandlers } from '../../../src/core/handlers/workspace-ha
 import { silentLogger } from '../../../src/core/logger';
 import { createMemorySecretStore, createMemoryStore } from '../../../src/core/settings';
 import { openAgentData } from '../../../src/core/storage/agent-data';
+import { createDirectoryHandlers } from '../../../src/core/handlers/directory-handlers';
 import { commands, type StorageNoticeView } from '../../../src/shared/contract';
 import { createFakeClock } from '../../support/fake-clock';
 import { tempDir } from '../storage/storage-test-kit';
@@ -27,6 +28,7 @@ describe('handlers by feature', () => {
       createDeskHandlers({} as never),
       createPolicyHandlers({} as never),
       createDiagnosticsHandlers({} as never),
+      createDirectoryHandlers({} as never),
     ].map((handlers) => Object.keys(handlers));
     const all = features.flat();
     expect(new Set(all).size).toBe(all.length);

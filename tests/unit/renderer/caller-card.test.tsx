@@ -254,3 +254,36 @@ describe('CallerCard', () => {
     expect(screen.getByTestId('caller-card-name').textContent).toBe('Erika Mustermann');
   });
 });
+
+describe('the shared caller directory on the card', () => {
+  it('says nothing while the directory is online or off', async () => {
+    await showCalls([callView({ id: 'c1' })], { callers: { [NUMBER]: flaggedRecord } });
+    await settle();
+    expect(screen.queryByTestId('directory-unreachable')).toBeNull();
+  });
+
+  it('says when the directory is unreachable and how many changes are queued, and clears when it is back', async () => {
+    const api = await showCalls([callView({ id: 'c1' })], {
+      callers: { [NUMBER]: flaggedRecord },
+      handlers: { 'directory:get-status': () => ({ state: 'unreachable', queued: 2 }) },
+    });
+    const notice = await screen.findByTestId('directory-unreachable');
+    expect(notice.getAttribute('role')).toBe('status');
+    expect(notice.textContent).toContain('Caller directory unreachable');
+    expect(notice.textContent).toContain('2 changes waiting to be sent');
+    // The flags known before the outage are still shown.
+    expect(screen.getAllByTestId('caller-flag').length).toBeGreaterThan(0);
+    act(() => api.emit('directory:status', { state: 'online', queued: 0 }));
+    await waitFor(() => expect(screen.queryByTestId('directory-unreachable')).toBeNull());
+  });
+
+  it("shows a record pushed again for the open call (another agent's change)", async () => {
+    const api = await showCalls([callView({ id: 'c1', state: 'active', answeredAt: 1 })], {
+      callers: { [NUMBER]: { number: NUMBER, flags: [], followUps: [], incidents: [] } },
+    });
+    await settle();
+    expect(screen.queryAllByTestId('caller-flag')).toHaveLength(0);
+    act(() => api.emit('callers:prefetched', { callId: 'c1', number: NUMBER, record: flaggedRecord }));
+    await waitFor(() => expect(screen.getAllByTestId('caller-flag').length).toBeGreaterThan(0));
+  });
+});

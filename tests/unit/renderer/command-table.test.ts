@@ -124,6 +124,7 @@ const samples: { [C in CommandChannel]: CommandArgs<C> } = {
   'policy:get-locks': [],
   'diagnostics:get': [],
   'diagnostics:save': [],
+  'directory:get-status': [],
 };
 
 /** A complete API over a transport that answers everything ok. */

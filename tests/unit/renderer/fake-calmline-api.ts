@@ -80,6 +80,7 @@ const readChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'storage:get-protection',
   'policy:get-locks',
   'diagnostics:get',
+  'directory:get-status',
 ]);
 const mediaChannels: ReadonlySet<CommandChannel> = new Set<CommandChannel>([
   'media:attach',
@@ -401,6 +402,7 @@ export function createFakeCalmlineApi(options: FakeCalmlineApiOptions = {}): Fak
       jsonPath: `/home/agent/.config/Calmline/exports/${number}.json`,
     }),
     'storage:get-notices': () => options.notices ?? [],
+    'directory:get-status': () => ({ state: 'off', queued: 0 }),
     'workspace:get-state': () => workspace,
     'checklists:list': () => ({ checklists: [...BUILT_IN_CHECKLISTS], defaultId: 'heat' }),
     'checklist:set-step': ({ callId, stepId, checked }) =>

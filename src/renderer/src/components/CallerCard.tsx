@@ -10,6 +10,7 @@ import { useCommand } from '../hooks/use-command';
 import { formatDate, formatDateTime } from '../workspace-format';
 import { AddFlagForm } from './AddFlagForm';
 import { CommandErrorAlert } from './CommandErrorAlert';
+import { DirectoryStatusNotice, type DirectoryStatusApi } from './DirectoryStatusNotice';
 import { ExportRecord } from './ExportRecord';
 import { IncidentList } from './IncidentList';
 import { RecordIncidentForm } from './RecordIncidentForm';
@@ -27,7 +28,8 @@ export type CallerCardApi = Pick<
   | 'setPreferredAddress'
   | 'recordIncident'
   | 'exportCallerRecord'
->;
+> &
+  DirectoryStatusApi;
 
 /** Props of {@link CallerCard}. */
 export interface CallerCardProps {
@@ -142,6 +144,7 @@ export function CallerCard({ call, api }: CallerCardProps) {
         </p>
       )}
       {number === '' && <p className="muted">{t('card.noNumber')}</p>}
+      <DirectoryStatusNotice api={api} />
       {known.loading && (
         <p className="muted" role="status">
           {t('card.loading')}

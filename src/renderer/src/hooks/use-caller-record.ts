@@ -81,6 +81,13 @@ export function useCallerRecord(api: CallerLookupApi, number: string, callId?: s
     };
   }, [api, number, callId, serial]);
 
+  // Later pushes for this call are changes made meanwhile (by another agent, through the
+  // shared directory): the open card shows them at once.
+  useEffect(() => {
+    if (number === '' || callId === undefined) return;
+    return prefetchedCallersFor(api).subscribe(callId, (pushed) => setRecord({ number, value: pushed, error: null }));
+  }, [api, number, callId]);
+
   const reload = useCallback(() => setSerial((value) => value + 1), []);
   // An answer about another number is never shown; a reload keeps the last answer on screen.
   const recordMine = record.number === number;

@@ -544,4 +544,11 @@ export const de: PartialMessages = {
     saved: 'Diagnose gespeichert:',
     failed: 'Die Diagnose konnte nicht erstellt werden.',
   },
+  directory: {
+    unreachable: 'Anruferverzeichnis nicht erreichbar: Es wird der letzte Stand gezeigt, Änderungen werden vorgemerkt.',
+    unauthorized:
+      'Das Anruferverzeichnis hat den Schlüssel dieses Arbeitsplatzes abgelehnt: Es wird der letzte Stand gezeigt, Änderungen werden vorgemerkt. Bitte die IT um einen neuen Schlüssel.',
+    queued_one: '{{count, number}} Änderung wartet auf das Senden.',
+    queued_other: '{{count, number}} Änderungen warten auf das Senden.',
+  },
 };

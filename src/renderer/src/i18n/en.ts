@@ -553,6 +553,14 @@ export const en = {
     copyFailed: 'Could not copy. Save the diagnostics file instead.',
     saved: 'Diagnostics saved:',
     failed: 'The diagnostics could not be collected.',
+    /** The shared caller directory's state on the caller card. */
+  },
+  directory: {
+    unreachable: 'Caller directory unreachable: showing what was known, changes queued.',
+    unauthorized:
+      'The caller directory refused this desk’s token: showing what was known, changes queued. Ask IT for a new token.',
+    queued_one: '{{count, number}} change waiting to be sent.',
+    queued_other: '{{count, number}} changes waiting to be sent.',
   },
 };
 

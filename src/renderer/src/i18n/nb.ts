@@ -529,4 +529,11 @@ export const nb: PartialMessages = {
     saved: 'Diagnosen er lagret:',
     failed: 'Diagnosen kunne ikke samles inn.',
   },
+  directory: {
+    unreachable: 'Innringerkatalogen kan ikke nås: viser det som var kjent, endringer står i kø.',
+    unauthorized:
+      'Innringerkatalogen avviste nøkkelen til denne arbeidsplassen: viser det som var kjent, endringer står i kø. Be IT om en ny nøkkel.',
+    queued_one: '{{count, number}} endring venter på å bli sendt.',
+    queued_other: '{{count, number}} endringer venter på å bli sendt.',
+  },
 };
