@@ -50,6 +50,8 @@ export function directorySettingFrom(
 ): DirectorySetting | undefined {
   const raw = env?.CALMLINE_DIRECTORY_URL ? { url: env.CALMLINE_DIRECTORY_URL } : store.get('callerDirectory');
   if (raw === undefined || raw === null) return undefined;
+  // An empty address (the built-in default under IT policy) means no shared directory.
+  if (typeof raw === 'object' && 'url' in raw && (raw as { url: unknown }).url === '') return undefined;
   const parsed = directorySettingSchema.safeParse(raw);
   if (!parsed.success) {
     warn(`The caller directory setting is not valid and is ignored: ${parsed.error.issues[0]?.message ?? ''}`);

@@ -15,7 +15,7 @@ export const SETTING_BASES: SettingBases = {
   language: { language: 'auto' },
   updates: { ...DEFAULT_UPDATE_SETTINGS },
   diagnostics: { ...DEFAULT_DIAGNOSTICS_SETTINGS },
-  directory: { url: '' },
+  callerDirectory: { url: '' },
   // The workspace schema fills every missing field itself.
   workspacePolicy: {},
 };
