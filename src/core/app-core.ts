@@ -120,6 +120,11 @@ export class AppCore {
     this.router = createCommandRouter(this.handlers(), options.logger);
     this.workspace.onChange(() => {
       this.phone?.setAvailability(this.rules.phoneAvailability());
+      for (const callId of this.rules.callsToTurnAway(this.phoneState().calls)) {
+        this.phone?.decline(callId).catch((error: unknown) => {
+          options.logger.warn(`Turning a waiting call away for the break failed: ${String(error)}`);
+        });
+      }
       this.emit('workspace:state', this.workspace.view());
     });
     const data = options.agentData;

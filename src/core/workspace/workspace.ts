@@ -64,8 +64,8 @@ export class Workspace {
     }
     this.availability.updateCalls(calls);
     const live = new Set(calls.filter((c) => c.state !== 'ended').map((c) => c.id));
-    const wrapping = this.wrapUpCallId();
-    for (const id of this.runs.keys()) if (!live.has(id) && id !== wrapping) this.runs.delete(id);
+    const wrapping = this.wrapUpCallIds();
+    for (const id of this.runs.keys()) if (!live.has(id) && !wrapping.has(id)) this.runs.delete(id);
   }
 
   /** What the phone should do about new calls now. */
@@ -104,9 +104,8 @@ export class Workspace {
   }
 
   completeWrapUp(input: WrapUpInput): void {
-    const callId = this.wrapUpCallId();
-    this.availability.completeWrapUp(input);
-    if (callId) this.runs.delete(callId);
+    const { callId } = this.availability.completeWrapUp(input);
+    this.runs.delete(callId);
   }
 
   startBreak(kind: BreakKind): void {
@@ -168,9 +167,9 @@ export class Workspace {
     this.listeners.clear();
   }
 
-  private wrapUpCallId(): string | undefined {
-    const state = this.availability.state();
-    return state.status === 'wrap-up' ? state.call.callId : undefined;
+  /** The call in wrap-up and those whose wrap-ups wait: their checklists stay. */
+  private wrapUpCallIds(): Set<string> {
+    return new Set(this.availability.wrapUpCallIds());
   }
 
   private replaceRun(run: ChecklistRun): ChecklistRun {

@@ -107,7 +107,7 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
             {t(`availability.${status}`)}
           </p>
         )}
-        {status === 'available' && (
+        {(status === 'available' || status === 'ringing') && (
           <button
             ref={takeBreakRef}
             type="button"
@@ -154,7 +154,9 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
                   api={api}
                 />
               )}
-              {view?.breakOffer && status === 'available' && <BreakOffer offer={view.breakOffer} api={api} />}
+              {view?.breakOffer && (status === 'available' || status === 'ringing') && (
+                <BreakOffer offer={view.breakOffer} api={api} />
+              )}
               <CallList calls={calls} api={api} callLengthHint={view?.callLengthHint ?? null} />
               <RecentCalls calls={recentlyEnded} />
             </div>
