@@ -107,6 +107,7 @@ export class AppCore {
       logger: options.logger,
       policy: this.workspacePolicy,
       ...(options.checklists ? { checklists: options.checklists } : {}),
+      agentName: () => this.agentName(),
     });
     this.rules = new CrossFeatureRules({
       workspace: this.workspace,

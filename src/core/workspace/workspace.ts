@@ -30,6 +30,15 @@ export interface WorkspaceOptions {
   policy: WorkspacePolicy;
   /** The checklists IT deployed, already loaded; default: the built-ins. */
   checklists?: readonly ChecklistDefinition[];
+  /** The agent's name, filled in where a greeting or thank-you text says `{name}` (P2, P5). */
+  agentName?: () => string;
+}
+
+/** Fills the agent's name into every language of a prompt text where it says `{name}`. */
+export function fillAgentName<T extends Record<string, string>>(text: T, name: string): T {
+  return Object.fromEntries(
+    Object.entries(text).map(([language, value]) => [language, value.replaceAll('{name}', name)]),
+  ) as T;
 }
 
 /** Availability, timers and checklists behind one face. */
@@ -149,7 +158,9 @@ export class Workspace {
       callLengthHint: timers.callLengthHint
         ? { callId: timers.callLengthHint.callId, minutes: timers.callLengthHint.minutes }
         : null,
-      prompt: timers.prompt,
+      prompt: timers.prompt
+        ? { ...timers.prompt, text: fillAgentName(timers.prompt.text, this.options.agentName?.() ?? '') }
+        : null,
       reminders: timers.reminders.map(({ kind, status, dueAt, lengthSeconds, endsAt }) => ({
         kind,
         status,

@@ -31,7 +31,7 @@ export interface PhoneScreenProps {
 
 /** The calls the workspace column is about: who is on the card, whose notes and checklist. */
 export interface WorkCalls {
-  /** The caller on the card: the answered call, else the ringing one, else the one in wrap-up. */
+  /** The caller on the card: the answered call, else the one in wrap-up, else the ringing one. */
   card: CallView | undefined;
   /** The call the notes and checklist belong to: the answered call, else the one in wrap-up. */
   notes: CallView | undefined;
@@ -51,7 +51,9 @@ export function workCalls(
   const wrapping = wrapUp
     ? (calls.find((call) => call.id === wrapUp.callId) ?? recentlyEnded.find((call) => call.id === wrapUp.callId))
     : undefined;
-  return { card: answered ?? ringing ?? wrapping, notes: answered ?? wrapping };
+  // The call in wrap-up keeps the card, its notes and checklist until the wrap-up
+  // ends: a stranger ringing meanwhile waits in the strip, not on the card.
+  return { card: answered ?? wrapping ?? ringing, notes: answered ?? wrapping };
 }
 
 const isShown = (reminder: WorkspaceView['reminders'][number]): reminder is ReminderBannerProps['reminder'] =>
@@ -157,7 +159,12 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
               {view?.breakOffer && (status === 'available' || status === 'ringing') && (
                 <BreakOffer offer={view.breakOffer} api={api} />
               )}
-              <CallList calls={calls} api={api} callLengthHint={view?.callLengthHint ?? null} />
+              <CallList
+                calls={calls}
+                api={api}
+                callLengthHint={view?.callLengthHint ?? null}
+                prompt={view?.prompt ?? null}
+              />
               <RecentCalls calls={recentlyEnded} />
             </div>
             <section className="workspace-side" aria-labelledby={workspaceHeadingId}>

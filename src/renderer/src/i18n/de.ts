@@ -73,6 +73,13 @@ export const de: PartialMessages = {
     muted: 'Ihr Mikrofon ist stummgeschaltet',
     consultLeg: 'Rückfrage zur Weiterverbindung von {{caller}}',
     declinedNote: 'Festgehalten: Der Anrufer hat abgelehnt. Es wurde nichts gesendet.',
+    waitingHeading_one: '{{count}} Anrufer wartet',
+    waitingHeading_other: '{{count}} Anrufer warten',
+    waitingFlags_one: '{{count}} Markierung',
+    waitingFlags_other: '{{count}} Markierungen',
+    answerHoldsFirst: 'Vor dem Annehmen wird Ihr aktueller Anrufer gefragt, ob er gehalten werden darf.',
+    answerAfterHoldFailed:
+      'Der Anrufer wird gehalten, aber der wartende Anruf konnte nicht angenommen werden. Vielleicht hat er aufgelegt.',
   },
   transfer: {
     supervisor: 'Ihre Teamleitung ({{target}})',

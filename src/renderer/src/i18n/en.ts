@@ -78,6 +78,12 @@ export const en = {
     muted: 'Your microphone is muted',
     consultLeg: 'Consultation about transferring {{caller}}',
     declinedNote: 'Recorded: the caller declined. Nothing was sent.',
+    waitingHeading_one: '{{count}} caller waiting',
+    waitingHeading_other: '{{count}} callers waiting',
+    waitingFlags_one: '{{count}} flag',
+    waitingFlags_other: '{{count}} flags',
+    answerHoldsFirst: 'Answering first asks your current caller to be put on hold.',
+    answerAfterHoldFailed: 'The caller is on hold, but the waiting call could not be answered. It may have hung up.',
   },
   transfer: {
     /** The target of an escalation, where a transfer names the number. */

@@ -76,6 +76,12 @@ export const fa: PartialMessages = {
     muted: 'میکروفون شما بی‌صداست',
     consultLeg: 'هماهنگی برای انتقال {{caller}}',
     declinedNote: 'ثبت شد: تماس‌گیرنده موافقت نکرد. چیزی ارسال نشد.',
+    waitingHeading_one: '{{count}} تماس‌گیرنده در انتظار',
+    waitingHeading_other: '{{count}} تماس‌گیرنده در انتظار',
+    waitingFlags_one: '{{count}} نشان',
+    waitingFlags_other: '{{count}} نشان',
+    answerHoldsFirst: 'پیش از پاسخ دادن، از تماس‌گیرنده فعلی برای نگه داشتن تماس اجازه گرفته می‌شود.',
+    answerAfterHoldFailed: 'تماس‌گیرنده در انتظار است، اما تماس منتظر پاسخ داده نشد. شاید قطع کرده باشد.',
   },
   transfer: {
     supervisor: 'سرپرست شما ({{target}})',

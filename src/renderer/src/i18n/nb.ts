@@ -72,6 +72,13 @@ export const nb: PartialMessages = {
     muted: 'Mikrofonen din er dempet',
     consultLeg: 'Forespørsel før overføring av {{caller}}',
     declinedNote: 'Registrert: innringeren sa nei. Ingenting ble sendt.',
+    waitingHeading_one: '{{count}} innringer venter',
+    waitingHeading_other: '{{count}} innringere venter',
+    waitingFlags_one: '{{count}} markering',
+    waitingFlags_other: '{{count}} markeringer',
+    answerHoldsFirst: 'Før du svarer, blir den nåværende innringeren spurt om å bli satt på vent.',
+    answerAfterHoldFailed:
+      'Innringeren er satt på vent, men den ventende samtalen kunne ikke besvares. Kanskje la de på.',
   },
   transfer: {
     supervisor: 'lederen din ({{target}})',
