@@ -245,27 +245,30 @@ export function CallList({ calls, api, callLengthHint = null, prompt: shownPromp
         {t('calls.heading')}
       </h2>
       {open.length === 0 && <p className="muted">{t('calls.none')}</p>}
-      <div className="live-calls" data-testid="live-calls">
-        {live.map((call) => {
-          const consultId = call.transfer?.consultCallId;
-          const transferee = call.consultFor === null ? undefined : calls.find((other) => other.id === call.consultFor);
-          return (
-            <CallPanel
-              key={call.id}
-              call={call}
-              api={api}
-              consult={consultId ? calls.find((other) => other.id === consultId) : undefined}
-              consultForCaller={transferee ? callerOf(transferee, t) : undefined}
-              shortcuts={shortcutsOf(call.id)}
-              note={notes[call.id]}
-              lengthHintMinutes={callLengthHint?.callId === call.id ? callLengthHint.minutes : undefined}
-              greeting={shownPrompt?.callId === call.id ? greeting : undefined}
-              onAskConsent={(action, opener) => askConsent(call, action, opener)}
-              registerButton={(action, element) => registerButton(call.id, action, element)}
-            />
-          );
-        })}
-      </div>
+      {live.length > 0 && (
+        <div className="live-calls" data-testid="live-calls">
+          {live.map((call) => {
+            const consultId = call.transfer?.consultCallId;
+            const transferee =
+              call.consultFor === null ? undefined : calls.find((other) => other.id === call.consultFor);
+            return (
+              <CallPanel
+                key={call.id}
+                call={call}
+                api={api}
+                consult={consultId ? calls.find((other) => other.id === consultId) : undefined}
+                consultForCaller={transferee ? callerOf(transferee, t) : undefined}
+                shortcuts={shortcutsOf(call.id)}
+                note={notes[call.id]}
+                lengthHintMinutes={callLengthHint?.callId === call.id ? callLengthHint.minutes : undefined}
+                greeting={shownPrompt?.callId === call.id ? greeting : undefined}
+                onAskConsent={(action, opener) => askConsent(call, action, opener)}
+                registerButton={(action, element) => registerButton(call.id, action, element)}
+              />
+            );
+          })}
+        </div>
+      )}
       {waiting.length > 0 && (
         <div className="waiting-calls" data-testid="waiting-calls">
           {live.length > 0 && (

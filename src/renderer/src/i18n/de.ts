@@ -265,6 +265,8 @@ export const de: PartialMessages = {
   checklist: {
     heading: 'Checkliste',
     progress: '{{checked}} von {{total}} erledigt',
+    showGuidance: 'Hinweise zu allen Schritten zeigen',
+    hideGuidance: 'Nur den Hinweis zum nächsten Schritt zeigen',
     loading: 'Checkliste wird geladen…',
     loadFailed: 'Die Checkliste konnte nicht geladen werden.',
     commitment: {

@@ -266,6 +266,8 @@ export const en = {
   checklist: {
     heading: 'Checklist',
     progress: '{{checked}} of {{total}} done',
+    showGuidance: 'Show the guidance for every step',
+    hideGuidance: 'Show guidance for the next step only',
     loading: 'Loading the checklist…',
     loadFailed: 'Could not load the checklist.',
     commitment: {

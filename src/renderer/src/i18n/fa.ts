@@ -262,6 +262,8 @@ export const fa: PartialMessages = {
   checklist: {
     heading: 'چک‌لیست',
     progress: '{{checked}} از {{total}} انجام شد',
+    showGuidance: 'نمایش راهنمای همه مرحله‌ها',
+    hideGuidance: 'فقط راهنمای مرحله بعد',
     loading: 'در حال بارگیری چک‌لیست…',
     loadFailed: 'چک‌لیست بارگیری نشد.',
     commitment: {

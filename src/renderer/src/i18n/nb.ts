@@ -261,6 +261,8 @@ export const nb: PartialMessages = {
   checklist: {
     heading: 'Sjekkliste',
     progress: '{{checked}} av {{total}} gjort',
+    showGuidance: 'Vis veiledningen for alle trinn',
+    hideGuidance: 'Vis bare veiledningen for neste trinn',
     loading: 'Laster sjekklisten…',
     loadFailed: 'Kunne ikke laste sjekklisten.',
     commitment: {
