@@ -468,13 +468,9 @@ describe('the agent workspace in Chromium, against the real core', () => {
     await settings.click();
     const form = page.getByRole('form', { name: 'Language', exact: true });
     const select = form.getByLabel('Language of Calmline', { exact: true });
-    expect(await select.locator('option').allTextContents()).toEqual([
-      'System language (English)',
-      'English',
-      'Deutsch',
-      'Norsk bokmål',
-      'فارسی',
-    ]);
+    await expect
+      .poll(() => select.locator('option').allTextContents())
+      .toEqual(['System language (English)', 'English', 'Deutsch', 'Norsk bokmål', 'فارسی']);
     const other = await browser.newContext({ locale: 'en-US' });
     try {
       const otherPage = await other.newPage();
