@@ -196,6 +196,7 @@ export const de: PartialMessages = {
     idle: 'Sobald ein Anruf kommt, erscheinen hier Anruferkarte, Notizen und Checkliste.',
   },
   card: {
+    callOn: '{{date}}',
     heading: 'Anruferkarte',
     loading: 'Anrufer wird nachgeschlagen…',
     firstCall: 'Erster Anruf',
@@ -419,6 +420,25 @@ export const de: PartialMessages = {
     },
   },
   errors: {
+    'disk-full':
+      'Die Festplatte ist voll, daher wurde nichts gespeichert. Ihr Text bleibt erhalten, das Speichern wird wiederholt.',
+    'read-only':
+      'Der Datenordner ist schreibgeschützt, daher wurde nichts gespeichert. Ihr Text bleibt erhalten, das Speichern wird wiederholt.',
+    'no-permission':
+      'Calmline darf nicht in seinen Datenordner schreiben. Ihr Text bleibt erhalten; bitte melden Sie es der IT.',
+    'io-error': 'Speichern fehlgeschlagen. Ihr Text bleibt erhalten, das Speichern wird wiederholt.',
+    'file-blocked': 'Eine beschädigte Datendatei verhindert das Speichern. Bitte melden Sie es der IT.',
+    'invalid-input': 'Einige Angaben waren ungültig.',
+    'outcome-required': 'Wählen Sie, wie der Anruf geendet hat, bevor Sie die Nachbearbeitung abschließen.',
+    'unknown-step': 'Diesen Checklistenschritt gibt es nicht mehr. Die Checkliste wurde vielleicht geändert.',
+    'unknown-checklist':
+      'Diese Checkliste ist nicht verfügbar. Fragen Sie die IT, welche Checklisten eingerichtet sind.',
+    'no-commitment-step': 'Diese Checkliste hat keinen Schritt, um ein Versprechen an den Anrufer festzuhalten.',
+    'commitment-in-past': 'Dieser Zeitpunkt ist schon vorbei. Wählen Sie einen in der Zukunft.',
+    'commitment-too-far':
+      'Dieses Datum liegt zu weit in der Zukunft. Wählen Sie ein früheres oder versprechen Sie stattdessen eine Zwischenmeldung.',
+    'invalid-commitment': 'Das Versprechen wurde nicht festgehalten, weil einige Angaben ungültig waren.',
+    'no-break-offer': 'Es gibt kein Pausenangebot mehr, das Sie ablehnen könnten.',
     generic: 'Das hat nicht geklappt. Bitte versuchen Sie es erneut.',
     'media-error': 'Der Ton des Anrufs ist ausgefallen. Prüfen Sie Mikrofon und Headset und versuchen Sie es erneut.',
     'unknown-channel': 'Der Telefondienst kennt diese Anfrage nicht. Calmline muss eventuell aktualisiert werden.',

@@ -192,6 +192,7 @@ export const nb: PartialMessages = {
     idle: 'Når det kommer en samtale, vises innringerkortet, notatene og sjekklisten her.',
   },
   card: {
+    callOn: '{{date}}',
     heading: 'Innringerkort',
     loading: 'Slår opp innringeren…',
     firstCall: 'Første samtale',
@@ -412,6 +413,25 @@ export const nb: PartialMessages = {
     },
   },
   errors: {
+    'unknown-channel': 'Telefontjenesten kjenner ikke denne forespørselen. Calmline må kanskje oppdateres.',
+    'forbidden-sender': 'Telefontjenesten avviste en forespørsel fra dette vinduet.',
+    'invalid-payload': 'Telefontjenesten avviste forespørselen fordi noen av opplysningene ikke var gyldige.',
+    'disk-full': 'Disken er full, så dette ble ikke lagret. Teksten din beholdes, og lagringen prøves på nytt.',
+    'read-only':
+      'Datamappen er skrivebeskyttet, så dette ble ikke lagret. Teksten din beholdes, og lagringen prøves på nytt.',
+    'no-permission': 'Calmline har ikke lov til å skrive i datamappen sin. Teksten din beholdes; si fra til IT.',
+    'io-error': 'Lagringen mislyktes. Teksten din beholdes, og lagringen prøves på nytt.',
+    'file-blocked': 'En skadet datafil hindrer lagringen. Si fra til IT.',
+    'invalid-input': 'Noen av opplysningene var ikke gyldige.',
+    'outcome-required': 'Velg hvordan samtalen endte før du avslutter etterarbeidet.',
+    'unknown-step': 'Dette trinnet i sjekklisten finnes ikke lenger. Sjekklisten kan ha blitt endret.',
+    'unknown-checklist': 'Denne sjekklisten er ikke tilgjengelig. Spør IT hvilke sjekklister som er satt opp.',
+    'no-commitment-step': 'Denne sjekklisten har ikke noe trinn for å registrere et løfte til innringeren.',
+    'commitment-in-past': 'Det tidspunktet er allerede passert. Velg et i fremtiden.',
+    'commitment-too-far':
+      'Den datoen er for langt frem i tid. Velg en tidligere, eller lov heller en statusoppdatering.',
+    'invalid-commitment': 'Løftet ble ikke registrert fordi noen av opplysningene ikke var gyldige.',
+    'no-break-offer': 'Det er ikke lenger noe pausetilbud å avslå.',
     generic: 'Det gikk ikke. Prøv igjen.',
     'media-error': 'Lyden i samtalen sviktet. Sjekk mikrofonen og hodesettet, og prøv igjen.',
     'call-not-found': 'Denne samtalen finnes ikke lenger. Den ble kanskje nettopp avsluttet.',
@@ -432,6 +452,7 @@ export const nb: PartialMessages = {
     internal: 'Noe gikk galt i Calmline. Prøv igjen.',
   },
   account: {
+    loadFailed: 'Kunne ikke laste inn den lagrede kontoen. Du kan fortsatt skrive den inn på nytt.',
     heading: 'SIP-konto',
     loading: 'Laster kontoen…',
     wsUrl: 'WebSocket-URL',
