@@ -289,4 +289,33 @@ describe('workCalls', () => {
       notes: done,
     });
   });
+
+  it('keeps the call in wrap-up on the card, with its notes, while a stranger rings', () => {
+    const ringing = callView({ id: 'r' });
+    const done = callView({ id: 'w', state: 'ended' });
+    expect(workCalls([ringing], [done], { callId: 'w', deadline: 0, outcome: null, note: '' })).toEqual({
+      card: done,
+      notes: done,
+    });
+  });
+});
+
+describe('the greeting IT configured (P2)', () => {
+  it("is the one shown at answer, in the agent's language", async () => {
+    const call = callView({ id: 'c1', state: 'active', answeredAt: Date.now() });
+    await showCalls([call], {
+      language: 'de',
+      workspace: workspaceView({
+        status: 'in-call',
+        prompt: {
+          kind: 'greeting',
+          callId: 'c1',
+          text: { en: 'Acme, this is Anna. How can I help?', de: 'Acme, hier ist Anna. Wie kann ich helfen?' },
+        },
+      }),
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('greeting-prompt').textContent).toBe('Acme, hier ist Anna. Wie kann ich helfen?'),
+    );
+  });
 });
