@@ -21,6 +21,7 @@ import { NotesPad } from './NotesPad';
 import { RecentCalls } from './RecentCalls';
 import { RegistrationStatus } from './RegistrationStatus';
 import { ReminderBanner, type ReminderBannerProps } from './ReminderBanner';
+import { ShortcutSheet } from './ShortcutSheet';
 import { StorageNotices } from './StorageNotices';
 import { WrapUpPanel } from './WrapUpPanel';
 
@@ -119,6 +120,7 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
             {t('availability.takeBreak')}
           </button>
         )}
+        <ShortcutSheet />
         <button
           type="button"
           className="button button-quiet"

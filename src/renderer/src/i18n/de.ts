@@ -179,6 +179,22 @@ export const de: PartialMessages = {
       unknown: 'Beendet',
     },
   },
+  shortcuts: {
+    open: 'Tastenkürzel',
+    title: 'Tastenkürzel',
+    notWhileTyping:
+      'Drücken Sie die Taste außerhalb eines Textfelds: Keines der Kürzel wirkt, während Sie in einem Feld schreiben oder ein Dialog offen ist.',
+    close: 'Schließen',
+    actions: {
+      answer:
+        'Den Anrufer annehmen, der am längsten wartet (ist ein Anrufer in der Leitung, werden Sie zuerst gefragt, ihn zu halten)',
+      hold: 'Den aktuellen Anruf halten (fragt den Anrufer zuerst)',
+      resume: 'Den gehaltenen Anruf fortsetzen',
+      'hang-up': 'Den aktuellen Anruf beenden',
+      'finish-wrap-up': 'Die Nachbearbeitung abschließen',
+      sheet: 'Diese Liste zeigen',
+    },
+  },
   availability: {
     label: 'Ihr Status',
     available: 'Verfügbar',

@@ -179,6 +179,22 @@ export const en = {
       unknown: 'Ended',
     },
   },
+  shortcuts: {
+    open: 'Keyboard shortcuts',
+    title: 'Keyboard shortcuts',
+    notWhileTyping:
+      'Press a key anywhere outside a text field: none of them works while you type in a field or while a dialog is open.',
+    close: 'Close',
+    actions: {
+      answer:
+        'Answer the caller who has waited longest (if a caller is on the line, you are asked to put them on hold first)',
+      hold: 'Hold the current call (asks the caller first)',
+      resume: 'Resume the call on hold',
+      'hang-up': 'Hang up the current call',
+      'finish-wrap-up': 'Finish the wrap-up',
+      sheet: 'Show this list',
+    },
+  },
   availability: {
     label: 'Your status',
     available: 'Available',

@@ -175,6 +175,22 @@ export const nb: PartialMessages = {
       unknown: 'Avsluttet',
     },
   },
+  shortcuts: {
+    open: 'Hurtigtaster',
+    title: 'Hurtigtaster',
+    notWhileTyping:
+      'Trykk tasten utenfor et tekstfelt: ingen av dem virker mens du skriver i et felt eller mens en dialog er åpen.',
+    close: 'Lukk',
+    actions: {
+      answer:
+        'Svar innringeren som har ventet lengst (er en innringer på linjen, blir du først bedt om å sette dem på vent)',
+      hold: 'Sett samtalen på vent (spør innringeren først)',
+      resume: 'Fortsett samtalen som er på vent',
+      'hang-up': 'Legg på samtalen',
+      'finish-wrap-up': 'Avslutt etterarbeidet',
+      sheet: 'Vis denne listen',
+    },
+  },
   availability: {
     label: 'Din status',
     available: 'Tilgjengelig',
