@@ -147,6 +147,34 @@ describe('CallerCard', () => {
     expect(within(card).queryByTestId('first-call')).toBeNull();
   });
 
+  it('shows missed and declined calls as one short line, and keeps the answered call with its note', async () => {
+    const missed: CallRecord = {
+      ...earlierCall,
+      callId: 'old-2',
+      startedAt: Date.UTC(2025, 0, 4, 9, 0),
+      outcome: 'missed',
+      note: undefined,
+    };
+    const declined: CallRecord = {
+      ...missed,
+      callId: 'old-3',
+      startedAt: Date.UTC(2025, 0, 5, 9, 0),
+      outcome: 'declined',
+    };
+    await showCalls([callView({ id: 'c1' })], {
+      history: { [NUMBER]: [declined, missed, { ...earlierCall, outcome: 'answered' }] },
+    });
+    const card = screen.getByTestId('caller-card');
+    await within(card).findAllByTestId('last-call');
+    const lines = within(card).getAllByTestId('last-call');
+    expect(lines.map((line) => line.dataset.outcome)).toEqual(['declined', 'missed', 'answered']);
+    expect(lines[0]!.textContent).toContain('Declined');
+    expect(lines[1]!.textContent).toContain('Missed');
+    expect(lines[0]!.textContent).not.toContain('No notes');
+    expect(lines[0]!.querySelector('.last-call-note')).toBeNull();
+    expect(lines[2]!.querySelector('.last-call-note')?.textContent).toBe('Invoice 4711 charged twice');
+  });
+
   it('flags the caller with a kind and a reason, recorded with the call id, and shows the new flag', async () => {
     const api = await showCalls([callView({ id: 'c1', state: 'active', answeredAt: 1 })]);
     await settle();

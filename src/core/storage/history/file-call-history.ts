@@ -230,6 +230,7 @@ export class FileCallHistory implements CallHistory {
       direction: call.direction,
       agent: call.agent,
       ...(call.endedAt === undefined ? {} : { endedAt: call.endedAt }),
+      ...(call.outcome === undefined ? {} : { outcome: call.outcome }),
     };
     this.put(partition, next);
     await this.writePartition(partition);

@@ -241,6 +241,12 @@ export const de: PartialMessages = {
     },
     lastCallsHeading: 'Letzte Anrufe',
     noNote: 'Keine Notizen',
+    outcome: {
+      missed: 'Verpasst',
+      declined: 'Abgelehnt',
+      unanswered: 'Nicht angenommen',
+      answered: 'Angenommen',
+    },
     addFlag: 'Anrufer markieren',
     addFlagLabel: '{{caller}} markieren, damit der nächste Kollege vorbereitet ist',
     flagKind: 'Grund',

@@ -241,6 +241,12 @@ export const en = {
     lastCallsHeading: 'Last calls',
     callOn: '{{date}}',
     noNote: 'No notes',
+    outcome: {
+      missed: 'Missed',
+      declined: 'Declined',
+      unanswered: 'Not answered',
+      answered: 'Answered',
+    },
     addFlag: 'Flag this caller',
     addFlagLabel: 'Flag {{caller}} so the next agent is prepared',
     flagKind: 'Why',

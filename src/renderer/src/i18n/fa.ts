@@ -238,6 +238,12 @@ export const fa: PartialMessages = {
     },
     lastCallsHeading: 'تماس‌های قبلی',
     noNote: 'بدون یادداشت',
+    outcome: {
+      missed: 'بی‌پاسخ',
+      declined: 'ردشده',
+      unanswered: 'پاسخ داده نشد',
+      answered: 'پاسخ‌داده‌شده',
+    },
     addFlag: 'ثبت هشدار برای این تماس‌گیرنده',
     addFlagLabel: 'ثبت هشدار برای {{caller}} تا همکار بعدی آماده باشد',
     flagKind: 'دلیل',

@@ -237,6 +237,12 @@ export const nb: PartialMessages = {
     },
     lastCallsHeading: 'Siste samtaler',
     noNote: 'Ingen notater',
+    outcome: {
+      missed: 'Tapt',
+      declined: 'Avvist',
+      unanswered: 'Ikke besvart',
+      answered: 'Besvart',
+    },
     addFlag: 'Merk innringeren',
     addFlagLabel: 'Merk {{caller}} så neste kollega er forberedt',
     flagKind: 'Hvorfor',
