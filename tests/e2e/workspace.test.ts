@@ -87,7 +87,7 @@ async function ringingCallFrom(target: Page, number: string): Promise<string> {
   return call.id;
 }
 
-/** A tomorrow's date as `<input type="date">` takes it. */
+/** Tomorrow as the commitment's day choice names it (an ISO day). */
 function tomorrow(): string {
   const date = new Date(Date.now() + 86_400_000);
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -312,7 +312,7 @@ function journey(spec: JourneySpec): void {
 
     it('records the commitment', async () => {
       const commitment = page.getByTestId('commitment');
-      await commitment.getByLabel(say('checklist.commitment.date'), { exact: true }).fill(tomorrow());
+      await commitment.getByLabel(say('checklist.commitment.date'), { exact: true }).selectOption(tomorrow());
       await commitment.getByLabel(say('checklist.commitment.text'), { exact: true }).fill(spec.promise);
       await commitment.getByRole('button', { name: say('checklist.commitment.record'), exact: true }).click();
       const promised = say('checklist.commitment.recorded.due-date', { date: '' }).trim();

@@ -297,6 +297,7 @@ export const de: PartialMessages = {
       'due-date': 'Gelöst bis zu einem Datum (einfacher Fall)',
       'status-update': 'Rückmeldung zum Stand bis zu einem Datum (komplexer Fall: kein Zeitrahmen)',
       date: 'Datum',
+      chooseDate: 'Tag wählen',
       dateMissing: 'Wählen Sie ein Datum.',
       text: 'Was zugesagt wurde (optional)',
       record: 'Zusage festhalten',

@@ -297,6 +297,7 @@ export const en = {
       'due-date': 'Solved by a date (simple issue)',
       'status-update': 'A status update by a date (complex issue: no timeframe)',
       date: 'Date',
+      chooseDate: 'Choose a day',
       dateMissing: 'Choose a date.',
       text: 'What was promised (optional)',
       record: 'Record the promise',

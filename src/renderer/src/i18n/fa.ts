@@ -294,6 +294,7 @@ export const fa: PartialMessages = {
       'due-date': 'حل مشکل تا یک تاریخ (مشکل ساده)',
       'status-update': 'گزارش وضعیت تا یک تاریخ (مشکل پیچیده: بدون بازهٔ زمانی)',
       date: 'تاریخ',
+      chooseDate: 'یک روز انتخاب کنید',
       dateMissing: 'یک تاریخ انتخاب کنید.',
       text: 'چه قولی داده شد (اختیاری)',
       record: 'ثبت قول',

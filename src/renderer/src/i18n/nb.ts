@@ -293,6 +293,7 @@ export const nb: PartialMessages = {
       'due-date': 'Løst innen en dato (enkel sak)',
       'status-update': 'En statusoppdatering innen en dato (komplisert sak: ingen tidsramme)',
       date: 'Dato',
+      chooseDate: 'Velg en dag',
       dateMissing: 'Velg en dato.',
       text: 'Hva som ble lovet (valgfritt)',
       record: 'Registrer løftet',
