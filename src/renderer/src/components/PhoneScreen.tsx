@@ -82,6 +82,9 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
   const calls = phone?.calls ?? [];
   const status = view?.status ?? null;
   const activeBreak = status === 'on-break' ? (view?.activeBreak ?? null) : null;
+  // "Available" only while the phone can be reached: otherwise the header says Unavailable.
+  const shownStatus =
+    status === 'available' && phone !== null && phone.registration.status !== 'registered' ? 'unavailable' : status;
   const work = workCalls(calls, recentlyEnded, view?.wrapUp ?? null);
   const run = work.notes ? view?.checklists[work.notes.id] : undefined;
   const wrapUp = view?.wrapUp ?? null;
@@ -104,10 +107,14 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
       <header className="app-header">
         <h1 className="app-title">{t('app.title')}</h1>
         <RegistrationStatus registration={phone?.registration ?? null} />
-        {status !== null && (
-          <p className={`availability availability-${status}`} data-testid="availability" data-status={status}>
+        {shownStatus !== null && (
+          <p
+            className={`availability availability-${shownStatus}`}
+            data-testid="availability"
+            data-status={shownStatus}
+          >
             <span className="visually-hidden">{t('availability.label')}: </span>
-            {t(`availability.${status}`)}
+            {t(`availability.${shownStatus}`)}
           </p>
         )}
         {(status === 'available' || status === 'ringing') && (
