@@ -33,6 +33,8 @@ import { startUiBed, type UiBed } from '../support/ui-bed';
 
 let bed: UiBed;
 let page: Page;
+/** Console warnings about sound the page may not start (autoplay): there must be none. */
+const autoplayWarnings: string[] = [];
 
 beforeAll(async () => {
   bed = await startUiBed({
@@ -40,6 +42,9 @@ beforeAll(async () => {
     viewport: { width: 1366, height: 768 },
   });
   page = bed.page;
+  page.on('console', (message) => {
+    if (/AudioContext|autoplay/i.test(message.text())) autoplayWarnings.push(message.text());
+  });
 });
 
 afterAll(async () => {
@@ -147,6 +152,9 @@ function busyShift(spec: BusySpec): void {
     });
     const firstId = await ringingFrom(spec.first.number);
     await expectStatus('ringing', 'availability.ringing');
+    // Where the browser holds sound back until a first click, the page says so.
+    const lock = page.getByTestId('ringtone-locked');
+    if ((await lock.textContent()) !== '') expect(await lock.textContent()).toBe(say('media.ringtoneLocked'));
     const firstName = spec.first.name;
     await page.getByRole('button', { name: say('calls.answerLabel', { caller: firstName }), exact: true }).click();
     await expect.poll(() => page.getByTestId(`call-${firstId}`).getAttribute('data-state')).toBe('active');
@@ -295,6 +303,8 @@ function busyShift(spec: BusySpec): void {
     await offer.waitFor({ state: 'detached' });
     expect(parseSippTrace(nextEnded.messages).some((m) => m.firstLine.startsWith('BYE '))).toBe(true);
     expect(bed.pageErrors).toEqual([]);
+    expect(autoplayWarnings).toEqual([]);
+    expect(await page.getByTestId('ringtone-locked').textContent()).toBe('');
   });
 }
 

@@ -22,6 +22,7 @@ import { RecentCalls } from './RecentCalls';
 import { RegistrationStatus } from './RegistrationStatus';
 import { ReminderBanner, type ReminderBannerProps } from './ReminderBanner';
 import { ShortcutSheet } from './ShortcutSheet';
+import { RingtoneLockNotice } from './RingtoneLockNotice';
 import { StorageNotices } from './StorageNotices';
 import { WrapUpPanel } from './WrapUpPanel';
 
@@ -147,6 +148,7 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
           />
         )}
         {breakCommand.error !== null && <CommandErrorAlert code={breakCommand.error} lead={t('breaks.notStarted')} />}
+        <RingtoneLockNotice />
         <StorageNotices api={api} />
         {reminders.map((reminder) => (
           <ReminderBanner key={reminder.kind} reminder={reminder} api={api} />

@@ -417,6 +417,8 @@ export const de: PartialMessages = {
     dismissLabel: 'Hinweis zu {{file}} ausblenden',
   },
   media: {
+    ringtoneLocked:
+      'Der Klingelton bleibt stumm, bis Sie einmal klicken oder eine Taste drücken: Der Browser erlaubt Ton erst danach.',
     problemTitle: 'Ton des Anrufs',
     problem: {
       'no-audio': 'Vom Anrufer kommt kein Ton an, obwohl der Anruf verbunden ist.',

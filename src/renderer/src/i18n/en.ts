@@ -416,6 +416,8 @@ export const en = {
     dismissLabel: 'Dismiss the notice about {{file}}',
   },
   media: {
+    ringtoneLocked:
+      'The ringtone is silent until you click or press a key once: the browser allows sound only after that.',
     problemTitle: 'Call audio',
     problem: {
       'no-audio': 'No sound is arriving from the caller, although the call is connected.',

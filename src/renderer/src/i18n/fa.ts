@@ -413,6 +413,7 @@ export const fa: PartialMessages = {
     dismissLabel: 'بستن اطلاعیه دربارهٔ {{file}}',
   },
   media: {
+    ringtoneLocked: 'زنگ تا وقتی یک بار کلیک نکنید یا کلیدی نزنید بی‌صداست: مرورگر فقط پس از آن اجازه پخش صدا می‌دهد.',
     problemTitle: 'صدای تماس',
     problem: {
       'no-audio': 'با اینکه تماس برقرار است، صدایی از تماس‌گیرنده نمی‌رسد.',

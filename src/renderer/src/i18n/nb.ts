@@ -411,6 +411,8 @@ export const nb: PartialMessages = {
     dismissLabel: 'Lukk merknaden om {{file}}',
   },
   media: {
+    ringtoneLocked:
+      'Ringetonen er stille til du klikker eller trykker på en tast én gang: nettleseren tillater lyd først etter det.',
     problemTitle: 'Lyd i samtalen',
     problem: {
       'no-audio': 'Det kommer ingen lyd fra innringeren, selv om samtalen er koblet til.',
