@@ -147,6 +147,22 @@ describe('CallerCard', () => {
     expect(within(card).queryByTestId('first-call')).toBeNull();
   });
 
+  it('puts a flag badge on a waiting caller whose record main pushed, beside the live call', async () => {
+    const { createFakeCalmlineApi, phoneState } = await import('./fake-calmline-api');
+    const { renderWithI18n } = await import('./render-app');
+    const { registered } = await import('./show-calls');
+    const api = createFakeCalmlineApi({ state: phoneState(registered, []) });
+    window.calmline = api;
+    renderWithI18n();
+    await screen.findByTestId('registration-status');
+    api.pushCallerPrefetched({ callId: 'w1', number: NUMBER, record: flaggedRecord });
+    const live = callView({ id: 'live', state: 'active', answeredAt: 1, remoteNumber: '+4930999999' });
+    act(() => api.push(phoneState(registered, [live, callView({ id: 'w1' })])));
+    const open = flaggedRecord.flags.filter((flag) => flag.clearedAt === undefined).length;
+    const badge = await within(screen.getByTestId('call-w1')).findByTestId('waiting-flags');
+    expect(badge.textContent).toBe(`${open} flags`);
+  });
+
   it('shows missed and declined calls as one short line, and keeps the answered call with its note', async () => {
     const missed: CallRecord = {
       ...earlierCall,

@@ -90,8 +90,10 @@ const signatureOf = (calls: readonly CallView[]): string =>
 
 /** How many open flags the prefetched record of a waiting call has (0 until it is pushed). */
 function useWaitingFlags(api: CallListApi, call: CallView): number {
-  const { onCallerPrefetched } = api;
-  const cache = onCallerPrefetched ? prefetchedCallersFor({ onCallerPrefetched }) : undefined;
+  // The window's one cache, keyed by the API object itself (it holds what main pushed).
+  const cache = api.onCallerPrefetched
+    ? prefetchedCallersFor(api as Required<Pick<CallListApi, 'onCallerPrefetched'>>)
+    : undefined;
   const count = (record: { flags: readonly { clearedAt?: number | undefined }[] } | null | undefined) =>
     record?.flags.filter((flag) => flag.clearedAt === undefined).length ?? 0;
   const [flags, setFlags] = useState(() => count(cache?.get(call.id, call.remoteNumber)));
@@ -272,7 +274,12 @@ export function CallList({ calls, api, callLengthHint = null, prompt: shownPromp
       {waiting.length > 0 && (
         <div className="waiting-calls" data-testid="waiting-calls">
           {live.length > 0 && (
-            <h3 className="waiting-heading">{t('calls.waitingHeading', { count: waiting.length })}</h3>
+            <h3 className="waiting-heading">
+              {t('calls.waitingHeading', {
+                count: waiting.length,
+                number: new Intl.NumberFormat(language).format(waiting.length),
+              })}
+            </h3>
           )}
           <ul className="waiting-list">
             {waiting.map((call) => (

@@ -120,7 +120,8 @@ export function CallPanel({
   waiting,
   greeting,
 }: CallPanelProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const language = i18n.resolvedLanguage ?? i18n.language;
   const command = useCommand();
   const keypadId = useId();
   const hintId = useId();
@@ -206,7 +207,10 @@ export function CallPanel({
           <CallerIdentity display={display} unknownLabel={caller} />
           {waiting.flags > 0 && (
             <span className="waiting-flags" data-testid="waiting-flags">
-              {t('calls.waitingFlags', { count: waiting.flags })}
+              {t('calls.waitingFlags', {
+                count: waiting.flags,
+                number: new Intl.NumberFormat(language).format(waiting.flags),
+              })}
             </span>
           )}
           <RingTimer offeredAt={call.offeredAt} />
