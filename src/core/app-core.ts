@@ -141,6 +141,7 @@ export class AppCore {
       logger: options.logger,
       policy: this.workspacePolicy,
       ...(options.checklists ? { checklists: options.checklists } : {}),
+      agentName: () => this.agentName(),
     });
     this.rules = new CrossFeatureRules({
       workspace: this.workspace,
@@ -168,6 +169,11 @@ export class AppCore {
       : route;
     this.workspace.onChange(() => {
       this.phone?.setAvailability(this.rules.phoneAvailability());
+      for (const callId of this.rules.callsToTurnAway(this.phoneState().calls)) {
+        this.phone?.decline(callId).catch((error: unknown) => {
+          options.logger.warn(`Turning a waiting call away for the break failed: ${String(error)}`);
+        });
+      }
       this.emit('workspace:state', this.workspace.view());
     });
     const data = options.agentData;

@@ -3,9 +3,12 @@
  * notes typed during the call have a record to attach to) and again when it ends.
  * Writes for one call are chained, so the end never overtakes the start.
  */
+import type { CallRecordInput } from '../shared/call-record';
 import type { CallView } from '../shared/contract';
 import type { CoreLogger } from './logger';
 import type { CallHistory } from './storage/history/call-history';
+
+type CallRecordOutcome = NonNullable<CallRecordInput['outcome']>;
 
 /** Keeps the call history in step with the phone's calls. */
 export class CallRecorder {
@@ -51,6 +54,7 @@ export class CallRecorder {
         ...(call.endReason !== null ? { endReason: call.endReason } : {}),
         ...endDetailOf(call),
         agent: this.agentName().slice(0, 128),
+        ...(call.state === 'ended' ? { outcome: callOutcome(call) } : {}),
       });
     } catch (error) {
       this.logger.error(
@@ -64,4 +68,11 @@ export class CallRecorder {
 function endDetailOf(call: CallView): { endDetail?: string } {
   const detail = call.state === 'ended' ? call.timeline.findLast((e) => e.kind === 'ended')?.detail : undefined;
   return detail ? { endDetail: detail.slice(0, 200) } : {};
+}
+
+/** How an ended call went, for the caller card's "Last calls" (missed and declined shown compactly). */
+export function callOutcome(call: Pick<CallView, 'answeredAt' | 'direction' | 'endReason'>): CallRecordOutcome {
+  if (call.answeredAt !== null) return 'answered';
+  if (call.direction === 'outgoing') return 'unanswered';
+  return call.endReason === 'declined' ? 'declined' : 'missed';
 }

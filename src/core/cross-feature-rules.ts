@@ -10,6 +10,8 @@
  *   workspace policy's `wrapUpHoldsCalls` is false (`phoneAvailability`).
  * - A call that starts ringing has its caller looked up and pushed, so the caller
  *   card shows the flags without a round trip of its own (`prefetchCallers`).
+ * - A break started while calls wait turns those calls away: calls are not offered
+ *   on a break (`callsToTurnAway`).
  */
 import type { CallView } from '../shared/contract';
 import { followUpFromRun, type ChecklistRun } from '../shared/workspace/checklists';
@@ -38,6 +40,8 @@ export interface CrossFeatureRulesOptions {
 export class CrossFeatureRules {
   /** Calls already prefetched, so each ringing call is looked up once. */
   private readonly prefetched = new Set<string>();
+  /** Calls already turned away, so each is declined once. */
+  private readonly turnedAway = new Set<string>();
 
   constructor(private readonly options: CrossFeatureRulesOptions) {}
 
@@ -68,6 +72,21 @@ export class CrossFeatureRules {
     const status = workspace.availability.state().status;
     if (status === 'wrap-up' && !workspacePolicy.wrapUpHoldsCalls) return { accepting: true };
     return workspace.phoneAvailability();
+  }
+
+  /**
+   * The ringing calls to decline because the agent is on a break (a break can start
+   * while calls wait, docs/architecture.md#agent-availability); each id once.
+   */
+  callsToTurnAway(calls: readonly CallView[]): string[] {
+    const present = new Set(calls.map((call) => call.id));
+    for (const id of this.turnedAway) if (!present.has(id)) this.turnedAway.delete(id);
+    if (this.options.workspace.availability.state().status !== 'on-break') return [];
+    const ids = calls
+      .filter((call) => call.state === 'ringing' && call.direction === 'incoming' && !this.turnedAway.has(call.id))
+      .map((call) => call.id);
+    for (const id of ids) this.turnedAway.add(id);
+    return ids;
   }
 
   /**

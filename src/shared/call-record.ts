@@ -62,6 +62,8 @@ export const callRecordInputSchema = z.object({
   endDetail: z.string().max(200).optional(),
   /** The agent who took the call. */
   agent: z.string().max(128),
+  /** How the call went, once it ended: answered, or missed / declined / not answered by the far end. */
+  outcome: z.enum(['answered', 'missed', 'declined', 'unanswered']).optional(),
 });
 
 /** Input of `CallHistory.recordCall`. */

@@ -9,6 +9,7 @@
 import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallView } from '../../src/shared/contract';
+import { DEFAULT_WORKSPACE_POLICY } from '../../src/shared/workspace/workspace-policy';
 import { type WebHost } from '../../src/webhost/server/web-host';
 import { type TestAgent } from '../support/agent';
 import { SCREENSHOT_DIR } from '../support/browser';
@@ -89,10 +90,10 @@ describe('call controls behind the permission prompt, in Chromium', () => {
     await page.keyboard.press('a');
     const panel = page.getByTestId(`call-${callId}`);
     await expect.poll(() => panel.getAttribute('data-state'), { timeout: 10_000 }).toBe('active');
-    // P2: the greeting to say.
-    expect(await panel.getByTestId('greeting-prompt').textContent()).toBe(
-      'Greet: “Thank you for calling, my name is …”',
-    );
+    // P2: the greeting to say, as the workspace policy configures it.
+    await expect
+      .poll(() => panel.getByTestId('greeting-prompt').textContent())
+      .toBe(DEFAULT_WORKSPACE_POLICY.greeting.en);
 
     // Hold asks first (P4): the dialog, then "Caller declined".
     const hold = page.getByRole('button', { name: 'Hold call with Erika Mustermann' });

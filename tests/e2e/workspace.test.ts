@@ -87,7 +87,7 @@ async function ringingCallFrom(target: Page, number: string): Promise<string> {
   return call.id;
 }
 
-/** A tomorrow's date as `<input type="date">` takes it. */
+/** Tomorrow as the commitment's day choice names it (an ISO day). */
 function tomorrow(): string {
   const date = new Date(Date.now() + 86_400_000);
   const pad = (n: number) => String(n).padStart(2, '0');
@@ -312,7 +312,7 @@ function journey(spec: JourneySpec): void {
 
     it('records the commitment', async () => {
       const commitment = page.getByTestId('commitment');
-      await commitment.getByLabel(say('checklist.commitment.date'), { exact: true }).fill(tomorrow());
+      await commitment.getByLabel(say('checklist.commitment.date'), { exact: true }).selectOption(tomorrow());
       await commitment.getByLabel(say('checklist.commitment.text'), { exact: true }).fill(spec.promise);
       await commitment.getByRole('button', { name: say('checklist.commitment.record'), exact: true }).click();
       const promised = say('checklist.commitment.recorded.due-date', { date: '' }).trim();
@@ -468,13 +468,9 @@ describe('the agent workspace in Chromium, against the real core', () => {
     await settings.click();
     const form = page.getByRole('form', { name: 'Language', exact: true });
     const select = form.getByLabel('Language of Calmline', { exact: true });
-    expect(await select.locator('option').allTextContents()).toEqual([
-      'System language (English)',
-      'English',
-      'Deutsch',
-      'Norsk bokmål',
-      'فارسی',
-    ]);
+    await expect
+      .poll(() => select.locator('option').allTextContents())
+      .toEqual(['System language (English)', 'English', 'Deutsch', 'Norsk bokmål', 'فارسی']);
     const other = await browser.newContext({ locale: 'en-US' });
     try {
       const otherPage = await other.newPage();

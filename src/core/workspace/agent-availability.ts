@@ -3,27 +3,58 @@
  * take a call. Every change goes through `nextAgentStatus`, which refuses impossible
  * moves with an AgentTransitionError that says what to do instead.
  *
+ * States:
+ *
+ * - `available`: no call, nothing to finish; calls are offered.
+ * - `ringing`: one or more incoming calls ring and none is answered. Ringing is not
+ *   "in a call": a wrap-up or a break offer is not taken away by a stranger ringing.
+ * - `in-call`: at least one call is answered (or being placed) and not every such
+ *   call is on hold. Calls that ring meanwhile are call waiting.
+ * - `on-hold`: every answered call is on hold.
+ * - `wrap-up`: an answered call ended and its after-call work is open. Every answered
+ *   customer call that ends gets its own wrap-up, whatever else rings. Two calls that
+ *   end while another is still live queue their wrap-ups, taken one after the other.
+ * - `on-break`: started and ended only by the agent; `overrun` once the countdown
+ *   passes.
+ *
+ * Events (`AgentAction`) and where they lead (the table `TRANSITIONS`; anything not
+ * listed is refused):
+ *
  * ```txt
- *  available ──call rings / is placed──▶ in-call ──all calls ended, one answered──▶ wrap-up
- *     ▲ │                                  │  ▲                                        │ │
- *     │ │                                  │  └──── a call is answered / placed ───────┘ │
- *     │ │◀──── no call was answered ───────┘                                             │
- *     │ │◀──── complete-wrap-up (outcome required) / wrap-up time limit ─────────────────┘
- *     │ │
- *     │ └──start-break──▶ on-break ──countdown-ended──▶ on-break (overrun)
- *     │                      │                              │
- *     └────── end-break ─────┴──────────────────────────────┘
- *            (a call answered or placed during a break also ends it, → in-call)
+ *  state      │ call-rings ringing-stopped call-engaged calls-held answered-call-ended calls-ended
+ *  ───────────┼──────────────────────────────────────────────────────────────────────────────────
+ *  available  │ ringing    ·               in-call      ·          wrap-up             ·
+ *  ringing    │ ringing    available       in-call      ·          wrap-up             ·
+ *  in-call    │ in-call    in-call         in-call      on-hold    wrap-up             available
+ *  on-hold    │ on-hold    on-hold         in-call      on-hold    wrap-up             available
+ *  wrap-up    │ wrap-up    wrap-up         in-call¹     ·          wrap-up²            ·
+ *  on-break   │ on-break   on-break        in-call³     ·          ·                   ·
+ *
+ *  state      │ complete-wrap-up wrap-up-time-limit set-wrap-up start-break countdown-ended end-break decline-break-offer
+ *  ───────────┼──────────────────────────────────────────────────────────────────────────────────────────────────────────
+ *  available  │ ·                ·                  ·           on-break    ·               ·         available
+ *  ringing    │ ·                ·                  ·           on-break⁴   ·               ·         ringing
+ *  wrap-up    │ available⁵       available⁵         wrap-up     ·           ·               ·         wrap-up
+ *  on-break   │ ·                ·                  ·           ·           on-break        available ·
+ *  (in-call and on-hold allow none of these)
  * ```
  *
- * `in-call` is derived from the phone's calls (`updateCalls`), never commanded.
- * `wrap-up` follows an answered call; it ends when the agent completes it (an
- * outcome is required) or when the policy's time limit passes, and leads back to
- * `available`, carrying the de-escalation break offer decided at the call's end
- * (W1). `on-break` is only ever started by the agent and ends only by `endBreak()`:
- * when the countdown reaches zero the state says `overrun` and the phone stays
- * unavailable until the agent comes back (one action). While in wrap-up or on a
- * break, the phone should not offer calls (`phoneAvailability()`).
+ * ¹ The agent answered or placed a call during the wrap-up (a waiting call when
+ *   `wrapUpHoldsCalls` is false, or one that was already ringing): the open wrap-up
+ *   is recorded as `interrupted`. ² The next queued wrap-up. ³ The break ends,
+ *   recorded as ended by a call. ⁴ The calls still ringing are turned away (the host
+ *   declines them; see docs/architecture.md#agent-availability). ⁵ Then `call-rings`
+ *   if calls wait, or the next queued wrap-up.
+ *
+ * Every state but `wrap-up` and `on-break` is derived from the phone's calls
+ * (`updateCalls`) and never commanded. A wrap-up ends when the agent completes it
+ * (an outcome is required) or when the policy's time limit passes. The
+ * de-escalation break offer (W1) is decided when a flagged or long call ends and is
+ * kept until the agent takes or declines it: it is shown in `available`, `ringing`
+ * and `wrap-up` (so also while calls wait), never during a call. While in wrap-up
+ * the phone refuses new calls with 486 unless the policy's `wrapUpHoldsCalls` is
+ * false, in which case they ring as waiting calls; on a break it refuses them as
+ * the policy's `unavailableMode` says (`phoneAvailability()`).
  *
  * Rule codes (W1 …) are defined in docs/practice.md.
  */
@@ -34,7 +65,7 @@ import type { UnavailableMode, WorkspacePolicy } from '../../shared/workspace/wo
 import { WorkspaceError } from '../../shared/workspace/workspace-error';
 
 /** The agent's states. */
-export const agentStatuses = ['available', 'in-call', 'wrap-up', 'on-break'] as const;
+export const agentStatuses = ['available', 'ringing', 'in-call', 'on-hold', 'wrap-up', 'on-break'] as const;
 
 /** One of `agentStatuses`. */
 export type AgentStatus = (typeof agentStatuses)[number];
@@ -54,46 +85,100 @@ export type BreakKind = (typeof breakKinds)[number];
 /** Longest wrap-up note. */
 export const MAX_WRAP_UP_NOTE_LENGTH = 2_000;
 
-/** Something that moves the agent's state: an agent command, a call fact, or a timer. */
-export type AgentAction =
-  | 'call-started'
-  | 'calls-ended'
-  | 'call-missed'
-  | 'set-wrap-up'
-  | 'complete-wrap-up'
-  | 'wrap-up-time-limit'
-  | 'start-break'
-  | 'countdown-ended'
-  | 'end-break'
-  | 'decline-break-offer';
+/** Something that moves the agent's state: a call fact, an agent command, or a timer. */
+export const agentActions = [
+  'call-rings',
+  'ringing-stopped',
+  'call-engaged',
+  'calls-held',
+  'answered-call-ended',
+  'calls-ended',
+  'set-wrap-up',
+  'complete-wrap-up',
+  'wrap-up-time-limit',
+  'start-break',
+  'countdown-ended',
+  'end-break',
+  'decline-break-offer',
+] as const;
 
-const TRANSITIONS: Record<AgentStatus, Partial<Record<AgentAction, AgentStatus>>> = {
-  available: { 'call-started': 'in-call', 'start-break': 'on-break', 'decline-break-offer': 'available' },
-  'in-call': { 'calls-ended': 'wrap-up', 'call-missed': 'available' },
+/** One of `agentActions`. */
+export type AgentAction = (typeof agentActions)[number];
+
+/** Every allowed move; the module comment draws the same table. */
+export const TRANSITIONS: Readonly<Record<AgentStatus, Readonly<Partial<Record<AgentAction, AgentStatus>>>>> = {
+  available: {
+    'call-rings': 'ringing',
+    'call-engaged': 'in-call',
+    'answered-call-ended': 'wrap-up',
+    'start-break': 'on-break',
+    'decline-break-offer': 'available',
+  },
+  ringing: {
+    'call-rings': 'ringing',
+    'ringing-stopped': 'available',
+    'call-engaged': 'in-call',
+    'answered-call-ended': 'wrap-up',
+    'start-break': 'on-break',
+    'decline-break-offer': 'ringing',
+  },
+  'in-call': {
+    'call-rings': 'in-call',
+    'ringing-stopped': 'in-call',
+    'call-engaged': 'in-call',
+    'calls-held': 'on-hold',
+    'answered-call-ended': 'wrap-up',
+    'calls-ended': 'available',
+  },
+  'on-hold': {
+    'call-rings': 'on-hold',
+    'ringing-stopped': 'on-hold',
+    'call-engaged': 'in-call',
+    'calls-held': 'on-hold',
+    'answered-call-ended': 'wrap-up',
+    'calls-ended': 'available',
+  },
   'wrap-up': {
+    'call-rings': 'wrap-up',
+    'ringing-stopped': 'wrap-up',
+    'call-engaged': 'in-call',
+    'answered-call-ended': 'wrap-up',
     'set-wrap-up': 'wrap-up',
     'complete-wrap-up': 'available',
     'wrap-up-time-limit': 'available',
     'decline-break-offer': 'wrap-up',
-    'call-started': 'in-call',
   },
-  'on-break': { 'countdown-ended': 'on-break', 'end-break': 'available', 'call-started': 'in-call' },
+  'on-break': {
+    'call-rings': 'on-break',
+    'ringing-stopped': 'on-break',
+    'call-engaged': 'in-call',
+    'countdown-ended': 'on-break',
+    'end-break': 'available',
+  },
 };
 
 const HINTS: Partial<Record<`${AgentStatus}:${AgentAction}`, string>> = {
   'in-call:start-break': 'Finish the call and its wrap-up first; a break can start once you are available.',
+  'on-hold:start-break': 'Finish the call and its wrap-up first; a break can start once you are available.',
   'wrap-up:start-break': 'Complete the wrap-up first; the break is offered right after.',
   'on-break:start-break': 'You are already on a break.',
   'available:end-break': 'You are not on a break.',
+  'ringing:end-break': 'You are not on a break.',
   'in-call:end-break': 'You are not on a break.',
+  'on-hold:end-break': 'You are not on a break.',
   'wrap-up:end-break': 'You are not on a break; complete the wrap-up instead.',
   'available:complete-wrap-up': 'There is no wrap-up open.',
+  'ringing:complete-wrap-up': 'There is no wrap-up open.',
   'in-call:complete-wrap-up': 'The call is still going; wrap-up starts after it ends.',
+  'on-hold:complete-wrap-up': 'The call is still going; wrap-up starts after it ends.',
   'on-break:complete-wrap-up': 'There is no wrap-up open; end the break to become available.',
   'available:set-wrap-up': 'There is no wrap-up open.',
+  'ringing:set-wrap-up': 'There is no wrap-up open.',
   'in-call:set-wrap-up': 'The call is still going; wrap-up starts after it ends.',
+  'on-hold:set-wrap-up': 'The call is still going; wrap-up starts after it ends.',
   'on-break:set-wrap-up': 'There is no wrap-up open.',
   'in-call:decline-break-offer': 'There is no break offer during a call.',
+  'on-hold:decline-break-offer': 'There is no break offer during a call.',
   'on-break:decline-break-offer': 'You are already on a break; end it to become available.',
 };
 
@@ -139,7 +224,9 @@ export interface LiveCall {
 /** The agent's state as plain data, for the renderer and the timers. */
 export type AgentState =
   | { status: 'available'; since: number; breakOffer: BreakOffer | null }
+  | { status: 'ringing'; since: number; calls: LiveCall[]; breakOffer: BreakOffer | null }
   | { status: 'in-call'; since: number; calls: LiveCall[] }
+  | { status: 'on-hold'; since: number; calls: LiveCall[] }
   | {
       status: 'wrap-up';
       since: number;
@@ -148,8 +235,10 @@ export type AgentState =
       call: EndedCallSummary;
       outcome: WrapUpOutcome | null;
       note: string;
-      /** Offered once the wrap-up ends. */
+      /** The de-escalation break offered (W1), still open; also offered once the wrap-up ends. */
       breakOffer: BreakOffer | null;
+      /** Other answered calls that ended and wait for their own wrap-up, oldest first. */
+      queued: string[];
     }
   | {
       status: 'on-break';
@@ -208,10 +297,16 @@ export interface AgentAvailabilityOptions {
   policy: WorkspacePolicy;
 }
 
-interface SessionCall {
+/** An answered customer call while it lasts: for its wrap-up summary. */
+interface AnsweredCall {
   view: LiveCall;
-  endedAt: number | null;
+  flagged: boolean;
 }
+
+type WrapUpState = Extract<AgentState, { status: 'wrap-up' }>;
+
+/** The call states in which the agent is engaged with a call (answered, placed, held, transferring). */
+const ENGAGED: ReadonlySet<CallView['state']> = new Set(['active', 'held', 'transferring', 'dialing']);
 
 /** The agent's availability, driven by the phone's calls, the agent's commands and the clock. */
 export class AgentAvailability {
@@ -219,11 +314,12 @@ export class AgentAvailability {
   private policy: WorkspacePolicy;
   private current: AgentState;
   private live: LiveCall[] = [];
-  /** Every call seen during the current in-call period, for the wrap-up summary. */
-  private readonly session = new Map<string, SessionCall>();
-  private readonly flagged = new Set<string>();
-  /** An offer still open when a call came in that then went unanswered. */
-  private carriedOffer: BreakOffer | null = null;
+  /** Answered customer calls not ended yet (consult legs excluded). */
+  private readonly answered = new Map<string, AnsweredCall>();
+  /** Answered calls that ended and wait for their wrap-up, oldest first (the open one is not here). */
+  private readonly wrapQueue: EndedCallSummary[] = [];
+  /** The open de-escalation offer (W1), kept until taken or declined; shown outside calls. */
+  private offer: BreakOffer | null = null;
   private timer: TimerHandle | undefined;
   private readonly listeners = new Set<(event: AgentAvailabilityEvent) => void>();
 
@@ -243,9 +339,15 @@ export class AgentAvailability {
     return this.live.map((call) => ({ ...call }));
   }
 
-  /** True while the phone should offer new calls: available, or in a call (call waiting is the phone's rule). */
+  /** The calls whose wrap-up is open or still to come, the open one first. */
+  wrapUpCallIds(): string[] {
+    const open = this.current.status === 'wrap-up' ? [this.current.call.callId] : [];
+    return [...open, ...this.wrapQueue.map((call) => call.callId)];
+  }
+
+  /** True while the phone offers new calls (see `phoneAvailability`). */
   isAcceptingCalls(): boolean {
-    return this.current.status === 'available' || this.current.status === 'in-call';
+    return this.phoneAvailability().accepting;
   }
 
   /** How the phone refuses calls while the agent is on a break (the policy's choice). */
@@ -255,16 +357,19 @@ export class AgentAvailability {
 
   /**
    * Whether and how the phone offers calls. A break uses the policy's mode; wrap-up
-   * always answers 486, because unregistering for every minute of wrap-up would
-   * make the registration flap with each call.
+   * answers 486 while `wrapUpHoldsCalls` (unregistering for every minute of wrap-up
+   * would make the registration flap with each call), or offers calls as waiting
+   * calls when it is false.
    */
   phoneAvailability(): PhoneAvailability {
     switch (this.current.status) {
       case 'available':
+      case 'ringing':
       case 'in-call':
+      case 'on-hold':
         return { accepting: true };
       case 'wrap-up':
-        return { accepting: false, mode: 'busy' };
+        return this.policy.wrapUpHoldsCalls ? { accepting: false, mode: 'busy' } : { accepting: true };
       case 'on-break':
         return { accepting: false, mode: this.policy.unavailableMode };
     }
@@ -276,61 +381,57 @@ export class AgentAvailability {
     return () => this.listeners.delete(listener);
   }
 
-  /** Changes the policy; the time limits apply from the next wrap-up or break, the unavailable mode at once. */
+  /** Changes the policy; the time limits apply from the next wrap-up or break, the phone's behaviour at once. */
   setPolicy(policy: WorkspacePolicy): void {
     this.policy = policy;
   }
 
   /**
-   * Takes the phone's calls (the whole list, as pushed on every change) and derives
-   * `in-call`. A ringing call alone does not interrupt a wrap-up or a break (the phone
-   * should be refusing it); answering or placing a call does.
+   * Takes the phone's calls (the whole list, as pushed on every change) and moves
+   * the state: answered calls that ended queue their wrap-ups, and the call facts
+   * become one event of the table.
    */
   updateCalls(calls: readonly CallView[]): void {
     const now = this.clock.now();
     this.live = calls.filter((call) => call.state !== 'ended').map(toLiveCall);
-    if (this.current.status === 'in-call') {
-      for (const call of calls) {
-        if (call.state !== 'ended' || this.session.has(call.id)) {
-          this.session.set(call.id, {
-            view: toLiveCall(call),
-            endedAt: call.state === 'ended' ? (call.endedAt ?? now) : null,
-          });
-        }
-      }
+    const liveIds = new Set(this.live.map((call) => call.id));
+    for (const call of calls) {
+      if (call.state === 'ended' || call.answeredAt === null || call.consultFor !== null) continue;
+      const known = this.answered.get(call.id);
+      this.answered.set(call.id, { view: toLiveCall(call), flagged: known?.flagged ?? false });
     }
-    const engaged = this.live.some((call) => call.state !== 'ringing');
-    switch (this.current.status) {
-      case 'available':
-        if (this.live.length > 0) this.enterInCall(now);
-        break;
-      case 'wrap-up':
-      case 'on-break':
-        if (engaged) this.enterInCall(now);
-        break;
-      case 'in-call':
-        if (this.live.length === 0) this.leaveInCall(now);
-        else this.set({ ...this.current, calls: this.liveCalls() });
-        break;
+    for (const [id, answered] of [...this.answered]) {
+      if (liveIds.has(id)) continue;
+      this.answered.delete(id);
+      const ended = calls.find((call) => call.id === id);
+      this.queueWrapUp(answered, ended?.endedAt ?? now, now);
     }
+    this.settle(now);
     this.emit({ type: 'calls', calls: this.liveCalls() });
   }
 
   /**
-   * Notes that a flag was raised on the current call's caller (D3–D5), so a
-   * de-escalation break is offered (W1). Flags raised in wrap-up count too: agents
-   * often flag right after ending an abusive call. Returns false, changing nothing,
-   * for a call that is not the current one.
+   * Notes that a flag was raised on a call's caller (D3–D5), so a de-escalation break
+   * is offered (W1). Flags raised in wrap-up count too: agents often flag right after
+   * ending an abusive call. Returns false, changing nothing, for a call that is
+   * neither answered and live nor waiting for or in its wrap-up.
    */
   markCallFlagged(callId: string): boolean {
-    if (this.current.status === 'in-call' && this.session.has(callId)) {
-      this.flagged.add(callId);
+    const live = this.answered.get(callId);
+    if (live) {
+      live.flagged = true;
       return true;
     }
-    if (this.current.status === 'wrap-up' && (this.current.call.callId === callId || this.session.has(callId))) {
+    const queued = this.wrapQueue.find((call) => call.callId === callId);
+    if (queued) {
+      queued.flagged = true;
+      this.offer = decideDeEscalationOffer(queued, this.policy, this.clock.now()) ?? this.offer;
+      return true;
+    }
+    if (this.current.status === 'wrap-up' && this.current.call.callId === callId) {
       const call = { ...this.current.call, flagged: true };
-      const breakOffer = decideDeEscalationOffer(call, this.policy, this.clock.now()) ?? this.current.breakOffer;
-      this.set({ ...this.current, call, breakOffer });
+      this.offer = decideDeEscalationOffer(call, this.policy, this.clock.now()) ?? this.offer;
+      this.set({ ...this.current, call, breakOffer: this.offer });
       return true;
     }
     return false;
@@ -343,8 +444,9 @@ export class AgentAvailability {
   }
 
   /**
-   * Completes the wrap-up: the agent is available again (with the break offer, if
-   * any). An outcome is required, given here or earlier with `setWrapUp`.
+   * Completes the open wrap-up: the next queued one opens, or the agent is
+   * available (ringing, when calls wait) with the break offer, if any. An outcome
+   * is required, given here or earlier with `setWrapUp`.
    */
   completeWrapUp(input: WrapUpInput = {}): WrapUpRecord {
     const wrapUp = this.requireWrapUp('complete-wrap-up');
@@ -359,12 +461,16 @@ export class AgentAvailability {
     return this.endWrapUp({ ...wrapUp, ...changes, outcome }, 'agent', this.clock.now());
   }
 
-  /** Starts a break; its countdown comes from the policy. Only from `available`. */
+  /**
+   * Starts a break; its countdown comes from the policy. From `available`, or from
+   * `ringing` (the host turns the ringing calls away: they are not offered on a break).
+   */
   startBreak(kind: BreakKind): void {
     nextAgentStatus(this.current.status, 'start-break');
     const now = this.clock.now();
     const minutes = kind === 'de-escalation' ? this.policy.deEscalationBreakMinutes : this.policy.regularBreakMinutes;
     const endsAt = now + minutes * 60_000;
+    this.offer = null;
     this.schedule(endsAt - now, () => this.countdownEnded());
     this.set({ status: 'on-break', since: now, kind, endsAt, overrun: false });
   }
@@ -373,7 +479,8 @@ export class AgentAvailability {
   endBreak(): BreakRecord {
     nextAgentStatus(this.current.status, 'end-break');
     const record = this.breakRecord('agent', this.clock.now());
-    this.set({ status: 'available', since: record.endedAt, breakOffer: null });
+    this.current = { status: 'available', since: record.endedAt, breakOffer: null };
+    this.settle(record.endedAt, 'on-break');
     this.emit({ type: 'break-finished', record });
     return record;
   }
@@ -381,16 +488,15 @@ export class AgentAvailability {
   /** Declines the offered de-escalation break. */
   declineBreakOffer(): void {
     nextAgentStatus(this.current.status, 'decline-break-offer');
-    if (
-      (this.current.status !== 'available' && this.current.status !== 'wrap-up') ||
-      this.current.breakOffer === null
-    ) {
+    if (this.offer === null) {
       throw new WorkspaceError(
         'no-break-offer',
         'No break is offered right now; start a break yourself if you need one.',
       );
     }
-    this.set({ ...this.current, breakOffer: null });
+    this.offer = null;
+    if (this.current.status === 'available' || this.current.status === 'ringing' || this.current.status === 'wrap-up')
+      this.set({ ...this.current, breakOffer: null });
   }
 
   /** Stops the timers and drops the listeners. */
@@ -399,64 +505,113 @@ export class AgentAvailability {
     this.listeners.clear();
   }
 
-  private requireWrapUp(action: AgentAction): Extract<AgentState, { status: 'wrap-up' }> {
+  private requireWrapUp(action: AgentAction): WrapUpState {
     nextAgentStatus(this.current.status, action);
     if (this.current.status !== 'wrap-up') throw new AgentTransitionError(this.current.status, action);
     return this.current;
   }
 
-  private enterInCall(now: number): void {
-    nextAgentStatus(this.current.status, 'call-started');
-    const left = this.current;
-    // Ending a wrap-up or a break here is a fact (the agent took a call), not a refusal.
+  /** An answered call ended: its wrap-up waits in the queue, and its offer (W1) is decided now. */
+  private queueWrapUp(answered: AnsweredCall, endedAt: number, now: number): void {
+    const answeredAt = answered.view.answeredAt ?? endedAt;
+    const call: EndedCallSummary = {
+      callId: answered.view.id,
+      direction: answered.view.direction,
+      answeredAt,
+      endedAt,
+      talkMs: Math.max(0, endedAt - answeredAt),
+      flagged: answered.flagged,
+    };
+    this.wrapQueue.push(call);
+    this.offer = decideDeEscalationOffer(call, this.policy, now) ?? this.offer;
+  }
+
+  /** The one event the call facts amount to in the current state, or null for none. */
+  private callEvent(): AgentAction | null {
+    const engaged = this.live.filter((call) => ENGAGED.has(call.state));
+    const ringing = this.live.some((call) => call.state === 'ringing' && call.direction === 'incoming');
+    const status = this.current.status;
+    if (engaged.length > 0) {
+      const allHeld = engaged.every((call) => call.state === 'held');
+      if (status === 'in-call' && allHeld) return 'calls-held';
+      if (status === 'on-hold') return allHeld ? null : 'call-engaged';
+      return status === 'in-call' ? null : 'call-engaged';
+    }
+    switch (status) {
+      case 'in-call':
+      case 'on-hold':
+        return this.wrapQueue.length > 0 ? 'answered-call-ended' : 'calls-ended';
+      case 'available':
+        if (this.wrapQueue.length > 0) return 'answered-call-ended';
+        return ringing ? 'call-rings' : null;
+      case 'ringing':
+        if (this.wrapQueue.length > 0) return 'answered-call-ended';
+        return ringing ? null : 'ringing-stopped';
+      case 'wrap-up':
+      case 'on-break':
+        return null;
+    }
+  }
+
+  /**
+   * Applies the events the calls amount to until the state is steady (e.g. calls
+   * ended → available → ringing when calls still wait), then tells listeners once.
+   */
+  private settle(now: number, previous: AgentStatus = this.current.status): void {
+    const before = this.current;
     const finished: AgentAvailabilityEvent[] = [];
-    if (left.status === 'wrap-up')
-      finished.push({ type: 'wrap-up-finished', record: wrapUpRecord(left, 'interrupted', now) });
-    if (left.status === 'on-break') finished.push({ type: 'break-finished', record: this.breakRecord('call', now) });
-    this.clearTimer();
-    this.carriedOffer = left.status === 'available' ? left.breakOffer : null;
-    this.session.clear();
-    this.flagged.clear();
-    for (const call of this.live) this.session.set(call.id, { view: call, endedAt: null });
-    this.set({ status: 'in-call', since: now, calls: this.liveCalls() });
+    for (let step = 0; step < 4; step += 1) {
+      const action = this.callEvent();
+      if (action === null) break;
+      const to = nextAgentStatus(this.current.status, action);
+      const from = this.current;
+      // Leaving a wrap-up or a break for a call is a fact (the agent took a call), not a refusal.
+      if (from.status === 'wrap-up' && to !== 'wrap-up') {
+        finished.push({ type: 'wrap-up-finished', record: wrapUpRecord(from, 'interrupted', now) });
+        this.clearTimer();
+      }
+      if (from.status === 'on-break') finished.push({ type: 'break-finished', record: this.breakRecord('call', now) });
+      this.current = this.enter(to, now, from);
+    }
+    if (this.current !== before || this.current.status !== previous) this.announce(previous);
+    else if ('calls' in this.current) this.set({ ...this.current, calls: this.liveCalls() });
     for (const event of finished) this.emit(event);
   }
 
-  private leaveInCall(now: number): void {
-    const answered = [...this.session.values()]
-      .filter((call) => call.view.answeredAt !== null)
-      .sort((a, b) => (a.view.answeredAt ?? 0) - (b.view.answeredAt ?? 0));
-    // The customer's call, not the consult leg to a colleague.
-    const primary = answered.find((call) => call.view.consultFor === null) ?? answered[0];
-    if (primary === undefined || primary.view.answeredAt === null) {
-      nextAgentStatus('in-call', 'call-missed');
-      const breakOffer = this.carriedOffer;
-      this.carriedOffer = null;
-      this.set({ status: 'available', since: now, breakOffer });
-      return;
+  /** The state object for `to`, entered from `from`. */
+  private enter(to: AgentStatus, now: number, from: AgentState): AgentState {
+    const since = from.status === to ? from.since : now;
+    switch (to) {
+      case 'available':
+        return { status: 'available', since, breakOffer: this.offer };
+      case 'ringing':
+        return { status: 'ringing', since, calls: this.liveCalls(), breakOffer: this.offer };
+      case 'in-call':
+      case 'on-hold':
+        return { status: to, since, calls: this.liveCalls() };
+      case 'wrap-up':
+        return this.openWrapUp(now);
+      case 'on-break':
+        throw new AgentTransitionError(from.status, 'start-break');
     }
-    nextAgentStatus('in-call', 'calls-ended');
-    const endedAt = primary.endedAt ?? now;
-    const call: EndedCallSummary = {
-      callId: primary.view.id,
-      direction: primary.view.direction,
-      answeredAt: primary.view.answeredAt,
-      endedAt,
-      talkMs: Math.max(0, endedAt - primary.view.answeredAt),
-      flagged: [...this.session.keys()].some((id) => this.flagged.has(id)),
-    };
-    this.carriedOffer = null;
+  }
+
+  /** Opens the oldest queued wrap-up, with its own time limit. */
+  private openWrapUp(now: number): WrapUpState {
+    const call = this.wrapQueue.shift();
+    if (call === undefined) throw new AgentTransitionError(this.current.status, 'answered-call-ended');
     const deadline = now + this.policy.wrapUpLimitSeconds * 1000;
     this.schedule(deadline - now, () => this.wrapUpTimeLimit());
-    this.set({
+    return {
       status: 'wrap-up',
       since: now,
       deadline,
       call,
       outcome: null,
       note: '',
-      breakOffer: decideDeEscalationOffer(call, this.policy, now),
-    });
+      breakOffer: this.offer,
+      queued: this.wrapQueue.map((queued) => queued.callId),
+    };
   }
 
   private wrapUpTimeLimit(): void {
@@ -465,16 +620,13 @@ export class AgentAvailability {
     this.endWrapUp(this.current, 'time-limit', this.clock.now());
   }
 
-  /** Closes the wrap-up and makes the agent available, with the break offer it carried. */
-  private endWrapUp(
-    wrapUp: Extract<AgentState, { status: 'wrap-up' }>,
-    by: 'agent' | 'time-limit',
-    now: number,
-  ): WrapUpRecord {
+  /** Closes the wrap-up; the next queued one opens, or the agent is available (or ringing) with the offer. */
+  private endWrapUp(wrapUp: WrapUpState, by: 'agent' | 'time-limit', now: number): WrapUpRecord {
     nextAgentStatus('wrap-up', by === 'agent' ? 'complete-wrap-up' : 'wrap-up-time-limit');
     this.clearTimer();
     const record = wrapUpRecord(wrapUp, by, now);
-    this.set({ status: 'available', since: now, breakOffer: wrapUp.breakOffer });
+    this.current = { status: 'available', since: now, breakOffer: this.offer };
+    this.settle(now, 'wrap-up');
     this.emit({ type: 'wrap-up-finished', record });
     return record;
   }
@@ -508,6 +660,10 @@ export class AgentAvailability {
     this.emit({ type: 'changed', state: this.state(), previous });
   }
 
+  private announce(previous: AgentStatus): void {
+    this.emit({ type: 'changed', state: this.state(), previous });
+  }
+
   private schedule(ms: number, callback: () => void): void {
     this.clearTimer();
     this.timer = this.clock.setTimeout(callback, Math.max(0, ms));
@@ -538,11 +694,7 @@ function wrapUpChanges(input: WrapUpInput): { outcome?: WrapUpOutcome; note?: st
   return changes;
 }
 
-function wrapUpRecord(
-  wrapUp: Extract<AgentState, { status: 'wrap-up' }>,
-  by: WrapUpRecord['finishedBy'],
-  now: number,
-): WrapUpRecord {
+function wrapUpRecord(wrapUp: WrapUpState, by: WrapUpRecord['finishedBy'], now: number): WrapUpRecord {
   return {
     callId: wrapUp.call.callId,
     outcome: wrapUp.outcome,

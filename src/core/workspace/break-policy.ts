@@ -201,7 +201,7 @@ export class BreakPolicy {
               shownAt: hint[1],
               escalationOneStepAway: true,
             },
-      breakOffer: state.status === 'available' || state.status === 'wrap-up' ? state.breakOffer : null,
+      breakOffer: 'breakOffer' in state ? state.breakOffer : null,
       activeBreak:
         state.status !== 'on-break'
           ? null
@@ -313,17 +313,15 @@ export class BreakPolicy {
     this.status = state.status;
 
     const key = offerKey(state);
-    if (
-      key !== null &&
-      key !== this.lastOfferKey &&
-      (state.status === 'available' || state.status === 'wrap-up') &&
-      state.breakOffer
-    ) {
+    if (key !== null && key !== this.lastOfferKey && 'breakOffer' in state && state.breakOffer) {
       this.emit({ type: 'break-offered', offer: { ...state.breakOffer } });
     }
     this.lastOfferKey = key;
 
-    if (state.status === previous) return;
+    // The next queued wrap-up is a new call to thank for.
+    const nextWrapUp =
+      state.status === 'wrap-up' && previous === 'wrap-up' && this.prompt?.callId !== state.call.callId;
+    if (state.status === previous && !nextWrapUp) return;
     if (previous === 'wrap-up' && this.prompt?.kind === 'thank-you') this.prompt = null;
     if (previous === 'on-break') for (const kind of reminderKinds) this.restart(kind, now);
 
@@ -333,7 +331,9 @@ export class BreakPolicy {
         this.emit({ type: 'thank-you-prompt', callId: state.call.callId, text: this.policy.thankYou });
         this.postponeVisible();
         break;
+      case 'ringing':
       case 'in-call':
+      case 'on-hold':
         this.postponeVisible();
         break;
       case 'on-break':
@@ -566,6 +566,6 @@ function ringSeconds(since: number, now: number): number {
 }
 
 function offerKey(state: AgentState): string | null {
-  if ((state.status !== 'available' && state.status !== 'wrap-up') || state.breakOffer === null) return null;
+  if (!('breakOffer' in state) || state.breakOffer === null) return null;
   return `${state.breakOffer.callId}:${state.breakOffer.reason}`;
 }

@@ -30,6 +30,15 @@ export interface WorkspaceOptions {
   policy: WorkspacePolicy;
   /** The checklists IT deployed, already loaded; default: the built-ins. */
   checklists?: readonly ChecklistDefinition[];
+  /** The agent's name, filled in where a greeting or thank-you text says `{name}` (P2, P5). */
+  agentName?: () => string;
+}
+
+/** Fills the agent's name into every language of a prompt text where it says `{name}`. */
+export function fillAgentName<T extends Record<string, string>>(text: T, name: string): T {
+  return Object.fromEntries(
+    Object.entries(text).map(([language, value]) => [language, value.replaceAll('{name}', name)]),
+  ) as T;
 }
 
 /** Availability, timers and checklists behind one face. */
@@ -64,8 +73,8 @@ export class Workspace {
     }
     this.availability.updateCalls(calls);
     const live = new Set(calls.filter((c) => c.state !== 'ended').map((c) => c.id));
-    const wrapping = this.wrapUpCallId();
-    for (const id of this.runs.keys()) if (!live.has(id) && id !== wrapping) this.runs.delete(id);
+    const wrapping = this.wrapUpCallIds();
+    for (const id of this.runs.keys()) if (!live.has(id) && !wrapping.has(id)) this.runs.delete(id);
   }
 
   /** What the phone should do about new calls now. */
@@ -104,9 +113,8 @@ export class Workspace {
   }
 
   completeWrapUp(input: WrapUpInput): void {
-    const callId = this.wrapUpCallId();
-    this.availability.completeWrapUp(input);
-    if (callId) this.runs.delete(callId);
+    const { callId } = this.availability.completeWrapUp(input);
+    this.runs.delete(callId);
   }
 
   startBreak(kind: BreakKind): void {
@@ -150,7 +158,9 @@ export class Workspace {
       callLengthHint: timers.callLengthHint
         ? { callId: timers.callLengthHint.callId, minutes: timers.callLengthHint.minutes }
         : null,
-      prompt: timers.prompt,
+      prompt: timers.prompt
+        ? { ...timers.prompt, text: fillAgentName(timers.prompt.text, this.options.agentName?.() ?? '') }
+        : null,
       reminders: timers.reminders.map(({ kind, status, dueAt, lengthSeconds, endsAt }) => ({
         kind,
         status,
@@ -168,9 +178,9 @@ export class Workspace {
     this.listeners.clear();
   }
 
-  private wrapUpCallId(): string | undefined {
-    const state = this.availability.state();
-    return state.status === 'wrap-up' ? state.call.callId : undefined;
+  /** The call in wrap-up and those whose wrap-ups wait: their checklists stay. */
+  private wrapUpCallIds(): Set<string> {
+    return new Set(this.availability.wrapUpCallIds());
   }
 
   private replaceRun(run: ChecklistRun): ChecklistRun {

@@ -145,18 +145,26 @@ export function formatDuration(ms: number, language: string): string {
 export const GREETING_PROMPT_MS = 30_000;
 
 /** The call actions that have a single-key shortcut. */
-export type CallShortcut = Extract<CallAction, 'answer' | 'hold' | 'hang-up'>;
+export type CallShortcut = Extract<CallAction, 'answer' | 'hold' | 'resume' | 'hang-up'>;
 
 /** The key of each shortcut, as shown to the agent and in aria-keyshortcuts. */
 export const CALL_SHORTCUT_KEYS: Readonly<Record<CallShortcut, string>> = {
   answer: 'A',
   hold: 'H',
+  resume: 'R',
   'hang-up': 'U',
 };
 
+/** The key that finishes the open wrap-up (outside text fields, like every shortcut). */
+export const FINISH_WRAP_UP_KEY = 'F';
+
+/** The key that opens the list of shortcuts. */
+export const SHORTCUT_SHEET_KEY = '?';
+
 /**
  * Which call each shortcut acts on: A answers the longest-ringing incoming call,
- * H asks to hold the active call, U hangs up the active call; each only when the
+ * H asks to hold the active call, R resumes the call on hold (the one held
+ * longest when there are several), U hangs up the active call; each only when the
  * core allows it on that call.
  */
 export function shortcutTargets(calls: readonly CallView[]): Partial<Record<CallShortcut, string>> {
@@ -168,6 +176,8 @@ export function shortcutTargets(calls: readonly CallView[]): Partial<Record<Call
   const active = calls.find((call) => call.state === 'active');
   if (active?.allowed.hangUp) targets['hang-up'] = active.id;
   if (active?.allowed.hold) targets.hold = active.id;
+  const held = calls.find((call) => call.state === 'held' && call.allowed.resume);
+  if (held) targets.resume = held.id;
   return targets;
 }
 

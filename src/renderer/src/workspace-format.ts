@@ -75,3 +75,35 @@ export function parseDateTimeInput(value: string): number | null {
   }
   return date.getTime();
 }
+
+/** One day a date choice offers: its `<input type="date">`-style value and its label. */
+export interface DateChoice {
+  value: string;
+  label: string;
+}
+
+/**
+ * The days from `from` on, `days` of them, labelled in the agent's language and its
+ * calendar (Persian gets the Solar Hijri calendar and Persian digits, German
+ * "Di., 8. Dez. 2026"), today and tomorrow named as such. The values stay ISO days,
+ * so `endOfDateInput` reads them; the browser's fixed `mm/dd/yyyy` never shows.
+ */
+export function dateChoices(from: number, days: number, language: string): DateChoice[] {
+  const format = new Intl.DateTimeFormat(language, {
+    weekday: 'short',
+    day: 'numeric',
+    month: 'short',
+    year: 'numeric',
+  });
+  const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
+  const start = new Date(from);
+  const choices: DateChoice[] = [];
+  for (let offset = 0; offset < days; offset += 1) {
+    // Noon, so a daylight-saving change never skips or repeats a day.
+    const day = new Date(start.getFullYear(), start.getMonth(), start.getDate() + offset, 12);
+    const label = format.format(day);
+    const named = offset < 2 ? relative.format(offset, 'day') : null;
+    choices.push({ value: dateInputValue(day.getTime()), label: named ? `${named} · ${label}` : label });
+  }
+  return choices;
+}

@@ -8,7 +8,7 @@ import { checklistRunSchema } from './checklists';
 import { localizedTextSchema } from './localized-text';
 
 export const workspaceViewSchema = z.object({
-  status: z.enum(['available', 'in-call', 'wrap-up', 'on-break']),
+  status: z.enum(['available', 'in-call', 'wrap-up', 'on-break', 'ringing', 'on-hold']),
   /** False while on break or in wrap-up: new calls are not offered (486 or unregistered). */
   acceptingCalls: z.boolean(),
   breakOffer: z

@@ -212,3 +212,17 @@ describe('caller prefetch on ring', () => {
     expect(withoutData.directory.lookup).not.toHaveBeenCalled();
   });
 });
+
+describe('a break started while calls wait', () => {
+  it('turns the ringing calls away, each once, and none outside a break', () => {
+    const { workspace, phone, rules } = setup();
+    phone.ring('c1');
+    phone.ring('c2');
+    expect(workspace.view().status).toBe('ringing');
+    expect(rules.callsToTurnAway([callView('c1'), callView('c2')])).toEqual([]);
+    workspace.startBreak('regular');
+    const ringing = [callView('c1'), callView('c2')];
+    expect(rules.callsToTurnAway(ringing)).toEqual(['c1', 'c2']);
+    expect(rules.callsToTurnAway(ringing)).toEqual([]);
+  });
+});

@@ -199,12 +199,45 @@ describe('call panel by state', () => {
     expect(document.activeElement).toBe(resume);
   });
 
-  it('offers no Answer for a second caller while the first is on the line, as the core says', async () => {
-    await showCalls([
+  it('shows a second caller in the waiting strip below the live call; Answer asks to hold the live caller first (P4)', async () => {
+    const api = await showCalls([
       active(),
       inContext(callView({ id: 'c2', remoteName: 'Ola Nordmann' }), { otherCallActive: true }),
     ]);
-    expect(panelButtons('c2')).toEqual([['decline', 'Decline call from Ola Nordmann']]);
+    expect(panelButtons('c2')).toEqual([
+      ['answer', 'Answer call from Ola Nordmann'],
+      ['decline', 'Decline call from Ola Nordmann'],
+    ]);
+    // The live call comes first in the document, the waiting strip after it.
+    const live = screen.getByTestId('call-c1');
+    const waiting = screen.getByTestId('call-c2');
+    expect(live.compareDocumentPosition(waiting) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(within(screen.getByTestId('waiting-calls')).getByText('1 caller waiting')).toBeTruthy();
+
+    fireEvent.click(screen.getByRole('button', { name: 'Answer call from Ola Nordmann' }));
+    const dialog = screen.getByRole('dialog', { name: 'Ask before placing Erika Mustermann on hold' });
+    await settle();
+    expect(api.sent).toEqual([]);
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Caller agreed' }));
+    await waitFor(() => expect(api.sent.map((sent) => sent.command)).toContain('answer'));
+    expect(api.sent).toEqual([
+      { command: 'recordConsent', args: [{ callId: 'c1', action: 'hold', answer: 'agreed' }] },
+      { command: 'hold', args: ['c1', 'consent-1'] },
+      { command: 'answer', args: ['c2'] },
+    ]);
+  });
+
+  it('answers nothing when the live caller declines the hold', async () => {
+    const api = await showCalls([
+      active(),
+      inContext(callView({ id: 'c2', remoteName: 'Ola Nordmann' }), { otherCallActive: true }),
+    ]);
+    fireEvent.click(screen.getByRole('button', { name: 'Answer call from Ola Nordmann' }));
+    const dialog = screen.getByRole('dialog', { name: 'Ask before placing Erika Mustermann on hold' });
+    fireEvent.click(within(dialog).getByRole('button', { name: 'Caller declined' }));
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    await settle();
+    expect(api.sent.map((sent) => sent.command)).toEqual(['recordConsent']);
   });
 
   it('says when the caller has put the agent on hold, and announces it', async () => {

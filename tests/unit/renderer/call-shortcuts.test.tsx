@@ -1,8 +1,8 @@
 // @vitest-environment jsdom
-/** Document-level keyboard shortcuts: A answer, H ask to hold, U hang up. */
+/** Document-level keyboard shortcuts: A answer, H ask to hold, R resume, U hang up, F finish wrap-up, ? the sheet. */
 import { cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { callView } from './fake-calmline-api';
+import { callView, workspaceView } from './fake-calmline-api';
 import { settle, showCalls } from './show-calls';
 
 afterEach(() => {
@@ -89,5 +89,54 @@ describe('call shortcuts', () => {
     const api = await showCalls([callView({ id: 'c1' })], { language: 'fa' });
     press('ش', { code: 'KeyA' });
     await waitFor(() => expect(api.sent).toEqual([{ command: 'answer', args: ['c1'] }]));
+  });
+});
+
+describe('more shortcuts: Resume, finishing the wrap-up, the shortcut sheet', () => {
+  it('R resumes the call on hold, and its Resume button says so', async () => {
+    const api = await showCalls([callView({ id: 'held', state: 'held', answeredAt: 1 })]);
+    const resume = screen.getByRole('button', { name: 'Resume call with Erika Mustermann' });
+    expect(resume.getAttribute('aria-keyshortcuts')).toBe('R');
+    press('r');
+    await waitFor(() => expect(api.sent).toEqual([{ command: 'resume', args: ['held'] }]));
+  });
+
+  it('F finishes the wrap-up, but not while typing its note; a checked radio still lets it through', async () => {
+    const api = await showCalls([], {
+      workspace: workspaceView({
+        status: 'wrap-up',
+        acceptingCalls: false,
+        wrapUp: { callId: 'c1', deadline: Date.now() + 60_000, outcome: 'resolved', note: '' },
+      }),
+    });
+    const finish = await screen.findByRole('button', { name: 'Finish wrap-up' });
+    expect(finish.getAttribute('aria-keyshortcuts')).toBe('F');
+    const note = screen.getByLabelText('Wrap-up note (optional)');
+    note.focus();
+    press('f', {}, note);
+    await settle();
+    expect(api.sent).toEqual([]);
+    const resolved = screen.getByRole('radio', { name: 'Resolved' });
+    resolved.focus();
+    press('f', {}, resolved);
+    await waitFor(() => expect(api.sent).toEqual([{ command: 'completeWrapUp', args: [{ outcome: 'resolved' }] }]));
+  });
+
+  it('? opens the shortcut sheet listing every key; Escape closes it and focus returns', async () => {
+    await showCalls([]);
+    const opener = screen.getByRole('button', { name: 'Keyboard shortcuts' });
+    expect(opener.getAttribute('aria-keyshortcuts')).toBe('?');
+    press('?', { shiftKey: true });
+    const sheet = screen.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    expect([...sheet.querySelectorAll('kbd')].map((key) => key.textContent)).toEqual(['A', 'H', 'R', 'U', 'F', '?']);
+    expect(sheet.textContent).toContain('none of them works while you type');
+    fireEvent.keyDown(sheet, { key: 'Escape' });
+    await waitFor(() => expect(screen.queryByRole('dialog')).toBeNull());
+    expect(document.activeElement).toBe(opener);
+    // Not while typing: a question mark in a field is a question mark.
+    const field = screen.getByLabelText('New call');
+    field.focus();
+    press('?', { shiftKey: true }, field);
+    expect(screen.queryByRole('dialog')).toBeNull();
   });
 });

@@ -147,6 +147,50 @@ describe('CallerCard', () => {
     expect(within(card).queryByTestId('first-call')).toBeNull();
   });
 
+  it('puts a flag badge on a waiting caller whose record main pushed, beside the live call', async () => {
+    const { createFakeCalmlineApi, phoneState } = await import('./fake-calmline-api');
+    const { renderWithI18n } = await import('./render-app');
+    const { registered } = await import('./show-calls');
+    const api = createFakeCalmlineApi({ state: phoneState(registered, []) });
+    window.calmline = api;
+    renderWithI18n();
+    await screen.findByTestId('registration-status');
+    api.pushCallerPrefetched({ callId: 'w1', number: NUMBER, record: flaggedRecord });
+    const live = callView({ id: 'live', state: 'active', answeredAt: 1, remoteNumber: '+4930999999' });
+    act(() => api.push(phoneState(registered, [live, callView({ id: 'w1' })])));
+    const open = flaggedRecord.flags.filter((flag) => flag.clearedAt === undefined).length;
+    const badge = await within(screen.getByTestId('call-w1')).findByTestId('waiting-flags');
+    expect(badge.textContent).toBe(`${open} flags`);
+  });
+
+  it('shows missed and declined calls as one short line, and keeps the answered call with its note', async () => {
+    const missed: CallRecord = {
+      ...earlierCall,
+      callId: 'old-2',
+      startedAt: Date.UTC(2025, 0, 4, 9, 0),
+      outcome: 'missed',
+      note: undefined,
+    };
+    const declined: CallRecord = {
+      ...missed,
+      callId: 'old-3',
+      startedAt: Date.UTC(2025, 0, 5, 9, 0),
+      outcome: 'declined',
+    };
+    await showCalls([callView({ id: 'c1' })], {
+      history: { [NUMBER]: [declined, missed, { ...earlierCall, outcome: 'answered' }] },
+    });
+    const card = screen.getByTestId('caller-card');
+    await within(card).findAllByTestId('last-call');
+    const lines = within(card).getAllByTestId('last-call');
+    expect(lines.map((line) => line.dataset.outcome)).toEqual(['declined', 'missed', 'answered']);
+    expect(lines[0]!.textContent).toContain('Declined');
+    expect(lines[1]!.textContent).toContain('Missed');
+    expect(lines[0]!.textContent).not.toContain('No notes');
+    expect(lines[0]!.querySelector('.last-call-note')).toBeNull();
+    expect(lines[2]!.querySelector('.last-call-note')?.textContent).toBe('Invoice 4711 charged twice');
+  });
+
   it('flags the caller with a kind and a reason, recorded with the call id, and shows the new flag', async () => {
     const api = await showCalls([callView({ id: 'c1', state: 'active', answeredAt: 1 })]);
     await settle();

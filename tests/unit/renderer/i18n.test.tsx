@@ -1,5 +1,6 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, screen, waitFor } from '@testing-library/react';
+import { fa } from '../../../src/renderer/src/i18n/fa';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bindDocumentLanguage, createI18n, pickLanguage } from '../../../src/renderer/src/i18n';
 import { callView, createFakeCalmlineApi, phoneState } from './fake-calmline-api';
@@ -45,7 +46,7 @@ describe('document direction', () => {
     expect(root.dir).toBe('ltr');
   });
 
-  it('renders the first screen in Persian, falling back to English for missing strings', async () => {
+  it('renders the first screen in Persian, its error messages too', async () => {
     const api = createFakeCalmlineApi({
       state: phoneState({ status: 'connecting' }, [callView({ remoteName: 'مریم' })]),
     });
@@ -54,12 +55,10 @@ describe('document direction', () => {
     const answer = await screen.findByRole('button', { name: 'پاسخ به تماس مریم' });
     expect(answer.textContent).toBe('پاسخ');
     expect(screen.getByRole('heading', { name: 'مریم' }).getAttribute('dir')).toBe('auto');
-    // This error is not translated to Persian yet, so it is said in English.
+    // An agent sees their own language exactly when something goes wrong.
     api.refuseNext('answer', 'sip-error');
     fireEvent.click(answer);
-    expect((await screen.findByRole('alert')).textContent).toBe(
-      'The phone system reported an error. Please try again.',
-    );
+    expect((await screen.findByRole('alert')).textContent).toBe(fa.errors!['sip-error']);
   });
 
   it('switches strings when the language setting changes', async () => {

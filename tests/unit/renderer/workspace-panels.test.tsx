@@ -3,7 +3,8 @@
 import { act, cleanup, fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { workCalls } from '../../../src/renderer/src/components/PhoneScreen';
-import { callView, workspaceView } from './fake-calmline-api';
+import { callView, createFakeCalmlineApi, phoneState, workspaceView } from './fake-calmline-api';
+import { renderWithI18n } from './render-app';
 import { settle, showCalls } from './show-calls';
 
 const NOW = Date.UTC(2025, 0, 6, 9, 30);
@@ -288,5 +289,51 @@ describe('workCalls', () => {
       card: done,
       notes: done,
     });
+  });
+
+  it('keeps the call in wrap-up on the card, with its notes, while a stranger rings', () => {
+    const ringing = callView({ id: 'r' });
+    const done = callView({ id: 'w', state: 'ended' });
+    expect(workCalls([ringing], [done], { callId: 'w', deadline: 0, outcome: null, note: '' })).toEqual({
+      card: done,
+      notes: done,
+    });
+  });
+});
+
+describe('the greeting IT configured (P2)', () => {
+  it("is the one shown at answer, in the agent's language", async () => {
+    const call = callView({ id: 'c1', state: 'active', answeredAt: Date.now() });
+    await showCalls([call], {
+      language: 'de',
+      workspace: workspaceView({
+        status: 'in-call',
+        prompt: {
+          kind: 'greeting',
+          callId: 'c1',
+          text: { en: 'Acme, this is Anna. How can I help?', de: 'Acme, hier ist Anna. Wie kann ich helfen?' },
+        },
+      }),
+    });
+    await waitFor(() =>
+      expect(screen.getByTestId('greeting-prompt').textContent).toBe('Acme, hier ist Anna. Wie kann ich helfen?'),
+    );
+  });
+});
+
+describe('the header status', () => {
+  it('says Unavailable instead of Available while the phone is not registered, and Ringing while a call rings', async () => {
+    await showCalls([]);
+    const status = await screen.findByTestId('availability');
+    expect(status.dataset.status).toBe('available');
+    cleanup();
+    const api = createFakeCalmlineApi({ state: phoneState({ status: 'connecting' }) });
+    window.calmline = api;
+    renderWithI18n();
+    await waitFor(() => expect(screen.getByTestId('availability').dataset.status).toBe('unavailable'));
+    expect(screen.getByTestId('availability').textContent).toContain('Unavailable');
+    cleanup();
+    await showCalls([callView({ id: 'r' })], { workspace: workspaceView({ status: 'ringing' }) });
+    await waitFor(() => expect(screen.getByTestId('availability').textContent).toContain('Ringing'));
   });
 });

@@ -4,7 +4,12 @@ import {
   AgentTransitionError,
   canAgent,
   nextAgentStatus,
+  agentActions,
+  agentStatuses,
+  TRANSITIONS,
+  type AgentAction,
   type AgentAvailabilityEvent,
+  type AgentStatus,
 } from '../../../src/core/workspace/agent-availability';
 import { DEFAULT_WORKSPACE_POLICY, type WorkspacePolicy } from '../../../src/shared/workspace/workspace-policy';
 import { createFakeClock } from '../../support/fake-clock';
@@ -42,12 +47,14 @@ describe('agent availability', () => {
     expect(availability.phoneAvailability()).toEqual({ accepting: true });
   });
 
-  it('goes in-call while a call rings or runs, then to wrap-up, and back to available when the wrap-up limit passes', () => {
+  it('rings, goes in-call once answered, then to wrap-up, and back to available when the wrap-up limit passes', () => {
     const { clock, availability, phone, ofType } = setup({ wrapUpLimitSeconds: 90 });
     phone.ring('c1');
-    expect(availability.state().status).toBe('in-call');
+    expect(availability.state().status).toBe('ringing');
+    expect(availability.isAcceptingCalls()).toBe(true);
     clock.advance(3 * SECOND);
     phone.answer('c1');
+    expect(availability.state().status).toBe('in-call');
     clock.advance(4 * MINUTE);
     phone.hangUp('c1');
     const wrapUp = availability.state();
@@ -90,6 +97,7 @@ describe('agent availability', () => {
     expect(availability.state().status).toBe('available');
     // The limit timer of the completed wrap-up must not fire into a later state.
     phone.ring('c2');
+    phone.answer('c2');
     clock.advance(10 * MINUTE);
     expect(availability.state().status).toBe('in-call');
   });
@@ -276,15 +284,231 @@ describe('agent availability', () => {
   });
 });
 
+describe('agent availability in a busy queue', () => {
+  it('wraps up the call that ended although another caller rings, and shows that caller waiting afterwards', () => {
+    const { clock, availability, phone, ofType } = setup();
+    phone.ring('c1');
+    phone.answer('c1');
+    clock.advance(MINUTE);
+    phone.ring('c2');
+    expect(availability.state().status).toBe('in-call');
+    phone.hangUp('c1');
+    expect(availability.state()).toMatchObject({ status: 'wrap-up', call: { callId: 'c1' }, queued: [] });
+    // More callers ring during the wrap-up: it stays open for c1.
+    phone.ring('c3');
+    expect(availability.state()).toMatchObject({ status: 'wrap-up', call: { callId: 'c1' } });
+    availability.completeWrapUp({ outcome: 'resolved' });
+    expect(availability.state().status).toBe('ringing');
+    expect(ofType('wrap-up-finished').map((event) => [event.record.callId, event.record.finishedBy])).toEqual([
+      ['c1', 'agent'],
+    ]);
+    phone.hangUp('c2');
+    phone.hangUp('c3');
+    expect(availability.state().status).toBe('available');
+  });
+
+  it('offers the break after a flagged call while calls wait, and the break can start from ringing', () => {
+    const { clock, availability, phone } = setup();
+    phone.ring('c1');
+    phone.answer('c1');
+    clock.advance(MINUTE);
+    availability.markCallFlagged('c1');
+    phone.ring('c2');
+    phone.hangUp('c1');
+    expect(availability.state()).toMatchObject({ status: 'wrap-up', breakOffer: { reason: 'flagged-call' } });
+    clock.advance(DEFAULT_WORKSPACE_POLICY.wrapUpLimitSeconds * SECOND);
+    expect(availability.state()).toMatchObject({
+      status: 'ringing',
+      breakOffer: { reason: 'flagged-call', callId: 'c1' },
+    });
+    availability.startBreak('de-escalation');
+    expect(availability.state()).toMatchObject({ status: 'on-break', kind: 'de-escalation' });
+    phone.hangUp('c2');
+    availability.endBreak();
+    expect(availability.state()).toMatchObject({ status: 'available', breakOffer: null });
+  });
+
+  it('keeps the offer of an interrupted wrap-up until the next wrap-up, and lets the agent decline it while calls ring', () => {
+    const { clock, availability, phone } = setup({ wrapUpHoldsCalls: false });
+    phone.ring('c1');
+    phone.answer('c1');
+    availability.markCallFlagged('c1');
+    clock.advance(MINUTE);
+    phone.ring('c2');
+    phone.hangUp('c1');
+    expect(availability.phoneAvailability()).toEqual({ accepting: true });
+    phone.answer('c2');
+    expect(availability.state().status).toBe('in-call');
+    clock.advance(MINUTE);
+    phone.hangUp('c2');
+    expect(availability.state()).toMatchObject({
+      status: 'wrap-up',
+      call: { callId: 'c2' },
+      breakOffer: { callId: 'c1' },
+    });
+    phone.ring('c3');
+    availability.completeWrapUp({ outcome: 'resolved' });
+    expect(availability.state()).toMatchObject({ status: 'ringing', breakOffer: { callId: 'c1' } });
+    availability.declineBreakOffer();
+    expect(availability.state()).toMatchObject({ status: 'ringing', breakOffer: null });
+  });
+
+  it('says on-hold while every answered call is held, and in-call again on resume', () => {
+    const { availability, phone } = setup();
+    phone.ring('c1');
+    phone.answer('c1');
+    phone.hold('c1');
+    expect(availability.state().status).toBe('on-hold');
+    phone.ring('c2');
+    expect(availability.state().status).toBe('on-hold');
+    phone.answer('c2');
+    expect(availability.state().status).toBe('in-call');
+    phone.hold('c2');
+    expect(availability.state().status).toBe('on-hold');
+    phone.resume('c1');
+    expect(availability.state().status).toBe('in-call');
+  });
+
+  it('gives each of two answered calls its own wrap-up, one after the other', () => {
+    const { clock, availability, phone, ofType } = setup({ wrapUpLimitSeconds: 30 });
+    phone.ring('a');
+    phone.answer('a');
+    phone.hold('a');
+    phone.ring('b');
+    phone.answer('b');
+    clock.advance(MINUTE);
+    phone.hangUp('a');
+    expect(availability.state().status).toBe('in-call');
+    expect(availability.wrapUpCallIds()).toEqual(['a']);
+    phone.hangUp('b');
+    expect(availability.state()).toMatchObject({ status: 'wrap-up', call: { callId: 'a' }, queued: ['b'] });
+    availability.completeWrapUp({ outcome: 'resolved' });
+    expect(availability.state()).toMatchObject({ status: 'wrap-up', call: { callId: 'b' }, queued: [] });
+    clock.advance(30 * SECOND);
+    expect(availability.state().status).toBe('available');
+    expect(ofType('wrap-up-finished').map((event) => [event.record.callId, event.record.finishedBy])).toEqual([
+      ['a', 'agent'],
+      ['b', 'time-limit'],
+    ]);
+  });
+
+  it('holds calls back with 486 during wrap-up when wrapUpHoldsCalls is true', () => {
+    const { clock, availability, phone } = setup({ wrapUpHoldsCalls: true });
+    takeCall(phone, clock, 'c1', MINUTE);
+    expect(availability.phoneAvailability()).toEqual({ accepting: false, mode: 'busy' });
+    expect(availability.isAcceptingCalls()).toBe(false);
+  });
+});
+
 describe('the agent state table', () => {
-  it('allows only the listed moves', () => {
-    expect(nextAgentStatus('available', 'start-break')).toBe('on-break');
-    expect(nextAgentStatus('in-call', 'calls-ended')).toBe('wrap-up');
-    expect(nextAgentStatus('wrap-up', 'wrap-up-time-limit')).toBe('available');
-    expect(nextAgentStatus('on-break', 'countdown-ended')).toBe('on-break');
-    expect(nextAgentStatus('on-break', 'end-break')).toBe('available');
-    expect(canAgent('on-break', 'complete-wrap-up')).toBe(false);
-    expect(canAgent('in-call', 'start-break')).toBe(false);
-    expect(() => nextAgentStatus('on-break', 'wrap-up-time-limit')).toThrow(AgentTransitionError);
+  // Every (state, event) pair: the state it leads to, or '—' for a refused move.
+  const expected: Record<AgentStatus, Record<AgentAction, AgentStatus | '—'>> = {
+    available: {
+      'call-rings': 'ringing',
+      'ringing-stopped': '—',
+      'call-engaged': 'in-call',
+      'calls-held': '—',
+      'answered-call-ended': 'wrap-up',
+      'calls-ended': '—',
+      'set-wrap-up': '—',
+      'complete-wrap-up': '—',
+      'wrap-up-time-limit': '—',
+      'start-break': 'on-break',
+      'countdown-ended': '—',
+      'end-break': '—',
+      'decline-break-offer': 'available',
+    },
+    ringing: {
+      'call-rings': 'ringing',
+      'ringing-stopped': 'available',
+      'call-engaged': 'in-call',
+      'calls-held': '—',
+      'answered-call-ended': 'wrap-up',
+      'calls-ended': '—',
+      'set-wrap-up': '—',
+      'complete-wrap-up': '—',
+      'wrap-up-time-limit': '—',
+      'start-break': 'on-break',
+      'countdown-ended': '—',
+      'end-break': '—',
+      'decline-break-offer': 'ringing',
+    },
+    'in-call': {
+      'call-rings': 'in-call',
+      'ringing-stopped': 'in-call',
+      'call-engaged': 'in-call',
+      'calls-held': 'on-hold',
+      'answered-call-ended': 'wrap-up',
+      'calls-ended': 'available',
+      'set-wrap-up': '—',
+      'complete-wrap-up': '—',
+      'wrap-up-time-limit': '—',
+      'start-break': '—',
+      'countdown-ended': '—',
+      'end-break': '—',
+      'decline-break-offer': '—',
+    },
+    'on-hold': {
+      'call-rings': 'on-hold',
+      'ringing-stopped': 'on-hold',
+      'call-engaged': 'in-call',
+      'calls-held': 'on-hold',
+      'answered-call-ended': 'wrap-up',
+      'calls-ended': 'available',
+      'set-wrap-up': '—',
+      'complete-wrap-up': '—',
+      'wrap-up-time-limit': '—',
+      'start-break': '—',
+      'countdown-ended': '—',
+      'end-break': '—',
+      'decline-break-offer': '—',
+    },
+    'wrap-up': {
+      'call-rings': 'wrap-up',
+      'ringing-stopped': 'wrap-up',
+      'call-engaged': 'in-call',
+      'calls-held': '—',
+      'answered-call-ended': 'wrap-up',
+      'calls-ended': '—',
+      'set-wrap-up': 'wrap-up',
+      'complete-wrap-up': 'available',
+      'wrap-up-time-limit': 'available',
+      'start-break': '—',
+      'countdown-ended': '—',
+      'end-break': '—',
+      'decline-break-offer': 'wrap-up',
+    },
+    'on-break': {
+      'call-rings': 'on-break',
+      'ringing-stopped': 'on-break',
+      'call-engaged': 'in-call',
+      'calls-held': '—',
+      'answered-call-ended': '—',
+      'calls-ended': '—',
+      'set-wrap-up': '—',
+      'complete-wrap-up': '—',
+      'wrap-up-time-limit': '—',
+      'start-break': '—',
+      'countdown-ended': 'on-break',
+      'end-break': 'available',
+      'decline-break-offer': '—',
+    },
+  };
+  const rows = agentStatuses.flatMap((state) =>
+    agentActions.map((action) => ({ state, action, to: expected[state][action] })),
+  );
+
+  it.each(rows)('$state + $action → $to', ({ state, action, to }) => {
+    if (to === '—') {
+      expect(canAgent(state, action)).toBe(false);
+      expect(() => nextAgentStatus(state, action)).toThrow(AgentTransitionError);
+    } else {
+      expect(canAgent(state, action)).toBe(true);
+      expect(nextAgentStatus(state, action)).toBe(to);
+    }
+  });
+
+  it('the table covers every state', () => {
+    expect(Object.keys(TRANSITIONS).sort()).toEqual([...agentStatuses].sort());
   });
 });

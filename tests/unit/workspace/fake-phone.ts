@@ -44,6 +44,10 @@ export class FakePhone {
     this.put({ ...this.get(id), state: 'held' });
   }
 
+  resume(id: string): void {
+    this.put({ ...this.get(id), state: 'active' });
+  }
+
   /** The call ends; it stays in the list as ended, as the phone keeps it. */
   hangUp(id: string): void {
     this.put({

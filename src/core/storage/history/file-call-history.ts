@@ -232,6 +232,7 @@ export class FileCallHistory implements CallHistory {
       ...(call.endedAt === undefined ? {} : { endedAt: call.endedAt }),
       ...(call.endReason === undefined ? {} : { endReason: call.endReason }),
       ...(call.endDetail === undefined ? {} : { endDetail: call.endDetail }),
+      ...(call.outcome === undefined ? {} : { outcome: call.outcome }),
     };
     this.put(partition, next);
     await this.writePartition(partition);

@@ -1,4 +1,4 @@
-import { useId, useRef, useState } from 'react';
+import { useEffect, useId, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
 import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
@@ -13,9 +13,15 @@ import { CallPanel, type CallPanelApi } from './CallPanel';
 import { ConsentDialog, type ConsentDialogApi, type ConsentOutcome } from './ConsentDialog';
 import { DialForm } from './DialForm';
 import { transferProgressText } from './TransferStatus';
+import type { WorkspaceView } from '../../../shared/workspace/workspace-view';
+import { localize } from '../../../shared/workspace/localized-text';
+import { prefetchedCallersFor } from '../state/prefetched-callers';
 
 /** Everything the call list and its panels send to main. */
-export type CallListApi = CallPanelApi & ConsentDialogApi & Pick<CalmlineApi, 'dial' | 'getCallPolicy'>;
+export type CallListApi = CallPanelApi &
+  ConsentDialogApi &
+  Pick<CalmlineApi, 'dial' | 'getCallPolicy'> &
+  Partial<Pick<CalmlineApi, 'onCallerPrefetched'>>;
 
 /** Props of {@link CallList}. */
 export interface CallListProps {
@@ -24,6 +30,8 @@ export interface CallListProps {
   api: CallListApi;
   /** The call-length hint (D2, docs/practice.md) main gives for a call that has gone on long. */
   callLengthHint?: { callId: string; minutes: number } | null;
+  /** The prompt main shows (the configured greeting at answer, P2). */
+  prompt?: WorkspaceView['prompt'];
 }
 
 /** The permission prompt that is open, if any. */
@@ -33,6 +41,8 @@ interface ConsentPrompt {
   callId: string;
   action: ConsentAction;
   opener: HTMLElement | null;
+  /** A waiting call to answer once this (live) call is on hold. */
+  answerAfter?: string;
 }
 
 // Counts every opening of a prompt, across lists, so serials never repeat.
@@ -79,14 +89,54 @@ const signatureOf = (calls: readonly CallView[]): string =>
     )
     .join('|');
 
+/** How many open flags the prefetched record of a waiting call has (0 until it is pushed). */
+function useWaitingFlags(api: CallListApi, call: CallView): number {
+  // The window's one cache, keyed by the API object itself (it holds what main pushed).
+  const cache = api.onCallerPrefetched
+    ? prefetchedCallersFor(api as Required<Pick<CallListApi, 'onCallerPrefetched'>>)
+    : undefined;
+  const count = (record: { flags: readonly { clearedAt?: number | undefined }[] } | null | undefined) =>
+    record?.flags.filter((flag) => flag.clearedAt === undefined).length ?? 0;
+  const [flags, setFlags] = useState(() => count(cache?.get(call.id, call.remoteNumber)));
+  useEffect(() => cache?.subscribe(call.id, (record) => setFlags(count(record))), [cache, call.id]);
+  return flags;
+}
+
+/** A ringing call in the waiting strip: one compact row. */
+function WaitingCall(props: {
+  call: CallView;
+  api: CallListApi;
+  holdFirst: CallView | undefined;
+  shortcuts: readonly CallShortcut[];
+  onAnswerWithHold(opener: HTMLElement): void;
+  registerButton(action: CallAction, element: HTMLButtonElement | null): void;
+}) {
+  const flags = useWaitingFlags(props.api, props.call);
+  return (
+    <CallPanel
+      call={props.call}
+      api={props.api}
+      shortcuts={props.shortcuts}
+      registerButton={props.registerButton}
+      waiting={{
+        flags,
+        answerNeedsHold: !props.call.allowed.answer && props.holdFirst !== undefined,
+        onAnswerWithHold: props.onAnswerWithHold,
+      }}
+    />
+  );
+}
+
 /**
- * The calls the agent can act on, ringing ones first, with the permission prompt,
+ * The calls the agent can act on: the live call pinned at the top (its buttons
+ * never move when calls ring or end), then the waiting calls in a compact strip
+ * below it, with the permission prompt,
  * keyboard shortcuts and a "New call" field. Live regions announce an incoming
  * call (assertively) and other changes of the calls (politely), since a panel
  * appearing or changing is not announced by itself.
  */
-export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
-  const { t } = useTranslation();
+export function CallList({ calls, api, callLengthHint = null, prompt: shownPrompt = null }: CallListProps) {
+  const { t, i18n } = useTranslation();
   const headingId = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
   // Panels register their buttons here, so shortcuts can press them and focus can
@@ -94,8 +144,13 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
   const [buttons] = useState(() => new Map<string, HTMLButtonElement>());
   const open = calls.filter((call) => call.state !== 'ended');
   const ringing = open.filter((call) => call.state === 'ringing' && call.direction === 'incoming');
-  const ordered = [...ringing, ...open.filter((call) => !ringing.includes(call))];
+  const waiting = [...ringing].sort((a, b) => a.offeredAt - b.offeredAt);
+  const live = open.filter((call) => !ringing.includes(call));
+  // The live caller to hold (with consent, P4) before a waiting call can be answered.
+  const holdFirst = live.find((call) => call.state === 'active' && call.allowed.hold && call.consultFor === null);
   const announced = ringing.at(-1);
+  const language = i18n.resolvedLanguage ?? i18n.language;
+  const greeting = shownPrompt?.kind === 'greeting' ? localize(shownPrompt.text, language) : undefined;
 
   // For the consent dialog: who a transfer or escalation would go to.
   const policy = useCallPolicy(api, open.map((call) => call.id).join(' '));
@@ -131,13 +186,29 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
     else buttons.delete(key);
   };
 
-  const askConsent = (call: CallView, action: ConsentAction, opener: HTMLElement) => {
+  const askConsent = (call: CallView, action: ConsentAction, opener: HTMLElement, answerAfter?: string) => {
     setNotes(({ [call.id]: _old, ...others }) => others);
-    setPrompt({ serial: nextPromptSerial(), callId: call.id, action, opener });
+    setPrompt({
+      serial: nextPromptSerial(),
+      callId: call.id,
+      action,
+      opener,
+      ...(answerAfter === undefined ? {} : { answerAfter }),
+    });
   };
 
   const closePrompt = (closing: ConsentPrompt, caller: string, outcome: ConsentOutcome) => {
     setPrompt((current) => (current?.serial === closing.serial ? null : current));
+    if (outcome === 'agreed' && closing.answerAfter !== undefined) {
+      // The live caller agreed and is on hold: now the waiting call is answered.
+      const waitingId = closing.answerAfter;
+      void api.answer(waitingId).then(
+        (result) => {
+          if (!result.ok) setStatus(t('calls.answerAfterHoldFailed'));
+        },
+        () => setStatus(t('calls.answerAfterHoldFailed')),
+      );
+    }
     if (outcome === 'declined') {
       const note = t('calls.declinedNote');
       setNotes((previous) => ({ ...previous, [closing.callId]: note }));
@@ -157,6 +228,11 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
   };
 
   const targets = shortcutTargets(open);
+  // A also reaches the longest-waiting call while a caller is live: it asks to hold them first.
+  if (targets.answer === undefined && holdFirst !== undefined && waiting[0] !== undefined)
+    targets.answer = waiting[0].id;
+  const shortcutsOf = (callId: string) =>
+    (Object.keys(targets) as CallShortcut[]).filter((shortcut) => targets[shortcut] === callId);
   useCallShortcuts((shortcut: CallShortcut) => {
     const callId = targets[shortcut];
     const button = callId ? buttons.get(`${callId}:${shortcut}`) : undefined;
@@ -178,27 +254,57 @@ export function CallList({ calls, api, callLengthHint = null }: CallListProps) {
       <h2 id={headingId} ref={headingRef} tabIndex={-1} className="section-heading">
         {t('calls.heading')}
       </h2>
-      {ordered.length === 0 ? (
-        <p className="muted">{t('calls.none')}</p>
-      ) : (
-        ordered.map((call) => {
-          const consultId = call.transfer?.consultCallId;
-          const transferee = call.consultFor === null ? undefined : calls.find((other) => other.id === call.consultFor);
-          return (
-            <CallPanel
-              key={call.id}
-              call={call}
-              api={api}
-              consult={consultId ? calls.find((other) => other.id === consultId) : undefined}
-              consultForCaller={transferee ? callerOf(transferee, t) : undefined}
-              shortcuts={(Object.keys(targets) as CallShortcut[]).filter((shortcut) => targets[shortcut] === call.id)}
-              note={notes[call.id]}
-              lengthHintMinutes={callLengthHint?.callId === call.id ? callLengthHint.minutes : undefined}
-              onAskConsent={(action, opener) => askConsent(call, action, opener)}
-              registerButton={(action, element) => registerButton(call.id, action, element)}
-            />
-          );
-        })
+      {open.length === 0 && <p className="muted">{t('calls.none')}</p>}
+      {live.length > 0 && (
+        <div className="live-calls" data-testid="live-calls">
+          {live.map((call) => {
+            const consultId = call.transfer?.consultCallId;
+            const transferee =
+              call.consultFor === null ? undefined : calls.find((other) => other.id === call.consultFor);
+            return (
+              <CallPanel
+                key={call.id}
+                call={call}
+                api={api}
+                consult={consultId ? calls.find((other) => other.id === consultId) : undefined}
+                consultForCaller={transferee ? callerOf(transferee, t) : undefined}
+                shortcuts={shortcutsOf(call.id)}
+                note={notes[call.id]}
+                lengthHintMinutes={callLengthHint?.callId === call.id ? callLengthHint.minutes : undefined}
+                greeting={shownPrompt?.callId === call.id ? greeting : undefined}
+                onAskConsent={(action, opener) => askConsent(call, action, opener)}
+                registerButton={(action, element) => registerButton(call.id, action, element)}
+              />
+            );
+          })}
+        </div>
+      )}
+      {waiting.length > 0 && (
+        <div className="waiting-calls" data-testid="waiting-calls">
+          {live.length > 0 && (
+            <h3 className="waiting-heading">
+              {t('calls.waitingHeading', {
+                count: waiting.length,
+                number: new Intl.NumberFormat(language).format(waiting.length),
+              })}
+            </h3>
+          )}
+          <ul className="waiting-list">
+            {waiting.map((call) => (
+              <WaitingCall
+                key={call.id}
+                call={call}
+                api={api}
+                holdFirst={holdFirst}
+                shortcuts={shortcutsOf(call.id)}
+                onAnswerWithHold={(opener) => {
+                  if (holdFirst) askConsent(holdFirst, 'hold', opener, call.id);
+                }}
+                registerButton={(action, element) => registerButton(call.id, action, element)}
+              />
+            ))}
+          </ul>
+        </div>
       )}
       <DialForm api={api} />
       {prompt && promptCall && (

@@ -51,6 +51,20 @@ export interface CallPanelProps {
   onAskConsent?(action: ConsentAction, opener: HTMLElement): void;
   /** Lets the call list find this panel's buttons (for shortcuts and focus). */
   registerButton?(action: CallAction, element: HTMLButtonElement | null): void;
+  /**
+   * A ringing call waiting in the strip below the live call: one compact row with
+   * the caller, a flag badge, the ring time, Answer and Decline.
+   */
+  /** The greeting the policy configures (P2), in the agent's language with their name; default: the built-in one. */
+  greeting?: string;
+  waiting?: {
+    /** How many open flags the caller has (0: no badge). */
+    flags: number;
+    /** Another caller is live and unheld: Answer first asks that caller to be held (P4). */
+    answerNeedsHold: boolean;
+    /** Opens the hold consent for the live caller, then answers this call. */
+    onAnswerWithHold(opener: HTMLElement): void;
+  };
 }
 
 const labelKeys = {
@@ -103,8 +117,11 @@ export function CallPanel({
   lengthHintMinutes,
   onAskConsent,
   registerButton,
+  waiting,
+  greeting,
 }: CallPanelProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const language = i18n.resolvedLanguage ?? i18n.language;
   const command = useCommand();
   const keypadId = useId();
   const hintId = useId();
@@ -123,6 +140,7 @@ export function CallPanel({
   const act = (action: CallAction, event: MouseEvent<HTMLButtonElement>) => {
     switch (action) {
       case 'answer':
+        if (!call.allowed.answer && waiting?.answerNeedsHold) return waiting.onAnswerWithHold(event.currentTarget);
         return command.run(() => api.answer(call.id));
       case 'decline':
         return command.run(() => api.decline(call.id));
@@ -146,6 +164,66 @@ export function CallPanel({
     }
   };
 
+  const renderButton = ({ action, enabled }: { action: CallAction; enabled: boolean }) => {
+    const [textKey, labelKey] = labelKeys[action];
+    const text = t(textKey);
+    const shortcut = isShortcut(action) && shortcuts.includes(action) ? CALL_SHORTCUT_KEYS[action] : undefined;
+    return (
+      <button
+        key={slotOf(action)}
+        ref={(element) => registerButton?.(action, element)}
+        type="button"
+        className={action === 'escalate' && showHint ? `${buttonClass[action]} button-highlight` : buttonClass[action]}
+        data-action={action}
+        aria-describedby={action === 'escalate' && showHint ? hintId : undefined}
+        aria-label={t(labelKey, { caller })}
+        aria-keyshortcuts={shortcut}
+        title={shortcut ? t('calls.withShortcut', { action: text, key: shortcut }) : undefined}
+        aria-pressed={action === 'mute' ? call.muted : undefined}
+        aria-expanded={action === 'keypad' ? showKeypad : undefined}
+        aria-controls={action === 'keypad' && showKeypad ? keypadId : undefined}
+        disabled={!enabled}
+        onClick={(event) => act(action, event)}
+      >
+        {text}
+      </button>
+    );
+  };
+
+  if (waiting) {
+    const waitingButtons = [
+      { action: 'answer' as const, enabled: call.allowed.answer || waiting.answerNeedsHold },
+      { action: 'decline' as const, enabled: call.allowed.decline },
+    ];
+    return (
+      <li className="waiting-item">
+        <section
+          className="call-panel call-panel-ringing call-panel-waiting"
+          data-testid={`call-${call.id}`}
+          data-state={call.state}
+          data-direction={call.direction}
+          aria-label={t('calls.region', { caller })}
+        >
+          <CallerIdentity display={display} unknownLabel={caller} />
+          {waiting.flags > 0 && (
+            <span className="waiting-flags" data-testid="waiting-flags">
+              {t('calls.waitingFlags', {
+                count: waiting.flags,
+                number: new Intl.NumberFormat(language).format(waiting.flags),
+              })}
+            </span>
+          )}
+          <RingTimer offeredAt={call.offeredAt} />
+          <div className="call-actions waiting-actions">{waitingButtons.map(renderButton)}</div>
+          {waiting.answerNeedsHold && !call.allowed.answer && (
+            <p className="visually-hidden">{t('calls.answerHoldsFirst')}</p>
+          )}
+          {command.error !== null && <CommandErrorAlert code={command.error} />}
+        </section>
+      </li>
+    );
+  }
+
   return (
     <section
       className={`call-panel call-panel-${call.state}`}
@@ -165,10 +243,13 @@ export function CallPanel({
           {t(`calls.state.${call.state}`)}
         </p>
       )}
+      {/* The buttons come right after who and what, so prompts and alerts that come
+          and go below never move them. */}
+      {buttons.length > 0 && <div className="call-actions">{buttons.map(renderButton)}</div>}
       {call.state === 'active' &&
         call.direction === 'incoming' &&
         call.consultFor === null &&
-        call.answeredAt !== null && <GreetingPrompt answeredAt={call.answeredAt} />}
+        call.answeredAt !== null && <GreetingPrompt answeredAt={call.answeredAt} text={greeting} />}
       {call.remoteHold && call.state !== 'ended' && (
         <p className="call-flag" data-testid="remote-hold">
           {t('calls.remoteHold')}
@@ -198,37 +279,6 @@ export function CallPanel({
         <p className="call-prompt call-length-hint" id={hintId} data-testid="call-length-hint">
           {t('hint.callLength', { minutes: lengthHintMinutes })}
         </p>
-      )}
-      {buttons.length > 0 && (
-        <div className="call-actions">
-          {buttons.map(({ action, enabled }) => {
-            const [textKey, labelKey] = labelKeys[action];
-            const text = t(textKey);
-            const shortcut = isShortcut(action) && shortcuts.includes(action) ? CALL_SHORTCUT_KEYS[action] : undefined;
-            return (
-              <button
-                key={slotOf(action)}
-                ref={(element) => registerButton?.(action, element)}
-                type="button"
-                className={
-                  action === 'escalate' && showHint ? `${buttonClass[action]} button-highlight` : buttonClass[action]
-                }
-                data-action={action}
-                aria-describedby={action === 'escalate' && showHint ? hintId : undefined}
-                aria-label={t(labelKey, { caller })}
-                aria-keyshortcuts={shortcut}
-                title={shortcut ? t('calls.withShortcut', { action: text, key: shortcut }) : undefined}
-                aria-pressed={action === 'mute' ? call.muted : undefined}
-                aria-expanded={action === 'keypad' ? showKeypad : undefined}
-                aria-controls={action === 'keypad' && showKeypad ? keypadId : undefined}
-                disabled={!enabled}
-                onClick={(event) => act(action, event)}
-              >
-                {text}
-              </button>
-            );
-          })}
-        </div>
       )}
       {showKeypad && <Keypad id={keypadId} callId={call.id} caller={caller} api={api} />}
       {command.error !== null && <CommandErrorAlert code={command.error} />}

@@ -222,16 +222,35 @@ export function CallerCard({ call, api }: CallerCardProps) {
         <div className="card-block">
           <h3 className="card-subheading">{t('card.lastCallsHeading')}</h3>
           <ul className="plain-list">
-            {lastCalls.map((record) => (
-              <li key={record.callId} className="last-call" data-testid="last-call">
+            {lastCalls.map((record) => {
+              const time = (
                 <time dateTime={new Date(record.startedAt).toISOString()} className="last-call-time">
                   {t('card.callOn', { date: formatDateTime(record.startedAt, language) })}
                 </time>
-                <p className="last-call-note" dir="auto">
-                  {record.note?.text ? record.note.text : <span className="muted">{t('card.noNote')}</span>}
-                </p>
-              </li>
-            ))}
+              );
+              const outcome = record.outcome;
+              // A call nobody talked in is one short line; notes and promises stay prominent.
+              if (outcome !== undefined && outcome !== 'answered' && !record.note?.text) {
+                return (
+                  <li
+                    key={record.callId}
+                    className="last-call last-call-compact"
+                    data-testid="last-call"
+                    data-outcome={outcome}
+                  >
+                    <span className="last-call-outcome">{t(`card.outcome.${outcome}`)}</span> {time}
+                  </li>
+                );
+              }
+              return (
+                <li key={record.callId} className="last-call" data-testid="last-call" data-outcome={record.outcome}>
+                  {time}
+                  <p className="last-call-note" dir="auto">
+                    {record.note?.text ? record.note.text : <span className="muted">{t('card.noNote')}</span>}
+                  </p>
+                </li>
+              );
+            })}
           </ul>
         </div>
       )}

@@ -1,9 +1,13 @@
-import { useId, useState } from 'react';
+import { useId, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CalmlineApi } from '../../../shared/api';
-import type { CommitmentKind, RecordedCommitment } from '../../../shared/workspace/checklists';
+import {
+  MAX_COMMITMENT_AHEAD_MS,
+  type CommitmentKind,
+  type RecordedCommitment,
+} from '../../../shared/workspace/checklists';
 import { useCommand } from '../hooks/use-command';
-import { dateInputValue, endOfDateInput, formatDate } from '../workspace-format';
+import { dateChoices, endOfDateInput, formatDate } from '../workspace-format';
 import { CommandErrorAlert } from './CommandErrorAlert';
 
 /** Props of {@link CommitmentForm}. */
@@ -31,8 +35,12 @@ export function CommitmentForm({ callId, commitment, api }: CommitmentFormProps)
   const [promised, setPromised] = useState('');
   const [dateMissing, setDateMissing] = useState(false);
   const command = useCommand();
-  // The earliest date the field offers: today, as of when the form opened.
-  const [today] = useState(() => dateInputValue(Date.now()));
+  // The days the field offers: today (as of when the form opened) to the furthest a promise may go.
+  const [opened] = useState(() => Date.now());
+  const days = useMemo(
+    () => dateChoices(opened, Math.floor(MAX_COMMITMENT_AHEAD_MS / 86_400_000), language),
+    [opened, language],
+  );
 
   const record = () => {
     const due = endOfDateInput(date);
@@ -85,19 +93,26 @@ export function CommitmentForm({ callId, commitment, api }: CommitmentFormProps)
             <label className="field-label" htmlFor={dateId}>
               {t('checklist.commitment.date')}
             </label>
-            <input
+            {/* A choice of days in the agent's language and calendar, not the
+                browser's date field with its fixed mm/dd/yyyy. */}
+            <select
               id={dateId}
-              type="date"
               className="field-input"
               value={date}
-              min={today}
               aria-invalid={dateMissing || undefined}
               aria-describedby={dateMissing ? dateErrorId : undefined}
               onChange={(event) => {
                 setDate(event.target.value);
                 setDateMissing(false);
               }}
-            />
+            >
+              <option value="">{t('checklist.commitment.chooseDate')}</option>
+              {days.map((day) => (
+                <option key={day.value} value={day.value}>
+                  {day.label}
+                </option>
+              ))}
+            </select>
             {dateMissing && (
               <p className="field-error" id={dateErrorId}>
                 {t('checklist.commitment.dateMissing')}

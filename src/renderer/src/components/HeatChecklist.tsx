@@ -51,6 +51,7 @@ export function HeatChecklist({ run, api }: HeatChecklistProps) {
   // Steps whose change is on its way to main: shown as the agent set them meanwhile.
   const [pending, setPending] = useState<Readonly<Record<string, boolean>>>({});
   const [error, setError] = useState<CommandErrorCode | null>(null);
+  const [allGuidance, setAllGuidance] = useState(false);
   const definition = definitions?.lists.find((list) => list.id === run.checklistId);
 
   if (definitions === null) {
@@ -88,6 +89,12 @@ export function HeatChecklist({ run, api }: HeatChecklistProps) {
   };
 
   const progress = checklistProgress(run);
+  // The step to do next keeps its guidance open; the others fold away (on a small
+  // screen) unless the agent opens them all or moves into the step.
+  const currentStep = definition.steps.find((step) => {
+    const state = run.steps.find((candidate) => candidate.stepId === step.id);
+    return !(pending[step.id] ?? (state !== undefined && state.checkedAt !== null));
+  })?.id;
   return (
     <section
       className="card checklist"
@@ -112,7 +119,13 @@ export function HeatChecklist({ run, api }: HeatChecklistProps) {
           const checked = pending[step.id] ?? (state !== undefined && state.checkedAt !== null);
           const inputId = `${headingId}-${step.id}`;
           return (
-            <li key={step.id} className="checklist-step" data-step-id={step.id} data-checked={checked || undefined}>
+            <li
+              key={step.id}
+              className="checklist-step"
+              data-step-id={step.id}
+              data-checked={checked || undefined}
+              data-current={step.id === currentStep || undefined}
+            >
               <div className="checklist-row">
                 <input
                   id={inputId}
@@ -126,7 +139,15 @@ export function HeatChecklist({ run, api }: HeatChecklistProps) {
                   {localize(step.title, language)}
                 </label>
               </div>
-              <p id={`${inputId}-guidance`} className="checklist-guidance" dir="auto">
+              <p
+                id={`${inputId}-guidance`}
+                className={
+                  allGuidance || step.id === currentStep
+                    ? 'checklist-guidance'
+                    : 'checklist-guidance checklist-guidance-folded'
+                }
+                dir="auto"
+              >
                 {localize(step.guidance, language)}
               </p>
               {step.id === run.commitmentStepId && (
@@ -136,6 +157,14 @@ export function HeatChecklist({ run, api }: HeatChecklistProps) {
           );
         })}
       </ol>
+      <button
+        type="button"
+        className="button button-quiet button-small checklist-guidance-toggle"
+        aria-expanded={allGuidance}
+        onClick={() => setAllGuidance((open) => !open)}
+      >
+        {t(allGuidance ? 'checklist.hideGuidance' : 'checklist.showGuidance')}
+      </button>
       {error !== null && <CommandErrorAlert code={error} />}
     </section>
   );

@@ -24,6 +24,8 @@ import { NotesPad } from './NotesPad';
 import { RecentCalls } from './RecentCalls';
 import { RegistrationStatus } from './RegistrationStatus';
 import { ReminderBanner, type ReminderBannerProps } from './ReminderBanner';
+import { ShortcutSheet } from './ShortcutSheet';
+import { RingtoneLockNotice } from './RingtoneLockNotice';
 import { StorageNotices } from './StorageNotices';
 import { DataProtectionNotice } from './DataProtectionNotice';
 import { WrapUpPanel } from './WrapUpPanel';
@@ -35,7 +37,7 @@ export interface PhoneScreenProps {
 
 /** The calls the workspace column is about: who is on the card, whose notes and checklist. */
 export interface WorkCalls {
-  /** The caller on the card: the answered call, else the ringing one, else the one in wrap-up. */
+  /** The caller on the card: the answered call, else the one in wrap-up, else the ringing one. */
   card: CallView | undefined;
   /** The call the notes and checklist belong to: the answered call, else the one in wrap-up. */
   notes: CallView | undefined;
@@ -55,7 +57,9 @@ export function workCalls(
   const wrapping = wrapUp
     ? (calls.find((call) => call.id === wrapUp.callId) ?? recentlyEnded.find((call) => call.id === wrapUp.callId))
     : undefined;
-  return { card: answered ?? ringing ?? wrapping, notes: answered ?? wrapping };
+  // The call in wrap-up keeps the card, its notes and checklist until the wrap-up
+  // ends: a stranger ringing meanwhile waits in the strip, not on the card.
+  return { card: answered ?? wrapping ?? ringing, notes: answered ?? wrapping };
 }
 
 const isShown = (reminder: WorkspaceView['reminders'][number]): reminder is ReminderBannerProps['reminder'] =>
@@ -83,6 +87,9 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
   const calls = phone?.calls ?? [];
   const status = view?.status ?? null;
   const activeBreak = status === 'on-break' ? (view?.activeBreak ?? null) : null;
+  // "Available" only while the phone can be reached: otherwise the header says Unavailable.
+  const shownStatus =
+    status === 'available' && phone !== null && phone.registration.status !== 'registered' ? 'unavailable' : status;
   const work = workCalls(calls, recentlyEnded, view?.wrapUp ?? null);
   const run = work.notes ? view?.checklists[work.notes.id] : undefined;
   const wrapUp = view?.wrapUp ?? null;
@@ -105,13 +112,17 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
       <header className="app-header">
         <h1 className="app-title">{t('app.title')}</h1>
         <RegistrationStatus registration={phone?.registration ?? null} />
-        {status !== null && (
-          <p className={`availability availability-${status}`} data-testid="availability" data-status={status}>
+        {shownStatus !== null && (
+          <p
+            className={`availability availability-${shownStatus}`}
+            data-testid="availability"
+            data-status={shownStatus}
+          >
             <span className="visually-hidden">{t('availability.label')}: </span>
-            {t(`availability.${status}`)}
+            {t(`availability.${shownStatus}`)}
           </p>
         )}
-        {status === 'available' && (
+        {(status === 'available' || status === 'ringing') && (
           <button
             ref={takeBreakRef}
             type="button"
@@ -121,6 +132,7 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
             {t('availability.takeBreak')}
           </button>
         )}
+        <ShortcutSheet />
         <button
           type="button"
           className="button button-quiet"
@@ -141,6 +153,7 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
         )}
         {breakCommand.error !== null && <CommandErrorAlert code={breakCommand.error} lead={t('breaks.notStarted')} />}
         <DataProtectionNotice api={api} />
+        <RingtoneLockNotice />
         <StorageNotices api={api} />
         {reminders.map((reminder) => (
           <ReminderBanner key={reminder.kind} reminder={reminder} api={api} />
@@ -159,8 +172,15 @@ export function PhoneScreen({ api }: PhoneScreenProps) {
                   api={api}
                 />
               )}
-              {view?.breakOffer && status === 'available' && <BreakOffer offer={view.breakOffer} api={api} />}
-              <CallList calls={calls} api={api} callLengthHint={view?.callLengthHint ?? null} />
+              {view?.breakOffer && (status === 'available' || status === 'ringing') && (
+                <BreakOffer offer={view.breakOffer} api={api} />
+              )}
+              <CallList
+                calls={calls}
+                api={api}
+                callLengthHint={view?.callLengthHint ?? null}
+                prompt={view?.prompt ?? null}
+              />
               <RecentCalls calls={recentlyEnded} />
             </div>
             <section className="workspace-side" aria-labelledby={workspaceHeadingId}>

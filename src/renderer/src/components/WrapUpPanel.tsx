@@ -3,7 +3,8 @@ import { Trans, useTranslation } from 'react-i18next';
 import type { CalmlineApi } from '../../../shared/api';
 import type { WorkspaceView } from '../../../shared/workspace/workspace-view';
 import { localize } from '../../../shared/workspace/localized-text';
-import { formatDuration } from '../call-controls';
+import { FINISH_WRAP_UP_KEY, formatDuration } from '../call-controls';
+import { useLetterShortcut } from '../hooks/use-call-shortcuts';
 import { useCommand } from '../hooks/use-command';
 import { useNow } from '../hooks/use-now';
 import { CommandErrorAlert } from './CommandErrorAlert';
@@ -52,6 +53,7 @@ export function WrapUpPanel({ wrapUp, prompt, caller, api }: WrapUpPanelProps) {
     const trimmed = note.trim();
     command.run(() => api.completeWrapUp({ outcome, ...(trimmed !== '' ? { note: trimmed } : {}) }));
   };
+  useLetterShortcut(FINISH_WRAP_UP_KEY.toLowerCase(), finish);
 
   return (
     <section className="card wrap-up" aria-labelledby={headingId} data-testid="wrap-up" data-call-id={wrapUp.callId}>
@@ -120,7 +122,13 @@ export function WrapUpPanel({ wrapUp, prompt, caller, api }: WrapUpPanelProps) {
           />
         </div>
         <div className="form-actions">
-          <button type="submit" className="button button-primary" aria-disabled={command.pending || undefined}>
+          <button
+            type="submit"
+            className="button button-primary"
+            aria-disabled={command.pending || undefined}
+            aria-keyshortcuts={FINISH_WRAP_UP_KEY}
+            title={t('calls.withShortcut', { action: t('wrapUp.finish'), key: FINISH_WRAP_UP_KEY })}
+          >
             {t('wrapUp.finish')}
           </button>
         </div>

@@ -74,6 +74,13 @@ export const de: PartialMessages = {
     muted: 'Ihr Mikrofon ist stummgeschaltet',
     consultLeg: 'Rückfrage zur Weiterverbindung von {{caller}}',
     declinedNote: 'Festgehalten: Der Anrufer hat abgelehnt. Es wurde nichts gesendet.',
+    waitingHeading_one: '{{number}} Anrufer wartet',
+    waitingHeading_other: '{{number}} Anrufer warten',
+    waitingFlags_one: '{{number}} Markierung',
+    waitingFlags_other: '{{number}} Markierungen',
+    answerHoldsFirst: 'Vor dem Annehmen wird Ihr aktueller Anrufer gefragt, ob er gehalten werden darf.',
+    answerAfterHoldFailed:
+      'Der Anrufer wird gehalten, aber der wartende Anruf konnte nicht angenommen werden. Vielleicht hat er aufgelegt.',
   },
   transfer: {
     supervisor: 'Ihre Teamleitung ({{target}})',
@@ -177,12 +184,31 @@ export const de: PartialMessages = {
       unknown: 'Beendet',
     },
   },
+  shortcuts: {
+    open: 'Tastenkürzel',
+    title: 'Tastenkürzel',
+    notWhileTyping:
+      'Drücken Sie die Taste außerhalb eines Textfelds: Keines der Kürzel wirkt, während Sie in einem Feld schreiben oder ein Dialog offen ist.',
+    close: 'Schließen',
+    actions: {
+      answer:
+        'Den Anrufer annehmen, der am längsten wartet (ist ein Anrufer in der Leitung, werden Sie zuerst gefragt, ihn zu halten)',
+      hold: 'Den aktuellen Anruf halten (fragt den Anrufer zuerst)',
+      resume: 'Den gehaltenen Anruf fortsetzen',
+      'hang-up': 'Den aktuellen Anruf beenden',
+      'finish-wrap-up': 'Die Nachbearbeitung abschließen',
+      sheet: 'Diese Liste zeigen',
+    },
+  },
   availability: {
     label: 'Ihr Status',
     available: 'Verfügbar',
     'in-call': 'Im Gespräch',
     'wrap-up': 'Nachbearbeitung',
     'on-break': 'In der Pause: Telefon nicht erreichbar',
+    ringing: 'Es klingelt',
+    'on-hold': 'In der Warteschleife',
+    unavailable: 'Nicht erreichbar',
     takeBreak: 'Pause machen',
     loadFailed: 'Ihr Arbeitsbereich (Checkliste, Nachbearbeitung, Pausen) konnte nicht geladen werden.',
   },
@@ -191,6 +217,7 @@ export const de: PartialMessages = {
     idle: 'Sobald ein Anruf kommt, erscheinen hier Anruferkarte, Notizen und Checkliste.',
   },
   card: {
+    callOn: '{{date}}',
     heading: 'Anruferkarte',
     loading: 'Anrufer wird nachgeschlagen…',
     firstCall: 'Erster Anruf',
@@ -219,6 +246,12 @@ export const de: PartialMessages = {
     },
     lastCallsHeading: 'Letzte Anrufe',
     noNote: 'Keine Notizen',
+    outcome: {
+      missed: 'Verpasst',
+      declined: 'Abgelehnt',
+      unanswered: 'Nicht angenommen',
+      answered: 'Angenommen',
+    },
     addFlag: 'Anrufer markieren',
     addFlagLabel: '{{caller}} markieren, damit der nächste Kollege vorbereitet ist',
     flagKind: 'Grund',
@@ -260,6 +293,8 @@ export const de: PartialMessages = {
   checklist: {
     heading: 'Checkliste',
     progress: '{{checked}} von {{total}} erledigt',
+    showGuidance: 'Hinweise zu allen Schritten zeigen',
+    hideGuidance: 'Nur den Hinweis zum nächsten Schritt zeigen',
     loading: 'Checkliste wird geladen…',
     loadFailed: 'Die Checkliste konnte nicht geladen werden.',
     commitment: {
@@ -267,6 +302,7 @@ export const de: PartialMessages = {
       'due-date': 'Gelöst bis zu einem Datum (einfacher Fall)',
       'status-update': 'Rückmeldung zum Stand bis zu einem Datum (komplexer Fall: kein Zeitrahmen)',
       date: 'Datum',
+      chooseDate: 'Tag wählen',
       dateMissing: 'Wählen Sie ein Datum.',
       text: 'Was zugesagt wurde (optional)',
       record: 'Zusage festhalten',
@@ -386,6 +422,8 @@ export const de: PartialMessages = {
     dismissLabel: 'Hinweis zu {{file}} ausblenden',
   },
   media: {
+    ringtoneLocked:
+      'Der Klingelton bleibt stumm, bis Sie einmal klicken oder eine Taste drücken: Der Browser erlaubt Ton erst danach.',
     problemTitle: 'Ton des Anrufs',
     problem: {
       'no-audio': 'Vom Anrufer kommt kein Ton an, obwohl der Anruf verbunden ist.',
@@ -412,6 +450,25 @@ export const de: PartialMessages = {
     },
   },
   errors: {
+    'disk-full':
+      'Die Festplatte ist voll, daher wurde nichts gespeichert. Ihr Text bleibt erhalten, das Speichern wird wiederholt.',
+    'read-only':
+      'Der Datenordner ist schreibgeschützt, daher wurde nichts gespeichert. Ihr Text bleibt erhalten, das Speichern wird wiederholt.',
+    'no-permission':
+      'Calmline darf nicht in seinen Datenordner schreiben. Ihr Text bleibt erhalten; bitte melden Sie es der IT.',
+    'io-error': 'Speichern fehlgeschlagen. Ihr Text bleibt erhalten, das Speichern wird wiederholt.',
+    'file-blocked': 'Eine beschädigte Datendatei verhindert das Speichern. Bitte melden Sie es der IT.',
+    'invalid-input': 'Einige Angaben waren ungültig.',
+    'outcome-required': 'Wählen Sie, wie der Anruf geendet hat, bevor Sie die Nachbearbeitung abschließen.',
+    'unknown-step': 'Diesen Checklistenschritt gibt es nicht mehr. Die Checkliste wurde vielleicht geändert.',
+    'unknown-checklist':
+      'Diese Checkliste ist nicht verfügbar. Fragen Sie die IT, welche Checklisten eingerichtet sind.',
+    'no-commitment-step': 'Diese Checkliste hat keinen Schritt, um ein Versprechen an den Anrufer festzuhalten.',
+    'commitment-in-past': 'Dieser Zeitpunkt ist schon vorbei. Wählen Sie einen in der Zukunft.',
+    'commitment-too-far':
+      'Dieses Datum liegt zu weit in der Zukunft. Wählen Sie ein früheres oder versprechen Sie stattdessen eine Zwischenmeldung.',
+    'invalid-commitment': 'Das Versprechen wurde nicht festgehalten, weil einige Angaben ungültig waren.',
+    'no-break-offer': 'Es gibt kein Pausenangebot mehr, das Sie ablehnen könnten.',
     generic: 'Das hat nicht geklappt. Bitte versuchen Sie es erneut.',
     'media-error': 'Der Ton des Anrufs ist ausgefallen. Prüfen Sie Mikrofon und Headset und versuchen Sie es erneut.',
     'unknown-channel': 'Der Telefondienst kennt diese Anfrage nicht. Calmline muss eventuell aktualisiert werden.',

@@ -79,6 +79,12 @@ export const en = {
     muted: 'Your microphone is muted',
     consultLeg: 'Consultation about transferring {{caller}}',
     declinedNote: 'Recorded: the caller declined. Nothing was sent.',
+    waitingHeading_one: '{{number}} caller waiting',
+    waitingHeading_other: '{{number}} callers waiting',
+    waitingFlags_one: '{{number}} flag',
+    waitingFlags_other: '{{number}} flags',
+    answerHoldsFirst: 'Answering first asks your current caller to be put on hold.',
+    answerAfterHoldFailed: 'The caller is on hold, but the waiting call could not be answered. It may have hung up.',
   },
   transfer: {
     /** The target of an escalation, where a transfer names the number. */
@@ -178,12 +184,31 @@ export const en = {
       unknown: 'Ended',
     },
   },
+  shortcuts: {
+    open: 'Keyboard shortcuts',
+    title: 'Keyboard shortcuts',
+    notWhileTyping:
+      'Press a key anywhere outside a text field: none of them works while you type in a field or while a dialog is open.',
+    close: 'Close',
+    actions: {
+      answer:
+        'Answer the caller who has waited longest (if a caller is on the line, you are asked to put them on hold first)',
+      hold: 'Hold the current call (asks the caller first)',
+      resume: 'Resume the call on hold',
+      'hang-up': 'Hang up the current call',
+      'finish-wrap-up': 'Finish the wrap-up',
+      sheet: 'Show this list',
+    },
+  },
   availability: {
     label: 'Your status',
     available: 'Available',
     'in-call': 'In a call',
     'wrap-up': 'Wrap-up',
     'on-break': 'On a break: phone unavailable',
+    ringing: 'Ringing',
+    'on-hold': 'On hold',
+    unavailable: 'Unavailable',
     takeBreak: 'Take a break',
     loadFailed: 'Could not load your workspace (checklist, wrap-up, breaks).',
   },
@@ -221,6 +246,12 @@ export const en = {
     lastCallsHeading: 'Last calls',
     callOn: '{{date}}',
     noNote: 'No notes',
+    outcome: {
+      missed: 'Missed',
+      declined: 'Declined',
+      unanswered: 'Not answered',
+      answered: 'Answered',
+    },
     addFlag: 'Flag this caller',
     addFlagLabel: 'Flag {{caller}} so the next agent is prepared',
     flagKind: 'Why',
@@ -262,6 +293,8 @@ export const en = {
   checklist: {
     heading: 'Checklist',
     progress: '{{checked}} of {{total}} done',
+    showGuidance: 'Show the guidance for every step',
+    hideGuidance: 'Show guidance for the next step only',
     loading: 'Loading the checklist…',
     loadFailed: 'Could not load the checklist.',
     commitment: {
@@ -269,6 +302,7 @@ export const en = {
       'due-date': 'Solved by a date (simple issue)',
       'status-update': 'A status update by a date (complex issue: no timeframe)',
       date: 'Date',
+      chooseDate: 'Choose a day',
       dateMissing: 'Choose a date.',
       text: 'What was promised (optional)',
       record: 'Record the promise',
@@ -387,6 +421,8 @@ export const en = {
     dismissLabel: 'Dismiss the notice about {{file}}',
   },
   media: {
+    ringtoneLocked:
+      'The ringtone is silent until you click or press a key once: the browser allows sound only after that.',
     problemTitle: 'Call audio',
     problem: {
       'no-audio': 'No sound is arriving from the caller, although the call is connected.',

@@ -73,6 +73,13 @@ export const nb: PartialMessages = {
     muted: 'Mikrofonen din er dempet',
     consultLeg: 'Forespørsel før overføring av {{caller}}',
     declinedNote: 'Registrert: innringeren sa nei. Ingenting ble sendt.',
+    waitingHeading_one: '{{number}} innringer venter',
+    waitingHeading_other: '{{number}} innringere venter',
+    waitingFlags_one: '{{number}} markering',
+    waitingFlags_other: '{{number}} markeringer',
+    answerHoldsFirst: 'Før du svarer, blir den nåværende innringeren spurt om å bli satt på vent.',
+    answerAfterHoldFailed:
+      'Innringeren er satt på vent, men den ventende samtalen kunne ikke besvares. Kanskje la de på.',
   },
   transfer: {
     supervisor: 'lederen din ({{target}})',
@@ -173,12 +180,31 @@ export const nb: PartialMessages = {
       unknown: 'Avsluttet',
     },
   },
+  shortcuts: {
+    open: 'Hurtigtaster',
+    title: 'Hurtigtaster',
+    notWhileTyping:
+      'Trykk tasten utenfor et tekstfelt: ingen av dem virker mens du skriver i et felt eller mens en dialog er åpen.',
+    close: 'Lukk',
+    actions: {
+      answer:
+        'Svar innringeren som har ventet lengst (er en innringer på linjen, blir du først bedt om å sette dem på vent)',
+      hold: 'Sett samtalen på vent (spør innringeren først)',
+      resume: 'Fortsett samtalen som er på vent',
+      'hang-up': 'Legg på samtalen',
+      'finish-wrap-up': 'Avslutt etterarbeidet',
+      sheet: 'Vis denne listen',
+    },
+  },
   availability: {
     label: 'Din status',
     available: 'Tilgjengelig',
     'in-call': 'I samtale',
     'wrap-up': 'Etterarbeid',
     'on-break': 'På pause: telefonen er utilgjengelig',
+    ringing: 'Det ringer',
+    'on-hold': 'På vent',
+    unavailable: 'Utilgjengelig',
     takeBreak: 'Ta en pause',
     loadFailed: 'Kunne ikke laste arbeidsområdet ditt (sjekkliste, etterarbeid, pauser).',
   },
@@ -187,6 +213,7 @@ export const nb: PartialMessages = {
     idle: 'Når det kommer en samtale, vises innringerkortet, notatene og sjekklisten her.',
   },
   card: {
+    callOn: '{{date}}',
     heading: 'Innringerkort',
     loading: 'Slår opp innringeren…',
     firstCall: 'Første samtale',
@@ -215,6 +242,12 @@ export const nb: PartialMessages = {
     },
     lastCallsHeading: 'Siste samtaler',
     noNote: 'Ingen notater',
+    outcome: {
+      missed: 'Tapt',
+      declined: 'Avvist',
+      unanswered: 'Ikke besvart',
+      answered: 'Besvart',
+    },
     addFlag: 'Merk innringeren',
     addFlagLabel: 'Merk {{caller}} så neste kollega er forberedt',
     flagKind: 'Hvorfor',
@@ -256,6 +289,8 @@ export const nb: PartialMessages = {
   checklist: {
     heading: 'Sjekkliste',
     progress: '{{checked}} av {{total}} gjort',
+    showGuidance: 'Vis veiledningen for alle trinn',
+    hideGuidance: 'Vis bare veiledningen for neste trinn',
     loading: 'Laster sjekklisten…',
     loadFailed: 'Kunne ikke laste sjekklisten.',
     commitment: {
@@ -263,6 +298,7 @@ export const nb: PartialMessages = {
       'due-date': 'Løst innen en dato (enkel sak)',
       'status-update': 'En statusoppdatering innen en dato (komplisert sak: ingen tidsramme)',
       date: 'Dato',
+      chooseDate: 'Velg en dag',
       dateMissing: 'Velg en dato.',
       text: 'Hva som ble lovet (valgfritt)',
       record: 'Registrer løftet',
@@ -380,6 +416,8 @@ export const nb: PartialMessages = {
     dismissLabel: 'Lukk merknaden om {{file}}',
   },
   media: {
+    ringtoneLocked:
+      'Ringetonen er stille til du klikker eller trykker på en tast én gang: nettleseren tillater lyd først etter det.',
     problemTitle: 'Lyd i samtalen',
     problem: {
       'no-audio': 'Det kommer ingen lyd fra innringeren, selv om samtalen er koblet til.',
@@ -405,6 +443,25 @@ export const nb: PartialMessages = {
     },
   },
   errors: {
+    'unknown-channel': 'Telefontjenesten kjenner ikke denne forespørselen. Calmline må kanskje oppdateres.',
+    'forbidden-sender': 'Telefontjenesten avviste en forespørsel fra dette vinduet.',
+    'invalid-payload': 'Telefontjenesten avviste forespørselen fordi noen av opplysningene ikke var gyldige.',
+    'disk-full': 'Disken er full, så dette ble ikke lagret. Teksten din beholdes, og lagringen prøves på nytt.',
+    'read-only':
+      'Datamappen er skrivebeskyttet, så dette ble ikke lagret. Teksten din beholdes, og lagringen prøves på nytt.',
+    'no-permission': 'Calmline har ikke lov til å skrive i datamappen sin. Teksten din beholdes; si fra til IT.',
+    'io-error': 'Lagringen mislyktes. Teksten din beholdes, og lagringen prøves på nytt.',
+    'file-blocked': 'En skadet datafil hindrer lagringen. Si fra til IT.',
+    'invalid-input': 'Noen av opplysningene var ikke gyldige.',
+    'outcome-required': 'Velg hvordan samtalen endte før du avslutter etterarbeidet.',
+    'unknown-step': 'Dette trinnet i sjekklisten finnes ikke lenger. Sjekklisten kan ha blitt endret.',
+    'unknown-checklist': 'Denne sjekklisten er ikke tilgjengelig. Spør IT hvilke sjekklister som er satt opp.',
+    'no-commitment-step': 'Denne sjekklisten har ikke noe trinn for å registrere et løfte til innringeren.',
+    'commitment-in-past': 'Det tidspunktet er allerede passert. Velg et i fremtiden.',
+    'commitment-too-far':
+      'Den datoen er for langt frem i tid. Velg en tidligere, eller lov heller en statusoppdatering.',
+    'invalid-commitment': 'Løftet ble ikke registrert fordi noen av opplysningene ikke var gyldige.',
+    'no-break-offer': 'Det er ikke lenger noe pausetilbud å avslå.',
     generic: 'Det gikk ikke. Prøv igjen.',
     'media-error': 'Lyden i samtalen sviktet. Sjekk mikrofonen og hodesettet, og prøv igjen.',
     'call-not-found': 'Denne samtalen finnes ikke lenger. Den ble kanskje nettopp avsluttet.',
@@ -426,6 +483,7 @@ export const nb: PartialMessages = {
     internal: 'Noe gikk galt i Calmline. Prøv igjen.',
   },
   account: {
+    loadFailed: 'Kunne ikke laste inn den lagrede kontoen. Du kan fortsatt skrive den inn på nytt.',
     heading: 'SIP-konto',
     loading: 'Laster kontoen…',
     wsUrl: 'WebSocket-URL',

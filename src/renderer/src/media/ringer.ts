@@ -12,9 +12,52 @@ const NOTE_SECONDS = 0.35;
 const PERIOD_MS = 3_000;
 const PEAK_GAIN = 0.18;
 
+/**
+ * Whether the page may start sound now. Electron allows it from the start (the main
+ * window's `autoplayPolicy`); a browser (the web host) only after the agent's first
+ * click or key press. Asked with a source-less <audio> element, whose play() is
+ * refused with NotAllowedError while sound is locked: unlike creating an
+ * AudioContext too early, that logs no console warning.
+ */
+export async function soundAllowed(
+  probe: () => HTMLAudioElement = () => document.createElement('audio'),
+): Promise<boolean> {
+  // Allowed sound with no source either fails at once (no supported source) or never
+  // settles; only a refusal means locked, so a silent wait counts as allowed.
+  const verdict = probe()
+    .play()
+    .then(
+      () => true,
+      (error: unknown) => !(error instanceof DOMException && error.name === 'NotAllowedError'),
+    );
+  const patience = new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 500));
+  return Promise.race([verdict, patience]);
+}
+
+type LockListener = (locked: boolean) => void;
+const lockListeners = new Set<LockListener>();
+let soundLocked = false;
+
+/** The ringtone waits for the agent's first click or key press (the web host in a browser); the UI says so. */
+export const ringtoneLock = {
+  locked: (): boolean => soundLocked,
+  subscribe(listener: LockListener): () => void {
+    lockListeners.add(listener);
+    return () => lockListeners.delete(listener);
+  },
+};
+
+function setLocked(locked: boolean): void {
+  if (soundLocked === locked) return;
+  soundLocked = locked;
+  for (const listener of [...lockListeners]) listener(locked);
+}
+
 export interface RingerOptions {
   /** Default: the browser's; absent (jsdom) means the ringer stays silent. */
   createAudioContext?: () => AudioContext;
+  /** Default: `soundAllowed()`; tests inject the answer. */
+  soundAllowed?: () => Promise<boolean>;
   /** Where the <audio> element goes; default `document.body`. */
   container?: HTMLElement;
 }
@@ -43,8 +86,60 @@ export class Ringer {
 
   start(): void {
     if (this.timer !== undefined || !this.enabled) return;
+    this.wanted = true;
+    if (!this.context) {
+      void this.startWhenAllowed();
+      return;
+    }
+    this.sound(this.context);
+  }
+
+  /** True while a call rings but sound waits for the agent's first click or key press. */
+  get waitingForGesture(): boolean {
+    return this.wanted && this.timer === undefined && soundLocked;
+  }
+
+  private wanted = false;
+  private probing = false;
+  private unlockArmed = false;
+
+  /** Creates the audio only once the page may sound, so no autoplay warning is logged. */
+  private async startWhenAllowed(): Promise<void> {
+    if (this.probing) return;
+    if (this.options.createAudioContext === undefined && typeof AudioContext !== 'function') return;
+    this.probing = true;
+    const allowed = await (this.options.soundAllowed ?? (() => soundAllowed()))().finally(() => {
+      this.probing = false;
+    });
+    if (!allowed) {
+      setLocked(true);
+      this.armUnlock();
+      return;
+    }
+    setLocked(false);
+    if (!this.wanted || this.timer !== undefined || !this.enabled) return;
     const context = this.ensureContext();
-    if (!context) return;
+    if (context) this.sound(context);
+  }
+
+  /** The first click or key press unlocks sound; a call still ringing then starts ringing. */
+  private armUnlock(): void {
+    if (this.unlockArmed || typeof document === 'undefined') return;
+    this.unlockArmed = true;
+    const unlock = () => {
+      document.removeEventListener('pointerdown', unlock, true);
+      document.removeEventListener('keydown', unlock, true);
+      this.unlockArmed = false;
+      setLocked(false);
+      if (!this.wanted || this.timer !== undefined || !this.enabled) return;
+      const context = this.ensureContext();
+      if (context) this.sound(context);
+    };
+    document.addEventListener('pointerdown', unlock, true);
+    document.addEventListener('keydown', unlock, true);
+  }
+
+  private sound(context: AudioContext): void {
     void context.resume().catch(() => undefined);
     void this.element?.play().catch(() => undefined);
     this.ring(context);
@@ -53,6 +148,7 @@ export class Ringer {
   }
 
   stop(): void {
+    this.wanted = false;
     if (this.timer !== undefined) clearInterval(this.timer);
     this.timer = undefined;
     if (this.element) {
