@@ -18,6 +18,7 @@
  *     ▲               │ none / error          │ error
  *     └───────────────┴───────────────────────┘
  */
+import type { WorkspaceView } from '../../shared/workspace/workspace-view';
 import type { UpdateSettings } from '../../shared/policy';
 import type { Clock, TimerHandle } from '../clock';
 import type { CoreLogger } from '../logger';
@@ -42,7 +43,7 @@ export interface Updater {
 /** The agent's activity as the scheduler reads it. */
 export interface AgentActivity {
   /** The workspace's availability (src/shared/workspace/workspace-view.ts). */
-  status: 'available' | 'in-call' | 'wrap-up' | 'on-break';
+  status: WorkspaceView['status'];
   /** Calls that are not ended. */
   liveCalls: number;
 }
