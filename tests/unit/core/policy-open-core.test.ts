@@ -46,7 +46,8 @@ describe('encryption at rest required by policy', () => {
   it('logs every policy problem with its key when the core opens', async () => {
     const warnings: string[] = [];
     const core = await open({ retentionDays: 'forever' }, { ...silentLogger, warn: (m) => warnings.push(m) });
-    expect(warnings).toEqual([
+    // (This machine has no key either: that warning comes too.)
+    expect(warnings.filter((m) => m.startsWith('Policy '))).toEqual([
       expect.stringMatching(/^Policy policy.json: retentionDays ignored \(.+\); the default applies.$/),
     ]);
     await core.stop();
