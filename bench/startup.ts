@@ -118,9 +118,9 @@ async function startRelay(kamailio: Kamailio): Promise<{
 }
 
 /** VmRSS of a process in MB (10^6 bytes; /proc's "kB" are KiB). */
-export function rssMB(pid: number): number {
+export function rssMB(pid: number, field: 'VmRSS' | 'RssAnon' | 'RssFile' = 'VmRSS'): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/^VmRSS:\s+(\d+)\s+kB/m.exec(status)?.[1]);
+  const kib = Number(new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status)?.[1]);
   return (kib * 1024) / 1e6;
 }
 
@@ -197,6 +197,8 @@ export async function runStartupBench(options: { rounds?: number; quick?: boolea
   let firstStartMs = Number.NaN;
   let idleRss = Number.NaN;
   let idleRssNoPage = Number.NaN;
+  let idleAnon = Number.NaN;
+  let idleFile = Number.NaN;
   let heapUsedMiB = Number.NaN;
   let heapTotalMiB = Number.NaN;
   const browser = await launchChromium();
@@ -215,6 +217,8 @@ export async function runStartupBench(options: { rounds?: number; quick?: boolea
         await page.getByTestId('registration-status').and(page.locator('[data-status="registered"]')).waitFor();
         await sleep(2_000);
         idleRss = rssMB(round.pid);
+        idleAnon = rssMB(round.pid, 'RssAnon');
+        idleFile = rssMB(round.pid, 'RssFile');
         const cdp = await page.context().newCDPSession(page);
         await cdp.send('HeapProfiler.collectGarbage');
         const heap = await cdp.send('Runtime.getHeapUsage');
@@ -282,6 +286,15 @@ export async function runStartupBench(options: { rounds?: number; quick?: boolea
         rssMet ? 'yes' : 'NO',
       ],
       [
+        'of which anonymous (heaps) / file-backed (the node binary and libraries, shared), MB',
+        `${idleAnon.toFixed(1)} / ${idleFile.toFixed(1)}`,
+        '',
+        '',
+        '1',
+        '',
+        '',
+      ],
+      [
         'renderer JS heap after GC (used / total), MiB',
         `${heapUsedMiB.toFixed(1)} / ${heapTotalMiB.toFixed(1)}`,
         '',
@@ -325,6 +338,6 @@ export async function runStartupBench(options: { rounds?: number; quick?: boolea
       { series: 'start → registered (bundled)', asked: rounds, got: start.n },
       { series: 'start → registered (tsx)', asked: tsxRounds, got: dev.n },
     ],
-    data: { bundled, tsx, firstStartMs, idleRss, idleRssNoPage, heapUsedMiB, heapTotalMiB },
+    data: { bundled, tsx, firstStartMs, idleRss, idleAnon, idleFile, idleRssNoPage, heapUsedMiB, heapTotalMiB },
   };
 }
