@@ -83,6 +83,7 @@ const BENCHES: BenchModule[] = [
     exportName: 'runAudioBench',
     options: () => ({ calls: envInt('BENCH_AUDIO_CALLS', 30, 2), warmup: envInt('BENCH_WARMUP', 3, 1) }),
   },
+  { file: './shift.ts', exportName: 'runShiftBench', options: () => ({ calls: envInt('BENCH_SHIFT_CALLS', 300, 6) }) },
 ];
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
