@@ -55,7 +55,7 @@ import { scanInitialInvite, type InitialInvite } from './early-invite';
 import { inspectInbound, type InboundVerdict } from './inbound-guard';
 import { PhoneError } from './phone-error';
 import { audioDirection, type SignallingMediaOptions } from './signalling-media';
-import { audioControlsOf, MediaError } from '../media/bridged-media';
+import { answerPreparerOf, audioControlsOf, MediaError } from '../media/bridged-media';
 import type { MediaEvent } from '../../shared/media-protocol';
 import { RegistrationManager } from './registration';
 import { parseSipfrag } from './sipfrag';
@@ -895,6 +895,9 @@ export class Phone {
     this.watchSession(call);
     this.calls.set(call.view.id, call);
     this.emit();
+    // While it rings, the audio gets ready so that Answer only sends the 200 OK (docs/performance.md#answer).
+    const offer = invitation.request.body;
+    if (offer) answerPreparerOf(this.options.mediaFactory)?.(invitation, offer);
   }
 
   private watchSession(call: TrackedCall): void {
