@@ -755,7 +755,7 @@ function buildTable({ ring, hold, calls, warmup, gapMs, startedAt, logger }: Tab
   const failures = [...ring.failures, ...hold.failures];
 
   const notes = [
-    `Goal: Calmline's p99 within ${GOAL_P99_DELTA_MS} ms of the floor's p99 ("p99 delta" = Calmline p99 − floor p99). All figures in ms; p50/p99 are nearest-rank percentiles over ${calls} measured calls per user agent and metric, after ${warmup} warm-up calls each that are left out.`,
+    `Goals: INVITE → ringing emitted p50 ≤ ${GOAL_POP_P50_MS} ms, p99 ≤ ${GOAL_POP_P99_MS} ms and ≥ ${GOAL_POP_SPEEDUP}× faster than the floor (p50), thanks to the early pop (docs/performance.md#early-pop: Calmline emits the ringing call from the INVITE frame, before sip.js parses it and sends 100/180, so the breakdown rows after the 100 are negative); the other rows: Calmline's p99 within ${GOAL_P99_DELTA_MS} ms of the floor's p99 ("p99 delta" = Calmline p99 − floor p99). All figures in ms; p50/p99 are nearest-rank percentiles over ${calls} measured calls per user agent and metric, after ${warmup} warm-up calls each that are left out.`,
     `Set-up: one Kamailio 5.6 (tests/support/kamailio.ts) on loopback; Calmline = the real AppCore registered as ${CALMLINE_USER} (router, phone, settings, signalling-media seam); floor = a bare sip.js UserAgent in the same Node process registered as ${FLOOR_USER}, with the same media seam (src/core/phone/signalling-media.ts, since sip.js's default handler needs WebRTC) and the same transport class, Calmline's WsTransport on the \`ws\` package, without Calmline's inbound inspection. globalThis.WebSocket is ${webSocketGlobal ? 'present' : 'absent'} here; sip.js's Web transport is not used either way, so both user agents sit on the same socket layer and the same probe.`,
     `Calls: one SIPp run per metric (bench/sipp/*.xml, -inf list) alternates its calls 1001, 1002, 1001, … one call at a time (-l 1) with a ${gapMs} ms pause between calls, so machine noise falls on both user agents alike.`,
     `INVITE → emit (primary, in-process): from the INVITE's WebSocket message being delivered by \`ws\` (a wrapper on WebSocket.prototype.emit('message')) to Calmline's core emitting phone:state with the new ringing call (AppCore.onEvent listener entry) / the floor's delegate.onInvite entry. One monotonic clock (performance.now()), so no cross-process error; it covers everything Node does with the frame: Calmline's WsTransport, its inbound inspection, sip.js parsing and the 100/180 it sends before onInvite, and Calmline's phone logic. Each call is then declined with 486.`,
@@ -816,7 +816,13 @@ function buildTable({ ring, hold, calls, warmup, gapMs, startedAt, logger }: Tab
     title: 'Call control: Calmline against a bare sip.js floor (ms)',
     columns: ['metric', 'Calmline p50', 'Calmline p99', 'floor p50', 'floor p99', 'p99 delta', 'goal met?'],
     rows: [
-      row('INVITE → ringing call emitted (WS frame → emit, in-process)', calmline.ring, floor.ring, true),
+      [
+        ...row('INVITE → ringing call emitted (WS frame → emit, in-process)', calmline.ring, floor.ring, true).slice(
+          0,
+          6,
+        ),
+        popMet ? 'yes (goal 1)' : 'NO (goal 1)',
+      ],
       row('consent → re-INVITE on the socket (call:hold → ws send, in-process)', calmline.hold, floor.hold, true),
       row(
         'SIPp INVITE sent → ringing call emitted (end to end, cross-process clocks)',
