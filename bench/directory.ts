@@ -411,6 +411,33 @@ export async function runDirectoryBench(options: DirectoryBenchOptions = {}): Pr
           openFanOut.p99 < 2_000 ? 'met' : 'missed',
         ),
       ],
+      goals: [
+        {
+          goal: '12 directory',
+          metric: `look-up through the service, ${callers.toLocaleString('en')} callers`,
+          target: 'p99 ≤ 5 ms',
+          measured: `p50 ${formatMs(lookupRun.result.p50)} / p99 ${formatMs(lookupRun.result.p99)} ms`,
+          met: lookupRun.result.p99 <= 5,
+        },
+        {
+          goal: '12 directory',
+          metric: 'core look-up on ring, remote vs local directory',
+          target: 'within 5 ms of local (p50)',
+          measured: `remote p50 ${formatMs(remoteCore.p50)} ms, local p50 ${formatMs(localCore.p50)} ms`,
+          met: remoteVsLocal <= 5,
+        },
+        {
+          goal: '12 directory',
+          metric: `live update commit → agent stream, ${agents} agents, ${rate} writes/s`,
+          target: 'p99 < 2 s',
+          measured: `p50 ${formatMs(fanOut.p50)} / p99 ${formatMs(fanOut.p99)} ms; ${boundedDelivered} of ${agents} agents got every event`,
+          met: fanOut.p99 < 2_000 && boundedDelivered === agents,
+        },
+      ],
+      sampleCounts: [
+        { series: 'directory look-ups', asked: lookups, got: lookupRun.result.n },
+        { series: 'directory bounded writes', asked: rate * seconds, got: boundedOk },
+      ],
       notes: [
         `Seeded ${callers.toLocaleString('en')} callers (10 % flagged, 1 % with a call) in ${seedSeconds.toFixed(1)} s; ${agents} SSE connections opened in ${connectSeconds.toFixed(1)} s.`,
         `Look-ups: ${lookupRun.result.n} sequential over one keep-alive connection, random callers; service ${cpu(lookupRun.service)}, PostgreSQL ${cpu(lookupRun.postgres)}.`,

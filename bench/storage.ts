@@ -774,6 +774,18 @@ async function measure(): Promise<void> {
 export async function runStorageBench(): Promise<BenchTable> {
   await measure();
   return {
+    // Judged: the designs in use; the rejected and old ones are there for comparison.
+    goals: rows
+      .filter(
+        (row) => row.meetsGoal !== undefined && !/old design|rejected|fallback|conf\/electron-store/.test(row.scenario),
+      )
+      .map((row) => ({
+        goal: 'storage (earlier issue)',
+        metric: `${row.scenario}, ${row.size}`,
+        target: row.goal ?? '',
+        measured: `p50 ${row.p50Ms.toFixed(3)} / p99 ${row.p99Ms.toFixed(3)} ms (n ${row.samples})`,
+        met: row.meetsGoal === true,
+      })),
     name: 'storage',
     title: `Storage: note saves, caller lookup and search (${loadLabel})`,
     columns: ['scenario', 'history', 'n', 'p50 ms', 'p99 ms', 'max ms', 'bytes/op', 'goal', 'met'],

@@ -22,6 +22,33 @@ export interface BenchTable {
   machine: Record<string, string | number>;
   /** Raw figures kept in the JSON file only (summaries, sample counts, settings). */
   data?: Record<string, unknown>;
+  /** The issue's goals this table judges: each becomes a row of the run's summary. */
+  goals?: BenchGoal[];
+  /** Samples asked and taken per measured series: fewer than asked fails the run. */
+  sampleCounts?: SampleCount[];
+}
+
+/** One goal judged by a bench module (a row of the summary `npm run bench` ends with). */
+export interface BenchGoal {
+  /** The issue's goal it belongs to, e.g. "1 screen pop". */
+  goal: string;
+  /** What is measured, e.g. "WS frame → ringing emitted". */
+  metric: string;
+  /** The target in words, e.g. "p50 ≤ 0.5 ms, p99 ≤ 2 ms". */
+  target: string;
+  /** The measured figure in words. */
+  measured: string;
+  /** Whether the target was met. */
+  met: boolean;
+  /** Why not, or what else to know. */
+  why?: string;
+}
+
+/** Samples asked for and taken in one measured series. */
+export interface SampleCount {
+  series: string;
+  asked: number;
+  got: number;
 }
 
 /** Distribution summary of one series of samples, in milliseconds. */
@@ -89,6 +116,13 @@ export function toMarkdown(table: BenchTable): string {
       .map(([key, value]) => `${key} ${String(value)}`)
       .join(', ')}.`,
   ];
+  if (table.sampleCounts?.length)
+    lines.push(
+      '',
+      `Samples (taken/asked): ${table.sampleCounts
+        .map((count) => `${count.series} ${count.got}/${count.asked}${count.got < count.asked ? ' NO' : ''}`)
+        .join('; ')}.`,
+    );
   if (table.notes.length) lines.push('', ...table.notes.map((note) => `- ${note}`));
   return `${lines.join('\n')}\n`;
 }
@@ -129,4 +163,54 @@ export function writeResult(
 /** Resolves after `ms` milliseconds. */
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** One row of the summary `npm run bench` ends with. */
+export interface SummaryRow {
+  /** The bench module (file stem). */
+  bench: string;
+  goal: string;
+  metric: string;
+  target: string;
+  measured: string;
+  /** `met`, `NO`, or `not judged (quick)`. */
+  verdict: string;
+  why: string;
+}
+
+/** Renders the summary as markdown. */
+export function summaryMarkdown(rows: readonly SummaryRow[], heading: string): string {
+  const columns = ['goal', 'metric', 'target', 'measured', 'met?', 'why / note'];
+  return [
+    `## ${heading}`,
+    '',
+    `| ${columns.join(' | ')} |`,
+    `| ${columns.map(() => '---').join(' | ')} |`,
+    ...rows.map(
+      (row) =>
+        `| ${[row.goal, row.metric, row.target, row.measured, row.verdict, row.why].map((text) => cell(text)).join(' | ')} |`,
+    ),
+    '',
+  ].join('\n');
+}
+
+/** Writes `<dir>/summary-<stamp>.md` and `.json`; returns both paths and the markdown. */
+export function writeSummary(
+  rows: readonly SummaryRow[],
+  dir: string,
+  stamp: string,
+  info: { quick: boolean; seconds: number; machine: Record<string, string | number> },
+): { markdown: string; json: string; text: string } {
+  mkdirSync(dir, { recursive: true });
+  const heading = `Benchmark summary ${stamp}${info.quick ? ' (quick run: goals not judged)' : ''}`;
+  const text = `${summaryMarkdown(rows, heading)}\nMachine: ${Object.entries(info.machine)
+    .map(([key, value]) => `${key} ${String(value)}`)
+    .join(', ')}; ${info.seconds} s.\n`;
+  const base = join(dir, `summary-${stamp}`);
+  writeFileSync(`${base}.md`, `# ${text.slice(3)}`);
+  writeFileSync(
+    `${base}.json`,
+    `${JSON.stringify({ stamp, ...info, rows, writtenAt: new Date().toISOString() }, null, 2)}\n`,
+  );
+  return { markdown: `${base}.md`, json: `${base}.json`, text };
 }

@@ -1,7 +1,7 @@
 /**
  * Caller-card benchmark: from the INVITE leaving SIPp to the caller card, with the
  * caller's flag, painted in Chromium (the web host, the real core, a real Kamailio).
- * Goal: p99 ≤ 50 ms.
+ * Goal: p99 ≤ 33 ms (two frames at 60 Hz; issue 14, goal 2).
  *
  * Method: the caller is flagged beforehand; then one SIPp call at a time rings the
  * agent. SIPp stamps the INVITE's send time (-trace_msg, µs, system clock). In the
@@ -24,7 +24,7 @@ import { sippInviteTimes } from './phone';
 import { formatMs, machineInfo, summarize, type BenchTable } from './support';
 
 /** p99 goal from the issue, in ms. */
-export const CARD_GOAL_P99_MS = 50;
+export const CARD_GOAL_P99_MS = 33;
 const FLAGGED_NUMBER = '+4930999000';
 
 /** Runs the caller-card benchmark over `calls` calls (after `warmup` left out). */
@@ -96,7 +96,19 @@ export async function runWorkspaceBench(options: { calls?: number; warmup?: numb
     await kamailio.stop();
   }
   const summary = summarize(samples);
+  const met = summary.n > 0 && summary.p99 <= CARD_GOAL_P99_MS;
   return {
+    goals: [
+      {
+        goal: '2 painted',
+        metric: 'SIPp INVITE → caller card with flag painted (Chromium)',
+        target: `p99 ≤ ${CARD_GOAL_P99_MS} ms`,
+        measured: `p50 ${formatMs(summary.p50)} / p99 ${formatMs(summary.p99)} ms`,
+        met,
+        why: met ? '' : 'p99 over',
+      },
+    ],
+    sampleCounts: [{ series: 'caller card painted', asked: calls, got: summary.n }],
     name: 'workspace',
     title: 'Caller card: INVITE leaves SIPp → card with flags painted in Chromium (ms)',
     columns: ['metric', 'p50', 'p99', 'max', 'samples', 'goal', 'met'],

@@ -359,10 +359,11 @@ export class AppCore {
     this.phone = phone;
     phone.setAvailability(this.rules.phoneAvailability());
     this.unsubscribePhone = phone.onChange((state) => {
+      // The look-up and the renderer first: a ringing call's card waits on nothing else (bench/phone.ts).
       this.rules.prefetchCallers(state.calls);
+      this.emit('phone:state', state);
       this.recorder?.observe(state.calls);
       this.workspace.updateCalls(state.calls);
-      this.emit('phone:state', state);
     });
     await phone.start();
   }

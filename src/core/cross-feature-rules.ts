@@ -18,6 +18,7 @@ import { followUpFromRun, type ChecklistRun } from '../shared/workspace/checklis
 import type { WorkspacePolicy } from '../shared/workspace/workspace-policy';
 import type { EmitCoreEvent } from './core-events';
 import type { CoreLogger } from './logger';
+import type { CallerRecord } from '../shared/caller-record';
 import type { CallerDirectory } from './storage/callers/caller-directory';
 import type { PhoneAvailability } from './workspace/agent-availability';
 import type { Workspace } from './workspace/workspace';
@@ -27,7 +28,8 @@ export interface CrossFeatureRulesOptions {
   workspace: Pick<Workspace, 'availability' | 'markCallFlagged' | 'phoneAvailability'>;
   workspacePolicy: Pick<WorkspacePolicy, 'wrapUpHoldsCalls'>;
   /** The caller directory; absent in an app without agent data, which turns H4 and the prefetch off. */
-  directory: Pick<CallerDirectory, 'lookup' | 'addFollowUp'> | undefined;
+  directory:
+    (Pick<CallerDirectory, 'lookup' | 'addFollowUp'> & { peek?(number: string): CallerRecord | undefined }) | undefined;
   /** The phone's calls now. */
   calls(): readonly CallView[];
   /** The name written as author of the follow-up. */
@@ -100,6 +102,11 @@ export class CrossFeatureRules {
       if (call.state !== 'ringing' || call.remoteNumber === '' || this.prefetched.has(call.id)) continue;
       this.prefetched.add(call.id);
       const number = call.remoteNumber;
+      // A directory in memory answers at once: the record goes out in the same step as the ringing call.
+      if (directory.peek) {
+        emit('callers:prefetched', { callId: call.id, number, record: directory.peek(number) ?? null });
+        continue;
+      }
       void directory.lookup(number).then(
         (record) => emit('callers:prefetched', { callId: call.id, number, record: record ?? null }),
         (error: unknown) => logger.warn(`Looking up the caller failed: ${String(error)}`),

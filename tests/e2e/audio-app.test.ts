@@ -145,6 +145,14 @@ describe('real audio through the app (web host, Chromium)', () => {
     await ringing.waitFor({ timeout: 15_000 });
     // The ringtone sounds while the call rings (the agent has not clicked anything yet).
     await expect.poll(() => page.locator('audio[data-ringtone]').getAttribute('data-ringing')).toBe('true');
+    // The answer is prepared while it rings (the call's peer connection, with the offer
+    // applied: docs/performance.md#answer), yet nothing reaches the caller before Answer.
+    await page.locator('audio[data-media-session]').waitFor({ state: 'attached', timeout: 10_000 });
+    const beforeAnswer = await callerPage.evaluate(() =>
+      (globalThis as unknown as AudioTestGlobal).audioTest.caller.stats(),
+    );
+    expect(beforeAnswer.inbound?.packetsReceived ?? 0, JSON.stringify(beforeAnswer)).toBe(0);
+    expect(beforeAnswer.candidatePair, JSON.stringify(beforeAnswer)).toBeNull();
 
     await page.getByRole('button', { name: /^Answer call from/ }).click();
     const panel = page.locator('[data-testid^="call-"][data-state="active"]');

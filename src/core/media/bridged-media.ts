@@ -19,12 +19,13 @@
  * (docs/webrtc-audio.md#a3).
  */
 import { randomUUID } from 'node:crypto';
-import type {
-  BodyAndContentType,
-  Session,
-  SessionDescriptionHandler,
-  SessionDescriptionHandlerFactory,
-  SessionDescriptionHandlerOptions,
+import {
+  SessionState,
+  type BodyAndContentType,
+  type Session,
+  type SessionDescriptionHandler,
+  type SessionDescriptionHandlerFactory,
+  type SessionDescriptionHandlerOptions,
 } from 'sip.js';
 import {
   mediaResponseSchema,
@@ -146,6 +147,8 @@ export class BridgedSessionDescriptionHandler implements SessionDescriptionHandl
   readonly mediaSessionId = randomUUID();
   private closed = false;
   private created: Promise<void> | undefined;
+  /** The offer applied ahead of the answer while the call rang ({@link prepareAnswer}), until sip.js applies it. */
+  private prepared: Promise<string | undefined> | undefined;
   /** Tail of the request queue; never rejects. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -179,9 +182,35 @@ export class BridgedSessionDescriptionHandler implements SessionDescriptionHandl
     return isSdp(contentType);
   }
 
+  /**
+   * While the call rings: creates the engine's peer connection and applies the
+   * caller's offer (the engine gives it the microphone, already open while ringing),
+   * so Answer only has to create the answer and send the 200 OK. Nothing leaves the
+   * machine: without a local description there is no ICE, no DTLS and no RTP
+   * (docs/performance.md#answer). Never rejects; a failure leaves the work to sip.js.
+   */
+  prepareAnswer(offer: string): void {
+    if (this.prepared || this.created || !/^m=audio /m.test(offer)) return;
+    this.prepared = this.enqueue('set-description', async () => {
+      try {
+        await this.ensureCreated('set-description');
+      } catch (error) {
+        // No engine yet (no page attached): Answer tries afresh.
+        this.created = undefined;
+        throw error;
+      }
+      await this.send({ op: 'set-description', sessionId: this.mediaSessionId, sdp: offer, hold: false });
+      return offer;
+    }).catch(() => undefined);
+  }
+
   setDescription(sdp: string, options?: BridgedMediaSdhOptions, modifiers?: unknown[]): Promise<void> {
     const hold = options?.hold === true;
+    const prepared = this.prepared;
+    this.prepared = undefined;
     return this.enqueue('set-description', async () => {
+      // The same offer, already applied while the call rang: nothing left to do.
+      if (prepared && !hold && !modifiers?.length && (await prepared) === sdp) return;
       this.refuseModifiers('set-description', modifiers);
       if (!/^m=audio /m.test(sdp)) throw failure('negotiation', 'set-description', 'the other side offers no audio');
       await this.ensureCreated('set-description');
@@ -323,5 +352,36 @@ export function createBridgedMediaFactory(
 ): SessionDescriptionHandlerFactory {
   if (!(options.requestTimeoutMs > 0)) throw new RangeError('requestTimeoutMs must be positive');
   if (!(options.iceGatheringTimeoutMs >= 0)) throw new RangeError('iceGatheringTimeoutMs must not be negative');
-  return (_session: Session) => new BridgedSessionDescriptionHandler(channel, options);
+  // Handlers made ahead of the answer, handed to sip.js when it asks for the session's handler.
+  const ready = new WeakMap<Session, BridgedSessionDescriptionHandler>();
+  const factory: SessionDescriptionHandlerFactory = (session: Session) => {
+    const handler = ready.get(session);
+    ready.delete(session);
+    return handler && !handler.isClosed ? handler : new BridgedSessionDescriptionHandler(channel, options);
+  };
+  const prepare: AnswerPreparer = (session, offer) => {
+    if (ready.has(session)) return;
+    const handler = new BridgedSessionDescriptionHandler(channel, options);
+    ready.set(session, handler);
+    handler.prepareAnswer(offer);
+    // A call that ends unanswered closes its prepared audio (sip.js never saw this handler).
+    session.stateChange.addListener((state) => {
+      if (state === SessionState.Terminated && ready.get(session) === handler) {
+        ready.delete(session);
+        handler.close();
+      }
+    });
+  };
+  preparers.set(factory, prepare);
+  return factory;
+}
+
+/** Prepares the answer to an incoming session's offer while it rings (see `prepareAnswer`). */
+export type AnswerPreparer = (session: Session, offer: string) => void;
+
+const preparers = new WeakMap<SessionDescriptionHandlerFactory, AnswerPreparer>();
+
+/** The factory's answer preparer, when it has one (the bridged factory does; the signalling seam does not). */
+export function answerPreparerOf(factory: SessionDescriptionHandlerFactory): AnswerPreparer | undefined {
+  return preparers.get(factory);
 }

@@ -110,24 +110,37 @@ function splitHeaderValues(value: string): string[] {
   return parts.map((p) => p.trim()).filter(Boolean);
 }
 
+/** A display name (still quoted-pair escaped, as sip.js hands it over) and a URI's user part. */
+export interface NameAddr {
+  displayName: string | undefined;
+  user: string | undefined;
+}
+
+/** sip.js's own name-addr grammar (the careful reading; early-invite.ts has the quick one). */
+function grammarNameAddr(value: string): NameAddr | undefined {
+  const parsed = Grammar.nameAddrHeaderParse(value);
+  return parsed ? { displayName: parsed.displayName, user: parsed.uri.user } : undefined;
+}
+
 /**
  * Who is calling: P-Asserted-Identity when the network asserts one (the PBX knows
  * better than the caller's own From), else From. `paiValues` are the raw header
  * values; the first parseable sip:/sips:/tel: identity wins.
  */
 export function remoteIdentity(
-  from: { displayName: string | undefined; user: string | undefined; host?: string },
+  from: NameAddr & { host?: string },
   paiValues: readonly string[],
   region: string,
   policy: IdentityPolicy = {},
+  parseNameAddr: (value: string) => NameAddr | undefined = grammarNameAddr,
 ): RemoteIdentity {
   // A withheld identity is not shown, and not looked up in the directory either.
   const withheld: RemoteIdentity = { name: '', number: '', withheld: true };
   if (privacyRequested(policy.privacy ?? [])) return withheld;
   const asserted = policy.trustAssertedIdentity === false ? [] : paiValues;
   for (const value of asserted.flatMap(splitHeaderValues)) {
-    const parsed = Grammar.nameAddrHeaderParse(value.slice(0, 1024));
-    const user = parsed?.uri.user ?? /<?tel:([^;>]+)/i.exec(value)?.[1];
+    const parsed = parseNameAddr(value.slice(0, 1024));
+    const user = parsed?.user ?? /<?tel:([^;>]+)/i.exec(value)?.[1];
     if (!user) continue;
     return {
       name: displayNameFromSip(parsed?.displayName) || displayNameFromSip(from.displayName),

@@ -56,6 +56,7 @@ import { normalizeNumber, remoteIdentity, sanitizeDisplayName } from './caller-i
 import { ENDED_BY, END_REASON, nextCallState, type CallEvent, type NetworkEnding } from './call-state';
 import { ConsentGate } from './consent-gate';
 import { deliverParsed } from './inbound-delivery';
+import { scanInitialInvite, type InitialInvite } from './early-invite';
 import { inspectInbound, type InboundVerdict } from './inbound-guard';
 import { PhoneError } from './phone-error';
 import { rawHeaderValues, sipToTel } from './sip-compliance';
@@ -66,10 +67,11 @@ import {
   parseSessionExpires,
   SessionTimer,
   type SessionTimerSettings,
+  type SessionTimerTerms,
 } from './session-timer';
 import { answerSessionRefresh } from './session-refresh';
 import { audioDirection, type SignallingMediaOptions } from './signalling-media';
-import { audioControlsOf, MediaError } from '../media/bridged-media';
+import { answerPreparerOf, audioControlsOf, MediaError } from '../media/bridged-media';
 import type { MediaEvent } from '../../shared/media-protocol';
 import { RegistrationManager } from './registration';
 import { parseSipfrag } from './sipfrag';
@@ -124,6 +126,16 @@ export interface PhoneOptions {
 
 /** A live call's view as the phone keeps it; `pending` and `allowed` are added when it is reported. */
 type LiveView = Omit<CallView, 'pending' | 'allowed'>;
+
+/** A call shown from its INVITE frame, not yet handed over by sip.js (see `Phone.early`). */
+interface EarlyCall {
+  view: LiveView;
+  /** sip.js's session id: Call-ID + From tag. */
+  key: string;
+  /** Settles when the call is bound to its Invitation, or rejects when it is withdrawn. */
+  arrived: Promise<void>;
+  settle: (bound: boolean) => void;
+}
 
 /**
  * The agent's command under way on a call. An object, so that an operation that
@@ -187,6 +199,14 @@ export class Phone {
   private readonly consents: ConsentGate;
   /** Whether new calls are offered to the agent (false on break or in wrap-up). */
   private accepting = true;
+  /**
+   * Calls shown from their INVITE frame before sip.js hands them over (the early
+   * pop, early-invite.ts), by sip.js's session id. Reported as ringing with nothing
+   * allowed; handleInvite binds them to their Invitation, or they are withdrawn.
+   */
+  private readonly early = new Map<string, EarlyCall>();
+  /** Session ids popped lately, so a retransmitted INVITE does not pop its call again. */
+  private readonly poppedKeys: string[] = [];
 
   constructor(private readonly options: PhoneOptions) {
     const uri = UserAgent.makeURI(options.account.sipUri);
@@ -248,9 +268,19 @@ export class Phone {
 
   /** Current state: registration plus live calls and the most recent ended ones. */
   getState(): PhoneState {
+    // A call shown early is a ringing call like any other; answering or declining it waits for sip.js (arrival()).
+    const early = [...this.early.values()].map(({ view }): CallView => {
+      const facts = { ...view, pending: null };
+      const context = {
+        consult: null,
+        otherCallActive: this.anotherCallActive(undefined),
+        supervisorConfigured: this.policy.escalationTarget !== '',
+      };
+      return { ...facts, allowed: allowedActions(facts, context) };
+    });
     return {
       registration: this.registration.current,
-      calls: [...[...this.calls.values()].map((c) => this.reported(c)), ...this.recent],
+      calls: [...[...this.calls.values()].map((c) => this.reported(c)), ...early, ...this.recent],
     };
   }
 
@@ -298,6 +328,7 @@ export class Phone {
 
   /** Answers a ringing incoming call. Another active caller must be put on hold first. */
   async answer(callId: string): Promise<void> {
+    await this.arrival(callId);
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'answer');
     const invitation = this.invitationOf(call);
@@ -319,6 +350,7 @@ export class Phone {
    * attempt (docs/sipjs-pitfalls.md#s32).
    */
   async decline(callId: string, response: 'busy' | 'decline' = 'busy'): Promise<void> {
+    await this.arrival(callId);
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'decline');
     const invitation = this.invitationOf(call);
@@ -334,6 +366,7 @@ export class Phone {
 
   /** Ends a call (BYE), or cancels an outgoing one that has not been answered. */
   async hangUp(callId: string): Promise<void> {
+    await this.arrival(callId);
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'hangUp');
     const hangingUp = this.begin(call, 'hang-up');
@@ -355,6 +388,13 @@ export class Phone {
 
   /** Records the caller's answer to "may I hold / transfer you?" for one call and action. */
   recordConsent(callId: string, action: ConsentAction, answer: 'agreed' | 'declined'): ConsentEntry {
+    const early = [...this.early.values()].find((entry) => entry.view.id === callId);
+    if (early) {
+      const entry = this.consents.record(callId, action, answer);
+      early.view = { ...early.view, consents: [...early.view.consents, entry] };
+      this.emit();
+      return entry;
+    }
     const call = this.requireCall(callId);
     const entry = this.consents.record(callId, action, answer);
     this.update(call, { consents: [...call.view.consents, entry] });
@@ -363,6 +403,7 @@ export class Phone {
 
   /** Puts the caller on hold (re-INVITE: a=sendonly here, inactive with the audio engine), with their recorded agreement. */
   async hold(callId: string, consentId: string): Promise<void> {
+    await this.arrival(callId);
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'hold');
     this.spendConsent(call, consentId, 'hold');
@@ -373,6 +414,7 @@ export class Phone {
 
   /** Takes the caller off hold. Needs no consent. */
   async resume(callId: string): Promise<void> {
+    await this.arrival(callId);
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'resume');
     const resuming = this.begin(call, 'resume');
@@ -387,16 +429,19 @@ export class Phone {
    * REFER with Replaces.
    */
   async transfer(callId: string, consentId: string, target: string, mode: 'blind' | 'attended'): Promise<void> {
+    await this.arrival(callId);
     await this.startTransfer(callId, consentId, target, mode, 'transfer');
   }
 
   /** Transfers the caller to the configured supervisor (domain rule D2), with consent. */
   async escalate(callId: string, consentId: string): Promise<void> {
+    await this.arrival(callId);
     await this.startTransfer(callId, consentId, this.policy.escalationTarget, this.policy.escalationMode, 'escalate');
   }
 
   /** Attended transfer: connects the held caller to the consulted target. */
   async completeTransfer(callId: string): Promise<void> {
+    await this.arrival(callId);
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'completeTransfer');
     const consult = this.consultOf(call)!;
@@ -408,6 +453,7 @@ export class Phone {
 
   /** Attended transfer: hangs up the consult call; the caller stays on hold. */
   async cancelTransfer(callId: string): Promise<void> {
+    await this.arrival(callId);
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'cancelTransfer');
     const consult = this.consultOf(call)!;
@@ -424,6 +470,7 @@ export class Phone {
    * (application/dtmf-relay), one digit after another.
    */
   async sendDtmf(callId: string, tones: string): Promise<void> {
+    await this.arrival(callId);
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'dtmf');
     const audio = audioControlsOf(call.session.sessionDescriptionHandler);
@@ -454,6 +501,7 @@ export class Phone {
 
   /** Mutes or unmutes the agent's microphone on a call; the audio engine applies it before the view says so. */
   async setMute(callId: string, muted: boolean): Promise<void> {
+    await this.arrival(callId);
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'mute');
     const audio = audioControlsOf(call.session.sessionDescriptionHandler);
@@ -473,6 +521,7 @@ export class Phone {
    * restart): what the agent can try when the media watchdog reports no audio.
    */
   async reconnectAudio(callId: string): Promise<void> {
+    await this.arrival(callId);
     const call = this.requireCall(callId);
     this.refuseUnlessAllowed(call, 'reconnectAudio');
     const reconnecting = this.begin(call, 'reconnect-audio');
@@ -744,15 +793,125 @@ export class Phone {
     return call;
   }
 
+  // ── The early pop (early-invite.ts) ────────────────────────────────────────
+
+  /**
+   * Every inbound frame passes here before sip.js sees it: a new INVITE the agent
+   * would be offered is shown at once, then the guard (inbound-guard.ts) judges the
+   * frame as always. A frame it refuses withdraws the call again before anything
+   * else runs; otherwise, once sip.js has taken the frame, the call is bound to its
+   * Invitation (handleInvite) or withdrawn (checkEarly).
+   */
+  private inspectInbound(message: string): InboundVerdict {
+    const early = this.popEarly(message);
+    const verdict = inspectInbound(message);
+    if (early) {
+      if (verdict.kind !== 'pass') this.withdraw(early.key, verdict.reason);
+      // Runs after sip.js's synchronous handling of this frame (the transport hands it over next).
+      else queueMicrotask(() => this.guard('early call', () => this.checkEarly(early.key)));
+    }
+    return verdict;
+  }
+
+  private popEarly(message: string): InitialInvite | undefined {
+    if (!this.accepting || this.calls.size + this.early.size >= (this.options.maxLiveCalls ?? 4)) return undefined;
+    const invite = scanInitialInvite(message, this.policy.defaultRegion, {
+      trustAssertedIdentity: this.policy.trustAssertedIdentity,
+    });
+    if (!invite || this.poppedKeys.includes(invite.key) || this.early.has(invite.key)) return undefined;
+    this.poppedKeys.push(invite.key);
+    if (this.poppedKeys.length > 64) this.poppedKeys.shift();
+    const view: LiveView = {
+      ...liveView(randomUUID(), 'incoming', this.options.clock.now()),
+      remoteName: invite.identity.name,
+      remoteNumber: invite.identity.number,
+    };
+    let settle: (bound: boolean) => void = () => undefined;
+    const arrived = new Promise<void>((resolve, reject) => {
+      settle = (bound) =>
+        bound ? resolve() : reject(new PhoneError('invalid-transition', 'The call has already ended.'));
+    });
+    // Nobody may be waiting; the rejection is only for those who are.
+    arrived.catch(() => undefined);
+    this.early.set(invite.key, { view, key: invite.key, arrived, settle });
+    this.emit();
+    return invite;
+  }
+
+  /**
+   * What every call command awaits first: a call shown early waits until sip.js hands
+   * it over (and is refused if it is withdrawn instead); any other call goes on at once.
+   */
+  private arrival(callId: string): Promise<void> | undefined {
+    if (this.early.size === 0) return undefined;
+    return [...this.early.values()].find((entry) => entry.view.id === callId)?.arrived;
+  }
+
+  /**
+   * After sip.js has handled the INVITE frame: if it made no session of it (it
+   * refused the request, or threw), the call is withdrawn; if the session ends
+   * before it is handed to us (a rejection of its own), likewise.
+   */
+  private checkEarly(key: string): void {
+    if (!this.early.has(key)) return;
+    const session: Session | undefined = this.userAgent._sessions[key];
+    if (!session || session.state === SessionState.Terminated) {
+      this.withdraw(key, 'sip.js did not take the INVITE');
+      return;
+    }
+    session.stateChange.addListener((state) => {
+      if (state === SessionState.Terminated && this.early.has(key))
+        this.guard('early call', () => this.withdraw(key, 'the INVITE ended before it was offered'));
+    });
+  }
+
+  /** Ends a call shown early that will never be offered, through the state machine ('failed'). */
+  private withdraw(key: string, reason: string): void {
+    const early = this.early.get(key);
+    if (!early) return;
+    this.early.delete(key);
+    this.withdrawView(early.view, reason);
+    early.settle(false);
+  }
+
+  /** Reports an early call (already out of `early`) as ended, withdrawn. */
+  private withdrawView(view: LiveView, reason: string): void {
+    const now = this.options.clock.now();
+    const detail = `withdrawn: ${reason}`;
+    const ended: CallView = {
+      ...view,
+      state: nextCallState(view.state, 'failed'),
+      endedAt: now,
+      endReason: END_REASON.failed ?? 'failed',
+      endedBy: ENDED_BY.failed ?? 'system',
+      timeline: [...view.timeline, { kind: 'ended', at: now, detail }],
+      pending: null,
+      allowed: { ...NOTHING_ALLOWED },
+    };
+    this.recent = [ended, ...this.recent].slice(0, this.options.recentCallsKept ?? 10);
+    this.emit();
+  }
+
   private handleInvite(invitation: Invitation): void {
+    const key = invitation.request.callId + invitation.request.fromTag;
+    const early = this.early.get(key);
+    this.early.delete(key);
     if (!this.accepting) {
       // On break or in wrap-up: the call is not offered to the agent at all.
+      if (early) {
+        this.withdrawView(early.view, 'the agent became unavailable');
+        early.settle(false);
+      }
       void invitation.reject({ statusCode: 486 }).catch(() => undefined);
       return;
     }
-    const live = [...this.calls.values()].length;
+    const live = this.calls.size + this.early.size;
     if (live >= (this.options.maxLiveCalls ?? 4)) {
       // A flood of INVITEs must not bury the agent's screen in ringing calls.
+      if (early) {
+        this.withdrawView(early.view, 'too many calls');
+        early.settle(false);
+      }
       void invitation.reject({ statusCode: 486 }).catch(() => undefined);
       return;
     }
@@ -775,29 +934,43 @@ export class Phone {
         privacy: invitation.request.getHeaders('Privacy'),
       },
     );
+    const shown = {
+      remoteName: identity.name,
+      remoteNumber: identity.number,
+      ...(identity.withheld ? { withheld: true } : {}),
+    };
+    if (early) {
+      // The call shown early, now with its session: sip.js's parse has the last word on the identity.
+      if (early.view.remoteName !== identity.name || early.view.remoteNumber !== identity.number)
+        this.options.logger.warn('The early caller identity differed from the parsed one; corrected.');
+      this.bind(invitation, { ...early.view, ...shown }, timerOffer.terms);
+      early.settle(true);
+      return;
+    }
+    this.bind(
+      invitation,
+      { ...liveView(randomUUID(), 'incoming', this.options.clock.now()), ...shown },
+      timerOffer.terms,
+    );
+  }
+
+  /** Tracks an incoming call with its Invitation and offers it to the agent. */
+  private bind(invitation: Invitation, view: LiveView, timerTerms: SessionTimerTerms): void {
     let ackArrived = () => {};
     const acked = new Promise<void>((resolve) => {
       ackArrived = resolve;
     });
-    const call: TrackedCall = {
-      session: invitation,
-      pending: null,
-      acked,
-      ackArrived,
-      view: {
-        ...liveView(randomUUID(), 'incoming', this.options.clock.now()),
-        remoteName: identity.name,
-        remoteNumber: identity.number,
-        ...(identity.withheld ? { withheld: true } : {}),
-      },
-    };
-    call.sessionTimer = new SessionTimer(timerOffer.terms, this.options.clock, {
+    const call: TrackedCall = { session: invitation, pending: null, acked, ackArrived, view };
+    call.sessionTimer = new SessionTimer(timerTerms, this.options.clock, {
       refresh: () => this.guard('session refresh', () => this.refreshSession(call)),
       expire: (detail) => this.guard('session expiry', () => this.sessionExpired(call, detail)),
     });
     this.watchSession(call);
     this.calls.set(call.view.id, call);
     this.emit();
+    // While it rings, the audio gets ready so that Answer only sends the 200 OK (docs/performance.md#answer).
+    const offer = invitation.request.body;
+    if (offer) answerPreparerOf(this.options.mediaFactory)?.(invitation, offer);
   }
 
   private watchSession(call: TrackedCall): void {
@@ -839,7 +1012,7 @@ export class Phone {
 
   /** Every inbound message: the inbound guard, then the session refreshes sip.js cannot answer (UPDATE). */
   private inspect(message: string): InboundVerdict {
-    const verdict = inspectInbound(message);
+    const verdict = this.inspectInbound(message);
     if (verdict.kind === 'drop' && message.startsWith('SIP/2.0 ')) this.unreadableResponse(message);
     if (verdict.kind !== 'pass' || !message.startsWith('UPDATE ')) return verdict;
     const callId = rawHeaderValues(verdict.message, 'Call-ID', 'i')[0];
@@ -1047,6 +1220,8 @@ export class Phone {
 
   private requireCall(callId: string): TrackedCall {
     const call = this.calls.get(callId);
+    if (!call && [...this.early.values()].some((early) => early.view.id === callId))
+      throw new PhoneError('invalid-transition', 'The call is still arriving; try again in a moment.');
     if (!call) {
       const ended = this.recent.some((c) => c.id === callId);
       throw new PhoneError(

@@ -225,9 +225,18 @@ export class LocalCallerDirectory implements CallerDirectory {
   }
 
   lookup(number: string): Promise<CallerRecord | undefined> {
+    return Promise.resolve(this.peek(number));
+  }
+
+  /**
+   * The record at once, without waiting for the event loop: the directory is in
+   * memory, and the ringing call's card must not wait for sip.js to finish with the
+   * INVITE frame first (docs/performance.md#caller-card).
+   */
+  peek(number: string): CallerRecord | undefined {
     const key = callerKey(number);
     const entry = key === undefined ? undefined : this.entries.get(key);
-    return Promise.resolve(entry && structuredClone(entry));
+    return entry && structuredClone(entry);
   }
 
   async addFlag(number: string, flag: NewFlag): Promise<CallerFlag> {
