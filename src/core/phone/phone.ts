@@ -59,7 +59,7 @@ import { deliverParsed } from './inbound-delivery';
 import { scanInitialInvite, type InitialInvite } from './early-invite';
 import { inspectInbound, type InboundVerdict } from './inbound-guard';
 import { PhoneError } from './phone-error';
-import { rawHeaderValues, sipToTel } from './sip-compliance';
+import { checkRequest, rawHeaderValues, sipToTel } from './sip-compliance';
 import {
   DEFAULT_SESSION_TIMER,
   decorateOutbound,
@@ -819,6 +819,10 @@ export class Phone {
       trustAssertedIdentity: this.policy.trustAssertedIdentity,
     });
     if (!invite || this.poppedKeys.includes(invite.key) || this.early.has(invite.key)) return undefined;
+    // An INVITE refused before it rings (420, 400, 422: docs/sipjs-pitfalls.md#s27, #s29) is never shown.
+    if (checkRequest(message).kind === 'refuse') return undefined;
+    if (negotiateIncoming(message, { ...DEFAULT_SESSION_TIMER, ...this.options.sessionTimer }).kind === 'too-small')
+      return undefined;
     this.poppedKeys.push(invite.key);
     if (this.poppedKeys.length > 64) this.poppedKeys.shift();
     const view: LiveView = {
