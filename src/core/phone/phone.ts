@@ -316,6 +316,9 @@ export class Phone {
 
   /** Ends every call, unregisters and disconnects. The phone cannot be started again. */
   async stop(): Promise<void> {
+    // A call shown early is bound (or withdrawn) within the same turn of sip.js; wait for
+    // it, so that it too is declined with our 486 rather than dropped by sip.js's stop (480).
+    await Promise.allSettled([...this.early.values()].map((entry) => entry.arrived));
     await this.registration.stop(async () => {
       for (const call of [...this.calls.values()]) {
         call.pending = { kind: 'hang-up' };
