@@ -38,7 +38,8 @@ const autoplayWarnings: string[] = [];
 
 beforeAll(async () => {
   bed = await startUiBed({
-    agent: { displayName: 'Agent Smith', dataDir: mkdtempSync(join(tmpdir(), 'calmline-e2e-busy-')) },
+    // Encrypted at rest, as on a workstation with a keychain (no "not encrypted" notice).
+    agent: { displayName: 'Agent Smith', ...encryptedDataDir() },
     viewport: { width: 1366, height: 768 },
   });
   page = bed.page;
@@ -306,6 +307,11 @@ function busyShift(spec: BusySpec): void {
     expect(autoplayWarnings).toEqual([]);
     expect(await page.getByTestId('ringtone-locked').textContent()).toBe('');
   });
+}
+
+function encryptedDataDir(): { dataDir: string; keyFile: string } {
+  const dataDir = mkdtempSync(join(tmpdir(), 'calmline-e2e-busy-'));
+  return { dataDir, keyFile: join(dataDir, 'key', 'data-key.json') };
 }
 
 describe('a busy shift in Chromium, against the real core', () => {

@@ -43,7 +43,11 @@ export function DataProtectionNotice({ api }: DataProtectionNoticeProps) {
       <h2 className="card-subheading" id="data-protection-heading">
         {t('dataProtection.heading')}
       </h2>
-      <p>{protection === 'unknown' ? t('dataProtection.unknown') : t('dataProtection.notEncrypted')}</p>
+      {/* One line by default, so the one-screen call layout holds; the explanation on demand. */}
+      <details>
+        <summary>{t('dataProtection.why')}</summary>
+        <p>{protection === 'unknown' ? t('dataProtection.unknown') : t('dataProtection.notEncrypted')}</p>
+      </details>
     </section>
   );
 }

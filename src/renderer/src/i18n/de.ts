@@ -583,6 +583,7 @@ export const de: PartialMessages = {
     },
   },
   dataProtection: {
+    why: 'Warum, und was zu tun ist',
     heading: 'Ihre Daten sind nicht verschlüsselt',
     notEncrypted:
       'Dieser Computer hat keinen Schlüsselbund, den Calmline nutzen kann. Notizen, Anrufprotokolle und was Sie über Anrufende festhalten, werden daher unverschlüsselt auf dieser Festplatte gespeichert. Wer die Dateien dieses Computers lesen kann, kann sie lesen. Bitte informieren Sie die IT.',

@@ -572,6 +572,7 @@ export const en = {
     },
   },
   dataProtection: {
+    why: 'Why, and what to do',
     heading: 'Your data is not encrypted',
     notEncrypted:
       "This computer has no keychain Calmline can use, so notes, call records and what you record about callers are saved on this disk without encryption. Anyone who can read this computer's files can read them. Please tell IT.",

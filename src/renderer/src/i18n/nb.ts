@@ -569,6 +569,7 @@ export const nb: PartialMessages = {
     },
   },
   dataProtection: {
+    why: 'Hvorfor, og hva du gjør',
     heading: 'Dataene dine er ikke kryptert',
     notEncrypted:
       'Denne datamaskinen har ingen nøkkelring som Calmline kan bruke, så notater, samtalelogger og det du registrerer om innringere, lagres ukryptert på denne disken. Alle som kan lese filene på denne datamaskinen, kan lese dem. Si fra til IT.',
