@@ -4,7 +4,8 @@
  */
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { isTcpListening, startPostgres, type Postgres } from '../support/postgres';
+import { isTcpListening } from '../support/ports';
+import { startPostgres, type Postgres } from '../support/postgres';
 
 describe('PostgreSQL test bed', () => {
   let server: Postgres | undefined;

@@ -19,7 +19,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Daemon } from './daemon';
-import { isPortBound, releasePort, reservePort } from './ports.js';
+import { isPortBound, isTcpListening, releasePort, reservePort } from './ports.js';
 
 /** Debian's compiled-in module directory (the shipped example configs point elsewhere). */
 export const KAMAILIO_MODULE_DIR = '/usr/lib/x86_64-linux-gnu/kamailio/modules/';
@@ -781,7 +781,7 @@ class KamailioProcess implements Kamailio {
         await probeTcp(wsPort);
         await probeWebSocket(wsPort, 1000);
       },
-      portsFree: () => !isPortBound(udpPort, 'udp') && !isListening(wsPort),
+      portsFree: () => !isPortBound(udpPort, 'udp') && !isTcpListening(wsPort),
       context: `config: ${this.configPath}`,
       maxLogChars: MAX_LOG_CHARS,
     });
@@ -839,24 +839,6 @@ class KamailioProcess implements Kamailio {
     this.daemon.note('\n[restart]\n');
     await this.launch();
   }
-}
-
-/** True if some socket is in LISTEN state on the TCP port (from /proc/net/tcp, state 0A). */
-function isListening(port: number): boolean {
-  const hex = `:${port.toString(16).toUpperCase().padStart(4, '0')}`;
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const cols = line.trim().split(/\s+/);
-      if (cols[1]?.endsWith(hex) && cols[3] === '0A') return true;
-    }
-  }
-  return false;
 }
 
 /**

@@ -50,9 +50,9 @@ function ephemeralRange(): [number, number] {
   return [32_768, 60_999];
 }
 
-/** Local ports currently bound (any address) for one protocol, from /proc/net. */
-function boundPorts(proto: 'udp' | 'tcp'): Set<number> {
-  const ports = new Set<number>();
+/** The local port and state of every socket of one protocol, from /proc/net (state 0A is LISTEN). */
+function sockets(proto: 'udp' | 'tcp'): { port: number; state: string }[] {
+  const found: { port: number; state: string }[] = [];
   for (const file of [`/proc/net/${proto}`, `/proc/net/${proto}6`]) {
     let text: string;
     try {
@@ -62,12 +62,22 @@ function boundPorts(proto: 'udp' | 'tcp'): Set<number> {
     }
     for (const line of text.split('\n').slice(1)) {
       // "  sl  local_address rem_address   st ..." -> local_address is "0100007F:13C4"
-      const local = line.trim().split(/\s+/)[1];
-      const hexPort = local?.split(':').pop();
-      if (hexPort) ports.add(Number.parseInt(hexPort, 16));
+      const fields = line.trim().split(/\s+/);
+      const hexPort = fields[1]?.split(':').pop();
+      if (hexPort) found.push({ port: Number.parseInt(hexPort, 16), state: fields[3] ?? '' });
     }
   }
-  return ports;
+  return found;
+}
+
+/** Local ports currently bound (any address) for one protocol. */
+function boundPorts(proto: 'udp' | 'tcp'): Set<number> {
+  return new Set(sockets(proto).map((socket) => socket.port));
+}
+
+/** True while something listens on TCP `port` (LISTEN only: closed connections linger in TIME_WAIT). */
+export function isTcpListening(port: number): boolean {
+  return sockets('tcp').some((socket) => socket.port === port && socket.state === '0A');
 }
 
 /**

@@ -17,25 +17,7 @@ import { execFile, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { releasePort, reservePort } from './ports.js';
-
-/** True while something listens on TCP `port` (LISTEN state only: closed connections linger in TIME_WAIT). */
-export function isTcpListening(port: number): boolean {
-  for (const file of ['/proc/net/tcp', '/proc/net/tcp6']) {
-    let text: string;
-    try {
-      text = readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    for (const line of text.split('\n').slice(1)) {
-      const fields = line.trim().split(/\s+/);
-      const local = fields[1]?.split(':').pop();
-      if (local && fields[3] === '0A' && Number.parseInt(local, 16) === port) return true;
-    }
-  }
-  return false;
-}
+import { isTcpListening, releasePort, reservePort } from './ports.js';
 
 /** Where Debian puts the PostgreSQL 15 server binaries (not on PATH). */
 export const POSTGRES_BIN_DIR = process.env.CALMLINE_PG_BIN_DIR ?? '/usr/lib/postgresql/15/bin';
