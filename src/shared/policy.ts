@@ -261,6 +261,32 @@ export const policyKeys = {
   retentionDays: intDef(0, 3650, 365, 'Days after which call records and notes are deleted; 0 keeps them all.', {
     setting: 'retentionDays',
   }),
+  directoryRetentionDays: intDef(
+    0,
+    3650,
+    365,
+    'Days after which a caller with no active flag and nothing newer is removed from the local directory; 0 keeps them all (default: as retentionDays).',
+    { setting: 'directoryRetentionDays' },
+  ),
+  incidentRetentionDays: intDef(
+    0,
+    3650,
+    1095,
+    'Days after which threat incidents are deleted; 0 keeps them all (default 1095).',
+    { setting: 'incidentRetentionDays' },
+  ),
+  exportRetentionDays: intDef(
+    0,
+    3650,
+    30,
+    'Days after which exported caller records are deleted; 0 keeps them all (default 30).',
+    { setting: 'exportRetentionDays' },
+  ),
+  'dataProtection.requireEncryption': boolDef(
+    true,
+    'Refuse to start when the data cannot be encrypted at rest (no OS keychain and no key file).',
+    { setting: 'dataProtection', field: 'requireEncryption' },
+  ),
   encryptionAtRest: enumDef(
     ENCRYPTION_AT_REST,
     'required',

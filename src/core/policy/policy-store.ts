@@ -34,9 +34,17 @@ function targetOf(key: PolicyKey): PolicyKeyDefinition['target'] {
   return (policyKeys[key] as PolicyKeyDefinition).target;
 }
 
+/** The retention keys, where a policy's 0 means "keep everything". */
+const RETENTION_KEYS: ReadonlySet<PolicyKey> = new Set([
+  'retentionDays',
+  'directoryRetentionDays',
+  'incidentRetentionDays',
+  'exportRetentionDays',
+]);
+
 /** The stored form of a policy value: retention 0 means "keep everything" (null). */
 function storedValue(key: PolicyKey, value: unknown): unknown {
-  return key === 'retentionDays' && value === 0 ? null : value;
+  return RETENTION_KEYS.has(key) && value === 0 ? null : value;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

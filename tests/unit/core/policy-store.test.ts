@@ -18,7 +18,9 @@ import {
   createMemorySecretStore,
   createMemoryStore,
   languageSetting,
+  encryptionRequired,
   retentionDaysFrom,
+  retentionPeriodsFrom,
   type KeyValueStore,
 } from '../../../src/core/settings';
 import { policyKeyNames, policyKeys, type PolicyKeyDefinition, type PolicyLevel } from '../../../src/shared/policy';
@@ -65,6 +67,18 @@ describe('precedence', () => {
     expect(retentionDaysFrom(storeWith(policyOf({ retentionDays: 0 }), { retentionDays: 30 }))).toBeUndefined();
     expect(retentionDaysFrom(storeWith(policyOf({}, { retentionDays: 90 })))).toBe(90);
     expect(retentionDaysFrom(storeWith(policyOf({}, { retentionDays: 90 }), { retentionDays: 30 }))).toBe(30);
+  });
+
+  it('sets the directory, incident and export retention and can require encryption at rest', () => {
+    const store = storeWith(
+      policyOf({ directoryRetentionDays: 0, incidentRetentionDays: 730, 'dataProtection.requireEncryption': true }),
+      { directoryRetentionDays: 30, incidentRetentionDays: 10, dataProtection: { requireEncryption: false } },
+    );
+    const periods = retentionPeriodsFrom(store);
+    expect(periods.directoryDays).toBeUndefined();
+    expect(periods).toMatchObject({ incidentDays: 730, exportDays: 30 });
+    expect(encryptionRequired(store)).toBe(true);
+    expect(() => store.set('dataProtection', { requireEncryption: false })).toThrow(PolicyLockedError);
   });
 
   it('provisions the account from the template: only the password is left to type', () => {
