@@ -272,9 +272,16 @@ function journey(spec: JourneySpec): void {
       expect(await page.locator(':focus').getAttribute('type')).toBe('radio');
       await form.getByRole('radio', { name: say('flagKind.legal-threat'), exact: true }).check();
       await form.getByLabel(say('incident.said'), { exact: true }).fill(spec.threat);
-      // "When" defaults to now: the minute the form opened.
-      const when = await form.getByLabel(say('incident.when'), { exact: true }).inputValue();
-      expect(Math.abs(new Date(when).getTime() - Date.now())).toBeLessThan(120_000);
+      // "When" defaults to now, as a day and a time labelled in the UI language and its calendar.
+      const whenGroup = form.getByRole('group', { name: say('incident.when'), exact: true });
+      const day = await whenGroup.getByLabel(say('incident.whenDay'), { exact: true }).inputValue();
+      const time = await whenGroup.getByLabel(say('incident.whenTime'), { exact: true }).inputValue();
+      expect(Math.abs(new Date(`${day}T${time}`).getTime() - Date.now())).toBeLessThan(120_000);
+      const dayLabel = await whenGroup
+        .getByLabel(say('incident.whenDay'), { exact: true })
+        .locator('option:checked')
+        .textContent();
+      expect(dayLabel).toContain(new Intl.RelativeTimeFormat(spec.language, { numeric: 'auto' }).format(0, 'day'));
       await expectAccessible(page, `incident form (${spec.language})`);
       await shot('incidentForm');
       await form.getByRole('button', { name: say('incident.save'), exact: true }).click();

@@ -89,6 +89,19 @@ export interface DateChoice {
  * so `endOfDateInput` reads them; the browser's fixed `mm/dd/yyyy` never shows.
  */
 export function dateChoices(from: number, days: number, language: string): DateChoice[] {
+  return dayChoices(from, days, 1, language);
+}
+
+/**
+ * The days up to `from`, newest first: today, yesterday and the `days - 2` before,
+ * labelled as {@link dateChoices} labels them. For when something happened (an incident
+ * is recorded after it, never before).
+ */
+export function pastDateChoices(from: number, days: number, language: string): DateChoice[] {
+  return dayChoices(from, days, -1, language);
+}
+
+function dayChoices(from: number, days: number, step: 1 | -1, language: string): DateChoice[] {
   const format = new Intl.DateTimeFormat(language, {
     weekday: 'short',
     day: 'numeric',
@@ -98,12 +111,46 @@ export function dateChoices(from: number, days: number, language: string): DateC
   const relative = new Intl.RelativeTimeFormat(language, { numeric: 'auto' });
   const start = new Date(from);
   const choices: DateChoice[] = [];
-  for (let offset = 0; offset < days; offset += 1) {
+  for (let index = 0; index < days; index += 1) {
+    const offset = index * step;
     // Noon, so a daylight-saving change never skips or repeats a day.
     const day = new Date(start.getFullYear(), start.getMonth(), start.getDate() + offset, 12);
     const label = format.format(day);
-    const named = offset < 2 ? relative.format(offset, 'day') : null;
+    // Today, and tomorrow or yesterday, are named ("today", "heute", "امروز").
+    const named = index < 2 ? relative.format(offset, 'day') : null;
     choices.push({ value: dateInputValue(day.getTime()), label: named ? `${named} · ${label}` : label });
   }
   return choices;
+}
+
+/** One time of day a time choice offers: its `HH:MM` value and its label. */
+export interface TimeChoice {
+  value: string;
+  label: string;
+}
+
+/**
+ * The times of a day every `stepMinutes`, plus the exact minute of `at` (the default,
+ * "now"), as `HH:MM` values labelled in the agent's language and its digits (Persian
+ * "۰۹:۳۰"), always on a 24-hour clock as {@link formatClockTime} shows times.
+ */
+export function timeChoices(at: number, stepMinutes: number, language: string): TimeChoice[] {
+  const local = new Date(at);
+  const exact = local.getHours() * 60 + local.getMinutes();
+  const minutes = new Set<number>([exact]);
+  for (let minute = 0; minute < 24 * 60; minute += stepMinutes) minutes.add(minute);
+  // Formatted in UTC on a fixed day, so no daylight-saving gap hides a label.
+  const format = new Intl.DateTimeFormat(language, {
+    hour: '2-digit',
+    minute: '2-digit',
+    hourCycle: 'h23',
+    timeZone: 'UTC',
+  });
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return [...minutes]
+    .sort((a, b) => a - b)
+    .map((minute) => ({
+      value: `${pad(Math.floor(minute / 60))}:${pad(minute % 60)}`,
+      label: format.format(Date.UTC(2000, 0, 1, Math.floor(minute / 60), minute % 60)),
+    }));
 }

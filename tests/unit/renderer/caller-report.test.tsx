@@ -9,7 +9,12 @@ import { de } from '../../../src/renderer/src/i18n/de';
 import { en } from '../../../src/renderer/src/i18n/en';
 import { fa } from '../../../src/renderer/src/i18n/fa';
 import { nb } from '../../../src/renderer/src/i18n/nb';
-import { dateTimeInputValue, parseDateTimeInput } from '../../../src/renderer/src/workspace-format';
+import {
+  dateTimeInputValue,
+  parseDateTimeInput,
+  pastDateChoices,
+  timeChoices,
+} from '../../../src/renderer/src/workspace-format';
 import { callView } from './fake-calmline-api';
 import { pushCalls, settle, showCalls } from './show-calls';
 
@@ -51,8 +56,14 @@ describe('Record incident', () => {
     expect(opener().getAttribute('aria-expanded')).toBe('true');
     // Focus moves into the form, to its first choice.
     expect(document.activeElement).toBe(within(form()).getByRole('radio', { name: 'Legal threat' }));
-    const when = within(form()).getByLabelText('When it was said') as HTMLInputElement;
-    expect(when.value).toBe('2025-01-06T09:30');
+    // "When" starts at the minute the form opened: today, 09:30.
+    const when = within(form()).getByRole('group', { name: 'When it was said' });
+    const day = within(when).getByRole('combobox', { name: 'Day' }) as HTMLSelectElement;
+    const time = within(when).getByRole('combobox', { name: 'Time' }) as HTMLSelectElement;
+    expect(day.value).toBe('2025-01-06');
+    expect(time.value).toBe('09:30');
+    expect(day.selectedOptions[0]!.textContent).toBe('today · Mon, Jan 6, 2025');
+    expect(time.selectedOptions[0]!.textContent).toBe('09:30');
 
     // Nothing chosen, nothing written: nothing is sent, and the form says what is missing.
     fireEvent.click(within(form()).getByRole('button', { name: 'Save incident' }));
@@ -65,7 +76,7 @@ describe('Record incident', () => {
 
     fireEvent.click(within(form()).getByRole('radio', { name: 'Physical threat' }));
     fireEvent.change(said, { target: { value: '  "I know where you live."  ' } });
-    fireEvent.change(when, { target: { value: '2025-01-06T09:25' } });
+    fireEvent.change(time, { target: { value: '09:25' } });
     fireEvent.click(within(form()).getByRole('button', { name: 'Save incident' }));
     await waitFor(() =>
       expect(api.sent).toContainEqual({
@@ -101,12 +112,15 @@ describe('Record incident', () => {
     fireEvent.click(within(form()).getByRole('radio', { name: 'Legal threat' }));
     const said = within(form()).getByLabelText('What was said, word for word');
     fireEvent.change(said, { target: { value: 'You will hear from my lawyer.' } });
-    const when = within(form()).getByLabelText('When it was said');
-    fireEvent.change(when, { target: { value: '2025-01-06T09:45' } });
+    const day = within(form()).getByRole('combobox', { name: 'Day' });
+    const time = within(form()).getByRole('combobox', { name: 'Time' });
+    fireEvent.change(time, { target: { value: '09:45' } });
     fireEvent.click(within(form()).getByRole('button', { name: 'Save incident' }));
-    expect(when.getAttribute('aria-invalid')).toBe('true');
-    expect(describedText(when)).toContain('Enter a date and time that is not in the future.');
-    expect(document.activeElement).toBe(when);
+    for (const field of [day, time]) {
+      expect(field.getAttribute('aria-invalid')).toBe('true');
+      expect(describedText(field)).toContain('Enter a date and time that is not in the future.');
+    }
+    expect(document.activeElement).toBe(day);
 
     fireEvent.keyDown(said, { key: 'Escape' });
     await waitFor(() => expect(document.activeElement).toBe(opener()));
@@ -142,6 +156,18 @@ describe('Record incident', () => {
     const persian = screen.getByRole('form', { name: 'رخداد تهدید' });
     expect(within(persian).getByRole('radio', { name: 'تهدید فیزیکی' })).toBeTruthy();
     expect(within(persian).getByLabelText('آنچه گفته شد، کلمه به کلمه').getAttribute('dir')).toBe('auto');
+    // "When" in the Solar Hijri calendar with Persian digits: 6 January 2025 is 17 Dey 1403.
+    const when = within(persian).getByRole('group', { name: 'زمان گفته شدن' });
+    const day = within(when).getByRole('combobox', { name: 'روز' }) as HTMLSelectElement;
+    const time = within(when).getByRole('combobox', { name: 'ساعت' }) as HTMLSelectElement;
+    const today = day.selectedOptions[0]!.textContent ?? '';
+    expect(today).toContain('امروز');
+    expect(today).toContain('۱۷');
+    expect(today).toContain('دی');
+    expect(today).toContain('۱۴۰۳');
+    expect(day.options[1]!.textContent).toContain('دیروز');
+    expect(time.selectedOptions[0]!.textContent).toBe('۰۹:۳۰');
+    for (const option of [...day.options, ...time.options]) expect(option.textContent).not.toMatch(/[0-9]/);
   });
 });
 
@@ -217,6 +243,31 @@ describe('the new strings', () => {
       }
       expect(messages.reminders?.takeBreakNow, `${name}.reminders.takeBreakNow`).not.toBe(en.reminders.takeBreakNow);
     }
+  });
+});
+
+describe("the incident's day and time choices", () => {
+  it('offer today and the days before it, never a day ahead', () => {
+    const days = pastDateChoices(NOW, 3, 'en');
+    expect(days.map((day) => day.value)).toEqual(['2025-01-06', '2025-01-05', '2025-01-04']);
+    expect(days.map((day) => day.label)).toEqual([
+      'today · Mon, Jan 6, 2025',
+      'yesterday · Sun, Jan 5, 2025',
+      'Sat, Jan 4, 2025',
+    ]);
+    expect(pastDateChoices(NOW, 2, 'de')[1]!.label).toBe('gestern · So., 5. Jan. 2025');
+  });
+
+  it('offer the times of day in steps, with the exact minute of now, in the language and its digits', () => {
+    const at = new Date(2025, 0, 6, 9, 32).getTime();
+    const times = timeChoices(at, 5, 'en');
+    expect(times).toHaveLength(24 * 12 + 1);
+    expect(times.slice(114, 117).map((time) => time.value)).toEqual(['09:30', '09:32', '09:35']);
+    expect(times[0]).toEqual({ value: '00:00', label: '00:00' });
+    expect(times.at(-1)).toEqual({ value: '23:55', label: '23:55' });
+    expect(timeChoices(at, 5, 'fa').find((time) => time.value === '09:32')?.label).toBe('۰۹:۳۲');
+    // A minute on a step is offered once.
+    expect(timeChoices(NOW, 5, 'en')).toHaveLength(24 * 12);
   });
 });
 

@@ -1,9 +1,9 @@
-import { useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
+import { useEffect, useId, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { CalmlineApi } from '../../../shared/api';
 import { MAX_STATEMENT_LENGTH, threatKinds, type ThreatKind } from '../../../shared/caller-record';
 import { useCommand } from '../hooks/use-command';
-import { dateTimeInputValue, parseDateTimeInput } from '../workspace-format';
+import { dateInputValue, parseDateTimeInput, pastDateChoices, timeChoices } from '../workspace-format';
 import { CommandErrorAlert } from './CommandErrorAlert';
 
 /** Props of {@link RecordIncidentForm}. */
@@ -19,6 +19,17 @@ export interface RecordIncidentFormProps {
 
 type Field = 'kind' | 'said' | 'when';
 
+/** How many days back "when" reaches: today and the four weeks before. */
+const DAYS_BACK = 29;
+/** The steps of the time choice, in minutes (the minute the form opened is offered too). */
+const TIME_STEP_MINUTES = 5;
+
+/** `HH:MM` of the local minute of `ms`, as {@link timeChoices} names its values. */
+function timeValue(ms: number): string {
+  const date = new Date(ms);
+  return `${String(date.getHours()).padStart(2, '0')}:${String(date.getMinutes()).padStart(2, '0')}`;
+}
+
 /**
  * "Record incident" (D5 in docs/practice.md): a legal or physical threat, what was said word for word and
  * when, for the report to the right people. Main files it with a threat flag, so the
@@ -27,24 +38,44 @@ type Field = 'kind' | 'said' | 'when';
  * form when it opens and back to its button when it closes (Escape closes it).
  */
 export function RecordIncidentForm({ number, callId, caller, api, onRecorded }: RecordIncidentFormProps) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
+  const language = i18n.resolvedLanguage ?? i18n.language;
   const formId = useId();
   const headingId = useId();
   const kindName = useId();
-  const ids = { kind: useId(), said: useId(), when: useId(), saidHint: useId(), whenHint: useId() };
+  const ids = {
+    kind: useId(),
+    said: useId(),
+    when: useId(),
+    whenTime: useId(),
+    saidHint: useId(),
+    whenHint: useId(),
+  };
   const openerRef = useRef<HTMLButtonElement>(null);
   const firstKindRef = useRef<HTMLInputElement>(null);
   const saidRef = useRef<HTMLTextAreaElement>(null);
-  const whenRef = useRef<HTMLInputElement>(null);
+  const whenRef = useRef<HTMLSelectElement>(null);
   const [open, setOpen] = useState(false);
   const [kind, setKind] = useState<ThreatKind | null>(null);
   const [said, setSaid] = useState('');
-  const [when, setWhen] = useState('');
+  const [whenDay, setWhenDay] = useState('');
+  const [whenTime, setWhenTime] = useState('');
   // When the form last opened or was submitted: what "in the future" is measured from.
   const [now, setNow] = useState(0);
   // Problems show from the first submit on, then follow every change.
   const [submitted, setSubmitted] = useState(false);
   const command = useCommand();
+  // Today and the days before, and the times of day, in the agent's language and calendar
+  // (not the browser's datetime field with its fixed mm/dd/yyyy).
+  const [openedAt, setOpenedAt] = useState(0);
+  const days = useMemo(
+    () => (open ? pastDateChoices(openedAt, DAYS_BACK + 1, language) : []),
+    [open, openedAt, language],
+  );
+  const times = useMemo(
+    () => (open ? timeChoices(openedAt, TIME_STEP_MINUTES, language) : []),
+    [open, openedAt, language],
+  );
 
   useEffect(() => {
     if (open) firstKindRef.current?.focus();
@@ -54,7 +85,9 @@ export function RecordIncidentForm({ number, callId, caller, api, onRecorded }: 
     // "When" starts at the moment the agent reaches for the form: usually right after the threat.
     const openedAt = Date.now();
     setNow(openedAt);
-    setWhen(dateTimeInputValue(openedAt));
+    setOpenedAt(openedAt);
+    setWhenDay(dateInputValue(openedAt));
+    setWhenTime(timeValue(openedAt));
     setKind(null);
     setSaid('');
     setSubmitted(false);
@@ -67,7 +100,7 @@ export function RecordIncidentForm({ number, callId, caller, api, onRecorded }: 
     queueMicrotask(() => openerRef.current?.focus());
   };
 
-  const occurredAt = parseDateTimeInput(when);
+  const occurredAt = parseDateTimeInput(`${whenDay}T${whenTime}`);
   const problemsAt = (at: number): Partial<Record<Field, string>> => ({
     ...(kind === null && { kind: t('incident.kindMissing') }),
     ...(said.trim() === '' && { said: t('incident.saidMissing') }),
@@ -183,30 +216,58 @@ export function RecordIncidentForm({ number, callId, caller, api, onRecorded }: 
               </p>
             )}
           </div>
-          <div className="field">
-            <label className="field-label" htmlFor={ids.when}>
-              {t('incident.when')}
-            </label>
+          <fieldset className="field-choice">
+            <legend className="field-label">{t('incident.when')}</legend>
             <p className="field-hint" id={ids.whenHint}>
               {t('incident.whenHint')}
             </p>
-            <input
-              ref={whenRef}
-              id={ids.when}
-              type="datetime-local"
-              className="field-input field-datetime"
-              value={when}
-              max={dateTimeInputValue(now)}
-              aria-invalid={shown.when ? true : undefined}
-              aria-describedby={describedBy('when', ids.whenHint)}
-              onChange={(event) => setWhen(event.target.value)}
-            />
+            <div className="form-row">
+              <div className="field">
+                <label className="field-label" htmlFor={ids.when}>
+                  {t('incident.whenDay')}
+                </label>
+                <select
+                  ref={whenRef}
+                  id={ids.when}
+                  className="field-input field-datetime"
+                  value={whenDay}
+                  aria-invalid={shown.when ? true : undefined}
+                  aria-describedby={describedBy('when', ids.whenHint)}
+                  onChange={(event) => setWhenDay(event.target.value)}
+                >
+                  {days.map((day) => (
+                    <option key={day.value} value={day.value}>
+                      {day.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+              <div className="field">
+                <label className="field-label" htmlFor={ids.whenTime}>
+                  {t('incident.whenTime')}
+                </label>
+                <select
+                  id={ids.whenTime}
+                  className="field-input field-time"
+                  value={whenTime}
+                  aria-invalid={shown.when ? true : undefined}
+                  aria-describedby={describedBy('when', ids.whenHint)}
+                  onChange={(event) => setWhenTime(event.target.value)}
+                >
+                  {times.map((time) => (
+                    <option key={time.value} value={time.value}>
+                      {time.label}
+                    </option>
+                  ))}
+                </select>
+              </div>
+            </div>
             {shown.when && (
               <p className="field-error" id={`${ids.when}-error`}>
                 {shown.when}
               </p>
             )}
-          </div>
+          </fieldset>
           <div className="form-actions">
             <button type="submit" className="button button-primary" aria-disabled={command.pending || undefined}>
               {t('incident.save')}

@@ -393,6 +393,8 @@ export const de: PartialMessages = {
     whenHint:
       'Vorausgefüllt mit der Zeit, zu der Sie dieses Formular geöffnet haben; ändern Sie sie, wenn die Drohung früher fiel.',
     whenInvalid: 'Geben Sie ein Datum und eine Uhrzeit ein, die nicht in der Zukunft liegen.',
+    whenDay: 'Tag',
+    whenTime: 'Uhrzeit',
     save: 'Vorfall speichern',
     recorded: 'Vorfall erfasst. Der Anrufer ist markiert.',
     notRecorded: 'Der Vorfall wurde nicht erfasst.',

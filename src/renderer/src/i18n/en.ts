@@ -392,6 +392,8 @@ export const en = {
     when: 'When it was said',
     whenHint: 'Filled in with the time you opened this form; change it if the threat came earlier.',
     whenInvalid: 'Enter a date and time that is not in the future.',
+    whenDay: 'Day',
+    whenTime: 'Time',
     save: 'Save incident',
     recorded: 'Incident recorded. The caller is flagged.',
     notRecorded: 'The incident was not recorded.',

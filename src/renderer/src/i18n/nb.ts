@@ -387,6 +387,8 @@ export const nb: PartialMessages = {
     when: 'Når det ble sagt',
     whenHint: 'Fylt ut med tidspunktet da du åpnet skjemaet; endre det hvis trusselen kom tidligere.',
     whenInvalid: 'Skriv inn en dato og et klokkeslett som ikke er fram i tid.',
+    whenDay: 'Dag',
+    whenTime: 'Klokkeslett',
     save: 'Lagre hendelsen',
     recorded: 'Hendelsen er registrert. Innringeren er merket.',
     notRecorded: 'Hendelsen ble ikke registrert.',
