@@ -176,6 +176,7 @@ export class AppCore {
       }
       this.emit('workspace:state', this.workspace.view());
     });
+    this.workspace.onWrapUpFinished((record, run) => this.rules.wrapUpFinished(record, run));
     const data = options.agentData;
     if (data) {
       this.recorder = new CallRecorder(data.history, () => this.agentName(), options.logger);

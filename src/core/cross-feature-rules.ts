@@ -12,6 +12,8 @@
  *   card shows the flags without a round trip of its own (`prefetchCallers`).
  * - A break started while calls wait turns those calls away: calls are not offered
  *   on a break (`callsToTurnAway`).
+ * - A finished wrap-up (with an outcome) goes to the shared caller directory as the
+ *   call's outcome and commitment, so the next agent sees the last calls (`wrapUpFinished`).
  */
 import type { CallView } from '../shared/contract';
 import { followUpFromRun, type ChecklistRun } from '../shared/workspace/checklists';
@@ -21,7 +23,9 @@ import type { CoreLogger } from './logger';
 import type { CallerRecord } from '../shared/caller-record';
 import type { CallerDirectory } from './storage/callers/caller-directory';
 import type { PhoneAvailability } from './workspace/agent-availability';
+import type { WrapUpRecord } from './workspace/agent-availability';
 import type { Workspace } from './workspace/workspace';
+import type { FinishedCall } from './directory/remote-caller-directory';
 
 /** What the rules read and act on. */
 export interface CrossFeatureRulesOptions {
@@ -29,7 +33,12 @@ export interface CrossFeatureRulesOptions {
   workspacePolicy: Pick<WorkspacePolicy, 'wrapUpHoldsCalls'>;
   /** The caller directory; absent in an app without agent data, which turns H4 and the prefetch off. */
   directory:
-    (Pick<CallerDirectory, 'lookup' | 'addFollowUp'> & { peek?(number: string): CallerRecord | undefined }) | undefined;
+    | (Pick<CallerDirectory, 'lookup' | 'addFollowUp'> & {
+        peek?(number: string): CallerRecord | undefined;
+        /** Only the shared directory keeps the last calls (RemoteCallerDirectory). */
+        recordCall?(number: string, call: FinishedCall): Promise<void>;
+      })
+    | undefined;
   /** The phone's calls now. */
   calls(): readonly CallView[];
   /** The name written as author of the follow-up. */
@@ -44,6 +53,8 @@ export class CrossFeatureRules {
   private readonly prefetched = new Set<string>();
   /** Calls already turned away, so each is declined once. */
   private readonly turnedAway = new Set<string>();
+  /** The caller's number of each call seen, until its wrap-up finishes (a wrap-up outlives the call). */
+  private readonly numbers = new Map<string, string>();
 
   constructor(private readonly options: CrossFeatureRulesOptions) {}
 
@@ -63,6 +74,31 @@ export class CrossFeatureRules {
     if (followUp && call?.remoteNumber && directory) {
       await directory.addFollowUp(call.remoteNumber, { ...followUp, author: this.options.agentName() });
     }
+  }
+
+  /**
+   * A finished wrap-up with an outcome becomes one of the caller's last calls in the
+   * shared directory: outcome and commitment (the note only where the centre shares it,
+   * which the directory decides). Queued in its outbox, so nothing is lost while it is away.
+   */
+  wrapUpFinished(record: WrapUpRecord, run: ChecklistRun | undefined): void {
+    const { directory, logger } = this.options;
+    const number = this.numbers.get(record.callId);
+    this.numbers.delete(record.callId);
+    if (!directory?.recordCall || !number || record.outcome === null) return;
+    const commitment = run?.commitment;
+    const call: FinishedCall = {
+      callId: record.callId,
+      outcome: record.outcome,
+      ...(commitment
+        ? { commitment: commitment.text.trim() || `${commitment.kind} ${new Date(commitment.due).toISOString()}` }
+        : {}),
+      ...(record.note.trim() ? { note: record.note } : {}),
+      endedAt: record.finishedAt,
+    };
+    directory.recordCall(number, call).catch((error: unknown) => {
+      logger.warn(`Recording the call in the caller directory failed: ${String(error)}`);
+    });
   }
 
   /**
@@ -99,6 +135,12 @@ export class CrossFeatureRules {
     const { directory, emit, logger } = this.options;
     if (!directory) return;
     for (const call of calls) {
+      if (call.remoteNumber !== '' && !this.numbers.has(call.id)) {
+        this.numbers.set(call.id, call.remoteNumber);
+        // Calls that never reach a wrap-up (unanswered) leave no entry behind for long: the oldest go.
+        const oldest = this.numbers.keys().next();
+        if (this.numbers.size > 200 && !oldest.done) this.numbers.delete(oldest.value);
+      }
       if (call.state !== 'ringing' || call.remoteNumber === '' || this.prefetched.has(call.id)) continue;
       this.prefetched.add(call.id);
       const number = call.remoteNumber;

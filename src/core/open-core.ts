@@ -59,7 +59,10 @@ export interface OpenCoreOptions extends Pick<
   directoryToken?: DirectoryTokenStore;
   /** Options of the shared directory client (timeouts, backoff) for tests and benchmarks. */
   directoryClient?: Partial<
-    Pick<RemoteCallerDirectoryOptions, 'lookupTimeoutMs' | 'confirmTimeoutMs' | 'requestTimeoutMs' | 'backoffMs'>
+    Pick<
+      RemoteCallerDirectoryOptions,
+      'lookupTimeoutMs' | 'confirmTimeoutMs' | 'requestTimeoutMs' | 'backoffMs' | 'shareNoteText'
+    >
   >;
 }
 
@@ -214,6 +217,7 @@ async function openSharedDirectory(
     clock: options.clock,
     logger: options.logger,
     ...(setting.lookupTimeoutMs ? { lookupTimeoutMs: setting.lookupTimeoutMs } : {}),
+    ...(setting.shareNoteText ? { shareNoteText: true } : {}),
     ...options.directoryClient,
   });
 }

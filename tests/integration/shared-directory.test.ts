@@ -6,7 +6,9 @@
  * - A's change reaches B's open card while B is on a call with that caller;
  * - the service stopped mid-shift: look-ups fall back to the cache, writes are queued
  *   (and survive an app restart), the card is told so, and after the restart each
- *   queued write lands exactly once.
+ *   queued write lands exactly once;
+ * - A finishes a call's wrap-up with an outcome and a commitment; B's next call from that
+ *   number finds that call among the caller's last calls (no note text: not shared by default).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +17,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallerFlag, CallerRecord } from '../../src/shared/caller-record';
 import type { CoreEventArgs } from '../../src/core/app-core';
 import type { DirectoryStatusView } from '../../src/shared/contract';
+import type { CallerView } from '../../src/shared/directory-api';
 import { startAgent, type TestAgent } from '../support/agent';
 import { startDirectory, type TestDirectory } from '../support/directory';
 import { startKamailio, type Kamailio } from '../support/kamailio';
@@ -67,9 +70,10 @@ function waitForEvent<T>(
   agent: TestAgent,
   match: (event: CoreEventArgs) => T | undefined,
   timeoutMs = 15_000,
+  from = 0,
 ): Promise<T> {
   return new Promise((resolve, reject) => {
-    let seen = 0;
+    let seen = from;
     const check = (): boolean => {
       for (; seen < agent.events.length; seen += 1) {
         const found = match(agent.events[seen]!);
@@ -244,5 +248,71 @@ describe('one caller directory for two desks', () => {
     const seenByB = await agentB.must<CallerRecord>('callers:lookup', { number: CALLER });
     expect(activeKinds(seenByB)).toContain('insults');
     expect(seenByB.preferredAddress).toMatchObject({ text: 'Herr Mustermann', author: 'Agent 1001' });
+  });
+  it("A finishes a wrap-up with an outcome and a commitment; B's next call from that number shows that last call", async () => {
+    const first = runSipp({
+      scenario: 'caller-answered-agent-hangs-up.xml',
+      kamailio,
+      service: '1001',
+      caller: CALLER,
+    });
+    const callA = await agentA.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === CALLER);
+    await agentA.must('call:answer', { callId: callA.id });
+    await agentA.waitForCall((c) => c.id === callA.id && c.state === 'active');
+    const due = Date.now() + 2 * 24 * 60 * 60 * 1000;
+    await agentA.must('checklist:record-commitment', {
+      callId: callA.id,
+      commitment: { kind: 'status-update', due, text: 'Call back with the refund status' },
+    });
+    await agentA.must('call:hang-up', { callId: callA.id });
+    const ended = await first.done;
+    expect(ended.passed, formatSippResult(ended)).toBe(true);
+    await waitForEvent(agentA, (event) =>
+      event[0] === 'workspace:state' && event[1].wrapUp?.callId === callA.id ? true : undefined,
+    );
+    const mark = agentA.events.length;
+    await agentA.must('wrap-up:complete', { outcome: 'follow-up', note: 'Sounded tired; private to this desk' });
+    // Queued through the outbox and delivered: the queue is empty again.
+    await waitForEvent(
+      agentA,
+      statusWhere((status) => status.state === 'online' && status.queued === 0),
+      15_000,
+      mark,
+    );
+
+    const second = runSipp({
+      scenario: 'caller-answered-agent-hangs-up.xml',
+      kamailio,
+      service: '1002',
+      caller: CALLER,
+    });
+    const callB = await agentB.waitForCall((c) => c.state === 'ringing' && c.remoteNumber === CALLER);
+    // B's look-up of the ringing caller, as the service answers it.
+    const response = await fetch(`${directory.url}/v1/callers/${encodeURIComponent(CALLER)}`, {
+      headers: { authorization: `Bearer ${tokens['1002']!}` },
+    });
+    expect(response.status).toBe(200);
+    const { caller } = (await response.json()) as { caller: CallerView };
+    expect(caller.calls[0]).toEqual({
+      callId: callA.id,
+      agent: 'Agent 1001',
+      endedAt: expect.any(Number),
+      outcome: 'follow-up',
+      commitment: 'Call back with the refund status',
+    });
+    // The note text never left A's desk (the centre does not share note text).
+    const { rows } = await directory.db.query('SELECT count(*)::int AS n FROM calls WHERE note IS NOT NULL');
+    expect(rows).toEqual([{ n: 0 }]);
+    const { rows: audit } = await directory.db.query(
+      `SELECT count(*)::int AS n FROM audit WHERE action = 'call.record' AND subject_id = $1`,
+      [callA.id],
+    );
+    expect(audit).toEqual([{ n: 1 }]);
+
+    await agentB.must('call:answer', { callId: callB.id });
+    await agentB.waitForCall((c) => c.id === callB.id && c.state === 'active');
+    await agentB.must('call:hang-up', { callId: callB.id });
+    const done = await second.done;
+    expect(done.passed, formatSippResult(done)).toBe(true);
   });
 });

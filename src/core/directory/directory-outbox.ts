@@ -14,7 +14,15 @@ export const outboxEntrySchema = z.object({
   /** The Idempotency-Key sent with every attempt. */
   key: z.string().min(8).max(128),
   /** Which change (what `applyPending` replays on a cached record). */
-  op: z.enum(['add-flag', 'clear-flag', 'set-address', 'add-follow-up', 'complete-follow-up', 'record-incident']),
+  op: z.enum([
+    'add-flag',
+    'clear-flag',
+    'set-address',
+    'add-follow-up',
+    'complete-follow-up',
+    'record-incident',
+    'record-call',
+  ]),
   /** The caller's E.164 number. */
   number: z.string(),
   method: z.enum(['POST', 'PUT']),

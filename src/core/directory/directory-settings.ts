@@ -35,6 +35,8 @@ export const directorySettingSchema = z.object({
   url: urlSchema,
   /** Look-up budget on ring, in ms (default 300). */
   lookupTimeoutMs: z.number().int().min(20).max(5_000).optional(),
+  /** Set where the service shares wrap-up note text (CALMLINE_DIRECTORY_SHARE_NOTE_TEXT); default: notes stay on the desk. */
+  shareNoteText: z.boolean().optional(),
 });
 export type DirectorySetting = z.infer<typeof directorySettingSchema>;
 

@@ -14,7 +14,7 @@
  * - Numbers that are not E.164 (a SIP user name) stay in the local directory.
  */
 import { randomUUID } from 'node:crypto';
-import type { CallerRecord } from '../../shared/caller-record';
+import { MAX_REASON_LENGTH, type CallerRecord } from '../../shared/caller-record';
 import {
   callerChangedEventSchema,
   callerViewSchema,
@@ -23,6 +23,7 @@ import {
   incidentAnswerSchema,
   isE164,
   type CallerView,
+  type RecordCallBody,
 } from '../../shared/directory-api';
 import type { Clock, TimerHandle } from '../clock';
 import type { CoreLogger } from '../logger';
@@ -72,6 +73,21 @@ export interface RemoteCallerDirectoryOptions {
   requestTimeoutMs?: number;
   /** Retry delays of deliveries and the event stream (default 250 ms doubling to 10 s). */
   backoffMs?: readonly number[];
+  /**
+   * Whether the centre shares wrap-up note text (the service's
+   * CALMLINE_DIRECTORY_SHARE_NOTE_TEXT). Default false: a finished call is sent with its
+   * outcome and commitment only, and the note never leaves the desk.
+   */
+  shareNoteText?: boolean;
+}
+
+/** A finished call's wrap-up, as the next agent should see it (README "Caller directory service"). */
+export interface FinishedCall {
+  callId: string;
+  outcome: RecordCallBody['outcome'];
+  commitment?: string;
+  note?: string;
+  endedAt: number;
 }
 
 const DEFAULT_BACKOFF = [250, 500, 1_000, 2_000, 5_000, 10_000] as const;
@@ -130,6 +146,9 @@ export function applyPending(
         if (!next.incidents.some((i) => i.id === incident.id)) next.incidents.push(incident);
         break;
       }
+      case 'record-call':
+        // The last calls are not part of the record the card shows.
+        break;
     }
   }
   return next;
@@ -390,6 +409,27 @@ export class RemoteCallerDirectory implements CallerDirectory {
       { incident: created, flag },
     );
     return answer ? incidentAnswerSchema.parse(answer) : { incident: created, flag };
+  }
+
+  /**
+   * Queues a finished call's outcome and commitment (`POST /v1/callers/{e164}/calls`),
+   * so the next agent's look-up lists it among the last calls. The note text goes only
+   * where the centre shares it (`shareNoteText`). Callers that are not E.164 are skipped.
+   */
+  async recordCall(raw: string, call: FinishedCall): Promise<void> {
+    const number = this.remoteKey(raw);
+    if (!number) return;
+    const clip = (value: string | undefined) => value?.trim().slice(0, MAX_REASON_LENGTH) || undefined;
+    const commitment = clip(call.commitment);
+    const note = this.options.shareNoteText ? clip(call.note) : undefined;
+    const body: RecordCallBody = {
+      callId: call.callId.slice(0, 128),
+      outcome: call.outcome,
+      ...(commitment ? { commitment } : {}),
+      ...(note ? { note } : {}),
+      endedAt: call.endedAt,
+    };
+    await this.enqueue(number, 'record-call', 'POST', '/calls', body, {});
   }
 
   // -------------------------------------------------------------------------------------------

@@ -20,7 +20,13 @@ import type { WorkspacePolicy } from '../../shared/workspace/workspace-policy';
 import { WorkspaceError } from '../../shared/workspace/workspace-error';
 import type { Clock } from '../clock';
 import type { CoreLogger } from '../logger';
-import { AgentAvailability, type BreakKind, type PhoneAvailability, type WrapUpInput } from './agent-availability';
+import {
+  AgentAvailability,
+  type BreakKind,
+  type PhoneAvailability,
+  type WrapUpInput,
+  type WrapUpRecord,
+} from './agent-availability';
 import { BreakPolicy, type ReminderKind } from './break-policy';
 
 /** What the workspace needs. */
@@ -48,6 +54,7 @@ export class Workspace {
   readonly checklists: readonly ChecklistDefinition[];
   private readonly runs = new Map<string, ChecklistRun>();
   private readonly listeners = new Set<() => void>();
+  private readonly finishedListeners = new Set<(record: WrapUpRecord, run: ChecklistRun | undefined) => void>();
   private defaultChecklist: ChecklistDefinition;
 
   constructor(private readonly options: WorkspaceOptions) {
@@ -58,7 +65,11 @@ export class Workspace {
     this.availability = new AgentAvailability({ clock: options.clock, policy: options.policy });
     this.breaks = new BreakPolicy({ clock: options.clock, policy: options.policy, availability: this.availability });
     // Ring-timer ticks are not state changes: the renderer counts from `since` itself.
-    this.availability.onEvent(() => this.changed());
+    this.availability.onEvent((event) => {
+      // The run is still here: it goes only once the wrap-up has finished.
+      if (event.type === 'wrap-up-finished') this.wrapUpFinished(event.record);
+      this.changed();
+    });
     this.breaks.onEvent((event) => {
       if (event.type !== 'ring-timer') this.changed();
     });
@@ -133,6 +144,12 @@ export class Workspace {
     this.breaks.snooze(kind);
   }
 
+  /** Called once per finished wrap-up (by the agent, the time limit or a new call), with the call's checklist run. */
+  onWrapUpFinished(listener: (record: WrapUpRecord, run: ChecklistRun | undefined) => void): () => void {
+    this.finishedListeners.add(listener);
+    return () => this.finishedListeners.delete(listener);
+  }
+
   /** Subscribes to changes; returns the unsubscribe function. */
   onChange(listener: () => void): () => void {
     this.listeners.add(listener);
@@ -176,6 +193,7 @@ export class Workspace {
     this.breaks.dispose();
     this.availability.dispose();
     this.listeners.clear();
+    this.finishedListeners.clear();
   }
 
   /** The call in wrap-up and those whose wrap-ups wait: their checklists stay. */
@@ -187,6 +205,17 @@ export class Workspace {
     this.runs.set(run.callId, run);
     this.changed();
     return run;
+  }
+
+  private wrapUpFinished(record: WrapUpRecord): void {
+    const run = this.runs.get(record.callId);
+    for (const listener of [...this.finishedListeners]) {
+      try {
+        listener(record, run);
+      } catch (error) {
+        this.options.logger.error(`Wrap-up listener failed: ${String(error)}`);
+      }
+    }
   }
 
   private changed(): void {

@@ -25,6 +25,7 @@ function setup(policy: Partial<WorkspacePolicy> = {}, options: { directory?: boo
   const directory = {
     lookup: vi.fn(async (_number: string): Promise<CallerRecord | undefined> => undefined),
     addFollowUp: vi.fn(async (number: string, followUp: object) => ({ id: 'f1', number, ...followUp }) as never),
+    recordCall: vi.fn(async (_number: string, _call: object): Promise<void> => undefined),
   };
   const emit = vi.fn();
   const logger = { ...silentLogger, warn: vi.fn() };
@@ -40,7 +41,7 @@ function setup(policy: Partial<WorkspacePolicy> = {}, options: { directory?: boo
     emit,
     logger,
   });
-  return { clock, workspace, phone, directory, emit, logger, rules, nextCall };
+  return { clock, workspace, phone, directory, emit, logger, rules, nextCall, calls: () => calls };
 }
 
 describe('W1: a flag added during a call', () => {
@@ -134,6 +135,54 @@ describe('H4: the Take-action commitment', () => {
       (r) => withoutData.rules.keepCommitment(r),
     );
     expect(kept.commitment).toMatchObject({ kind: 'status-update' });
+  });
+});
+
+describe('a finished wrap-up goes to the shared directory', () => {
+  it("sends the call's outcome and commitment (and the note, which the directory drops unless shared)", async () => {
+    const { clock, workspace, phone, directory, rules, calls } = setup();
+    workspace.onWrapUpFinished((record, run) => rules.wrapUpFinished(record, run));
+    phone.ring('c1');
+    rules.prefetchCallers(calls());
+    phone.answer('c1');
+    const due = clock.now() + 2 * DAY;
+    await workspace.recordCommitment('c1', { kind: 'due-date', due, text: 'Refund by Monday' });
+    phone.hangUp('c1');
+    workspace.completeWrapUp({ outcome: 'follow-up', note: 'Was upset about the delay' });
+    expect(directory.recordCall).toHaveBeenCalledTimes(1);
+    expect(directory.recordCall).toHaveBeenCalledWith('+4930123456', {
+      callId: 'c1',
+      outcome: 'follow-up',
+      commitment: 'Refund by Monday',
+      note: 'Was upset about the delay',
+      endedAt: clock.now(),
+    });
+  });
+
+  it('sends nothing for a wrap-up ended by the time limit without an outcome, and logs a refused write', async () => {
+    const { clock, workspace, phone, directory, logger, rules, calls, nextCall } = setup();
+    workspace.onWrapUpFinished((record, run) => rules.wrapUpFinished(record, run));
+    phone.ring('c1');
+    rules.prefetchCallers(calls());
+    phone.answer('c1');
+    phone.hangUp('c1');
+    clock.advance(DEFAULT_WORKSPACE_POLICY.wrapUpLimitSeconds * 1000);
+    expect(workspace.view().status).toBe('available');
+    expect(directory.recordCall).not.toHaveBeenCalled();
+
+    directory.recordCall.mockRejectedValueOnce(new StorageError('invalid-input', '400: bad'));
+    const warned = nextCall(logger.warn);
+    phone.ring('c2');
+    rules.prefetchCallers(calls());
+    phone.answer('c2');
+    phone.hangUp('c2');
+    workspace.completeWrapUp({ outcome: 'resolved' });
+    expect(directory.recordCall).toHaveBeenCalledWith('+4930123456', {
+      callId: 'c2',
+      outcome: 'resolved',
+      endedAt: clock.now(),
+    });
+    expect(String((await warned)[0])).toContain('400: bad');
   });
 });
 
